@@ -1,0 +1,76 @@
+"""Forms for registering, signing in and resetting passwords."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSubmitInput,
+)
+from wtforms import BooleanField, PasswordField, SubmitField
+from wtforms.validators import InputRequired
+
+from forms.fields import email_field, name_field
+from portal.accounts.passwords import MIN_LENGTH
+
+PASSWORD_ADVICE = (
+    f"Use {MIN_LENGTH} characters or more. A good way to make a strong password is to use "
+    "three random words, like ‘kettle purple harbour’"
+)
+
+
+def new_password_field() -> PasswordField:
+    return PasswordField(
+        "Create a password",
+        description=PASSWORD_ADVICE,
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "new-password"},
+        validators=[InputRequired("Enter a password")],
+    )
+
+
+class RegisterForm(FlaskForm):
+    full_name = name_field("Full name", "Enter your full name")
+    email = email_field(hint="We’ll send you a link to confirm it")
+    password = new_password_field()
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+        validators=[InputRequired("Enter your password")],
+    )
+    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class EmailOnlyForm(FlaskForm):
+    """Asks only for an email address: forgotten password, a new confirmation link."""
+
+    email = email_field()
+    submit = SubmitField("Send link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field()
+    submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class AcceptStaffInvitationForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        description=PASSWORD_ADVICE + ". If you already have an account, enter its password",
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "new-password"},
+        validators=[InputRequired("Enter a password")],
+    )
+    submit = SubmitField("Accept invitation", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button and the CSRF token, for actions such as signing out."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,0 +1,57 @@
+"""Forms for the admin area: staff invitations, roles and the audit log filter."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Optional
+
+from forms.fields import GovDateField, email_field, name_field
+from models.enums import STAFF_ROLES
+
+STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
+
+
+def staff_roles_field() -> SelectMultipleField:
+    return SelectMultipleField(
+        "Roles",
+        description="Select all that apply",
+        choices=STAFF_ROLE_CHOICES,
+        widget=GovCheckboxesInput(),
+        validators=[InputRequired("Select at least one role")],
+    )
+
+
+class StaffInvitationForm(FlaskForm):
+    full_name = name_field("Full name", "Enter the person’s full name")
+    email = email_field("Work email address")
+    roles = staff_roles_field()
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class StaffRolesForm(FlaskForm):
+    roles = SelectMultipleField(
+        "Staff roles",
+        description="Select all that apply. Leave all unselected to remove every staff role",
+        choices=STAFF_ROLE_CHOICES,
+        widget=GovCheckboxesInput(),
+    )
+    submit = SubmitField("Save roles", widget=GovSubmitInput())
+
+
+class AuditFilterForm(FlaskForm):
+    """Read by GET, so it changes nothing and needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[], widget=GovSelect(), validators=[Optional()])
+    actor = StringField("Email address of the person", widget=GovTextInput(),
+                        validators=[Optional()])
+    date_from = GovDateField("From", validators=[Optional()])
+    date_to = GovDateField("To", validators=[Optional()])
+    submit = SubmitField("Filter", widget=GovSubmitInput())

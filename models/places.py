@@ -1,0 +1,25 @@
+"""Reference data for the places the council serves: wards grouped into localities."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+
+
+class Locality(db.Model):
+    __tablename__ = "localities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    wards: Mapped[list["Ward"]] = relationship(back_populates="locality", order_by="Ward.name")
+
+
+class Ward(db.Model):
+    __tablename__ = "wards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+
+    locality: Mapped[Locality] = relationship(back_populates="wards")

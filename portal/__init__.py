@@ -1,0 +1,79 @@
+"""The Community Grants & Commissioning Portal: create_app() builds the Flask application."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from portal.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from the environment; `overrides` lets tests adjust settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(overrides or {})
+
+    _configure_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, errors, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from portal import templating
+
+    WTFormsHelpers(app)
+    templating.init_app(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    import models  # noqa: F401  (registers every model with the metadata)
+    from models.types import render_migration_item
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.routes import bp as accounts_bp
+    from portal.admin.routes import bp as admin_bp
+    from portal.organisations.routes import bp as organisations_bp
+    from portal.pages.routes import bp as pages_bp
+
+    for blueprint in (pages_bp, accounts_bp, organisations_bp, admin_bp):
+        app.register_blueprint(blueprint)

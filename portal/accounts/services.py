@@ -1,0 +1,235 @@
+"""Accounts: registration, email verification, sign-in, password reset, staff invitations and
+roles. Every change is audited and committed here."""
+
+from datetime import timedelta
+
+from flask import current_app, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from models import AccountToken, StaffInvitation, User, UserRole
+from models.base import utcnow
+from models.enums import Role, TokenPurpose
+from portal import audit
+from portal.accounts.passwords import hash_password, password_matches, password_problem
+from portal.exceptions import RuleBroken
+from portal.extensions import db
+from portal.mail import send_email
+from portal.tokens import hash_token, link_is_usable, new_token
+
+INVALID_LINK = "This link has expired or has already been used"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, email: str) -> None:
+    problem = password_problem(password, email=email)
+    if problem:
+        raise RuleBroken(problem, field="password")
+
+
+# Registration and verification -----------------------------------------------------------
+
+
+def register_applicant(email: str, full_name: str, password: str) -> None:
+    """Create an applicant account and email a verification link.
+
+    If the address is already registered, its owner is told by email instead, so the response
+    never reveals who has an account.
+    """
+    email = normalise_email(email)
+    _check_password(password, email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        send_email(email, "You already have an account", "accounts/already_registered",
+                   user=existing, sign_in_url=url_for("accounts.sign_in", _external=True),
+                   reset_url=url_for("accounts.forgot_password", _external=True))
+        return
+    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+    user.role_grants.append(UserRole(role=Role.APPLICANT))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.registered", actor=user, subject=user)
+    _send_verification(user)
+    db.session.commit()
+
+
+def resend_verification(email: str) -> None:
+    user = find_user_by_email(email)
+    if user is not None and user.email_verified_at is None and user.active:
+        _send_verification(user)
+        db.session.commit()
+
+
+def _issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    token, token_hash = new_token()
+    db.session.add(AccountToken(user=user, purpose=purpose, token_hash=token_hash,
+                                expires_at=utcnow() + lifetime))
+    return token
+
+
+def _send_verification(user: User) -> None:
+    hours = current_app.config["VERIFY_EMAIL_HOURS"]
+    token = _issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
+    send_email(user.email, "Confirm your email address", "accounts/verify_email", user=user,
+               link=url_for("accounts.verify_email", token=token, _external=True), hours=hours)
+
+
+def _redeem_token(token: str, purpose: TokenPurpose) -> AccountToken:
+    record = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == hash_token(token),
+                                   AccountToken.purpose == purpose)
+    )
+    if record is None or not link_is_usable(record.used_at, record.expires_at):
+        raise RuleBroken(INVALID_LINK)
+    record.used_at = utcnow()
+    return record
+
+
+def verify_email(token: str) -> User:
+    user = _redeem_token(token, TokenPurpose.VERIFY_EMAIL).user
+    user.email_verified_at = user.email_verified_at or utcnow()
+    audit.record("account.email_verified", actor=user, subject=user)
+    db.session.commit()
+    return user
+
+
+# Signing in and out ------------------------------------------------------------------------
+
+
+class EmailNotVerified(RuleBroken):
+    """The password was right but the address has not been confirmed yet."""
+
+
+def sign_in(email: str, password: str, remember: bool = False) -> User:
+    """Sign a person in, or raise RuleBroken with a message that reveals nothing."""
+    user = find_user_by_email(email)
+    valid = password_matches(user.password_hash if user else None, password)
+    if not valid or user is None or not user.active:
+        audit.record("sign_in.failed", actor=user if valid else None,
+                     details={"email": normalise_email(email)[:254]})
+        db.session.commit()
+        raise RuleBroken("Enter a correct email address and password", field="email")
+    if user.email_verified_at is None:
+        _send_verification(user)
+        db.session.commit()
+        raise EmailNotVerified(
+            "You need to confirm your email address before you can sign in. "
+            "We have sent you a new link", field="email")
+    session.clear()  # a fresh session on sign-in prevents session fixation
+    login_user(user, remember=remember)
+    user.last_signed_in_at = utcnow()
+    audit.record("sign_in", actor=user, subject=user)
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    audit.record("sign_out", actor=user, subject=user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; the caller's message is the same either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    minutes = current_app.config["RESET_PASSWORD_MINUTES"]
+    token = _issue_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
+    audit.record("password.reset_requested", actor=user, subject=user)
+    send_email(user.email, "Reset your password", "accounts/reset_password", user=user,
+               link=url_for("accounts.reset_password", token=token, _external=True),
+               minutes=minutes)
+    db.session.commit()
+
+
+def check_reset_token(token: str) -> None:
+    """Raise RuleBroken if the reset link cannot be used, without using it up."""
+    record = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == hash_token(token),
+                                   AccountToken.purpose == TokenPurpose.RESET_PASSWORD)
+    )
+    if record is None or not link_is_usable(record.used_at, record.expires_at):
+        raise RuleBroken(INVALID_LINK)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; every other session and reset link stops working."""
+    check_reset_token(token)
+    record = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
+    _check_password(password, record.user.email)
+    _redeem_token(token, TokenPurpose.RESET_PASSWORD)
+    user = record.user
+    _expire_tokens(user, TokenPurpose.RESET_PASSWORD)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    # Following the emailed link proves the address, as verification would have.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    audit.record("password.reset", actor=user, subject=user)
+    db.session.commit()
+    return user
+
+
+def _expire_tokens(user: User, purpose: TokenPurpose) -> None:
+    now = utcnow()
+    for other in db.session.scalars(
+        select(AccountToken).where(AccountToken.user_id == user.id,
+                                   AccountToken.purpose == purpose,
+                                   AccountToken.used_at.is_(None))
+    ):
+        other.used_at = now
+
+
+# Accepting a staff invitation ---------------------------------------------------------------
+
+
+def open_staff_invitation(token: str) -> StaffInvitation:
+    invitation = db.session.scalar(
+        select(StaffInvitation).where(StaffInvitation.token_hash == hash_token(token)))
+    if invitation is None or not link_is_usable(invitation.accepted_at, invitation.expires_at):
+        raise RuleBroken(INVALID_LINK)
+    return invitation
+
+
+def accept_staff_invitation(token: str, password: str) -> User:
+    """Create the staff account (or add the roles to an existing one) and sign the person in."""
+    invitation = open_staff_invitation(token)
+    user = find_user_by_email(invitation.email)
+    if user is None:
+        _check_password(password, invitation.email)
+        user = User(email=invitation.email, full_name=invitation.full_name,
+                    password_hash=hash_password(password))
+        db.session.add(user)
+    elif not password_matches(user.password_hash, password):
+        raise RuleBroken("Enter the password for your existing account", field="password")
+    user.email_verified_at = user.email_verified_at or utcnow()
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    _grant(user, invitation.role_list, actor=invitation.invited_by)
+    audit.record("staff.invitation_accepted", actor=user, subject=invitation)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    return user
+
+
+def _grant(user: User, roles: list[Role], actor: User) -> None:
+    """Add the invited roles; the admin who invited is recorded as the one who granted them."""
+    added = [role for role in roles if role not in user.roles]
+    for role in added:
+        user.role_grants.append(UserRole(role=role))
+    if added:
+        audit.record("roles.changed", actor=actor, subject=user,
+                     details={"added": sorted(added), "removed": []})

@@ -1,0 +1,74 @@
+"""The admin area: people and their roles, staff invitations and the audit log."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
+from models.enums import STAFF_ROLES, Role
+from portal.admin import services
+from portal.auth import roles_required
+from portal.exceptions import RuleBroken
+from portal.views import page_number, show_rule_broken
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _admin():
+    return current_user._get_current_object()
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():
+    search = request.args.get("q", "").strip()[:254]
+    return render_template("admin/users.html", search=search,
+                           pagination=services.users_page(page_number(), search=search))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user(user_id: int):
+    try:
+        person = services.find_user(_admin(), user_id)
+    except LookupError:
+        abort(404)
+    form = StaffRolesForm(data={"roles": [r.value for r in STAFF_ROLES if r in person.roles]})
+    if form.validate_on_submit():
+        try:
+            services.set_staff_roles(_admin(), person, [Role(v) for v in form.roles.data])
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Roles saved for {person.full_name}.", "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user.html", person=person, form=form)
+
+
+@bp.route("/invitations/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def invite_staff():
+    form = StaffInvitationForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_staff(_admin(), form.email.data, form.full_name.data,
+                                  [Role(value) for value in form.roles.data])
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/invite_staff.html", form=form)
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The audit log, newest first, filtered by action, person and dates."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "Any action")] + [(a, a) for a in services.audit_actions()]
+    filters = {}
+    if request.args and form.validate():
+        filters = {"action": form.action.data or "", "actor_email": form.actor.data or "",
+                   "date_from": form.date_from.data, "date_to": form.date_to.data}
+    pagination = services.audit_page(_admin(), page=page_number(), **filters)
+    return render_template("admin/audit.html", form=form, pagination=pagination)

@@ -1,0 +1,109 @@
+"""Configuration, read only from environment variables (documented in the README).
+
+PORTAL_ENV picks the profile: development (the default), testing or production. Defaults are
+safe for production or absent: production refuses to start without SECRET_KEY.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot make a safe configuration."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """Keep a generated key in instance/ so that sessions survive a restart in development."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask configuration for the profile named by PORTAL_ENV."""
+    env = os.environ.get("PORTAL_ENV", "development")
+    if env not in {"development", "testing", "production"}:
+        raise ConfigurationError(
+            f"PORTAL_ENV must be development, testing or production, not {env!r}"
+        )
+    production = env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set in production")
+        secret_key = (
+            secrets.token_hex(32) if env == "testing" else _development_secret_key(instance_path)
+        )
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
+    redis_url = os.environ.get("REDIS_URL") or None
+
+    return {
+        "PORTAL_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Sessions and cookies
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 120) * 60,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_MINUTES", 120) * 60,
+        "HSTS_ENABLED": production,
+        # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+        # Accounts
+        "PASSWORD_HASH_TIME_COST": _env_int("PASSWORD_HASH_TIME_COST", 3),
+        "VERIFY_EMAIL_HOURS": _env_int("VERIFY_EMAIL_HOURS", 72),
+        "RESET_PASSWORD_MINUTES": _env_int("RESET_PASSWORD_MINUTES", 60),
+        "INVITATION_DAYS": _env_int("INVITATION_DAYS", 14),
+        # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in the outbox folder.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "grants@example.org"),
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # The council: the portal is not tied to any one council.
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Your Council"),
+        "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Community grants and commissioning"),
+        "COUNCIL_URL": os.environ.get("COUNCIL_URL", "/"),
+        "COUNCIL_CONTACT_EMAIL": os.environ.get("COUNCIL_CONTACT_EMAIL", "grants@example.org"),
+        "COUNCIL_ORG_ID": os.environ.get("COUNCIL_ORG_ID", ""),
+    }
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

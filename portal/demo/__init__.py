@@ -1,0 +1,76 @@
+"""`flask demo load`: builds the reference world of DESIGN.md for development and demos.
+
+Loading is idempotent: rows are found by their natural keys (emails, names) before anything is
+created, so running it twice changes nothing.
+"""
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models import Locality, Membership, Organisation, User, UserRole, Ward
+from models.base import utcnow
+from models.enums import OrganisationRole, Role
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+
+DATA_FILE = Path(__file__).with_name("kirklees.toml")
+
+
+def load_demo() -> dict[str, int]:
+    """Create whatever of the demo world is missing and return how many rows were added."""
+    data = tomllib.loads(DATA_FILE.read_text())
+    added = {
+        "wards": _load_places(data["localities"]),
+        "organisations": _load_organisations(data["organisations"]),
+        "users": _load_users(data["users"], data["password"]),
+    }
+    db.session.commit()
+    return added
+
+
+def _load_places(localities: dict[str, list[str]]) -> int:
+    existing = set(db.session.scalars(select(Ward.name)))
+    added = 0
+    for locality_name, ward_names in localities.items():
+        locality = db.session.scalar(select(Locality).where(Locality.name == locality_name))
+        if locality is None:
+            locality = Locality(name=locality_name)
+            db.session.add(locality)
+        for ward_name in ward_names:
+            if ward_name not in existing:
+                locality.wards.append(Ward(name=ward_name))
+                added += 1
+    return added
+
+
+def _organisation_names(groups: dict) -> list[str]:
+    return [*groups["lead_locality_anchors"], *groups["local_anchors"],
+            groups["vcs_infrastructure"], *groups["others"]]
+
+
+def _load_organisations(groups: dict) -> int:
+    existing = set(db.session.scalars(select(Organisation.name)))
+    missing = [name for name in _organisation_names(groups) if name not in existing]
+    db.session.add_all(Organisation(name=name) for name in missing)
+    return len(missing)
+
+
+def _load_users(users: list[dict], password: str) -> int:
+    added = 0
+    for spec in users:
+        if db.session.scalar(select(User.id).where(User.email == spec["email"])) is not None:
+            continue
+        user = User(email=spec["email"], full_name=spec["full_name"],
+                    password_hash=hash_password(password), email_verified_at=utcnow())
+        user.role_grants = [UserRole(role=Role(role)) for role in spec["roles"]]
+        db.session.add(user)
+        if "organisation" in spec:
+            db.session.flush()
+            organisation = db.session.scalar(
+                select(Organisation).where(Organisation.name == spec["organisation"]))
+            db.session.add(Membership(organisation=organisation, user=user,
+                                      role=OrganisationRole.ADMIN))
+        added += 1
+    return added

@@ -1,0 +1,36 @@
+"""GOV.UK-style error pages. A 500 rolls back the database session so that a half-done change
+is never committed by a later request."""
+
+from flask import Flask, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.exceptions import NotAllowed
+from portal.extensions import db
+from portal.security import safe_next_url
+
+PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        retry_url = safe_next_url(request.full_path.rstrip("?")) or url_for("pages.home")
+        return render_template("errors/csrf.html", retry_url=retry_url), 400
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code if error.code in PAGES else 400
+        if code >= 500:
+            db.session.rollback()
+        return render_template(f"errors/{code}.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_template("errors/500.html", error=InternalServerError()), 500

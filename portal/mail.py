@@ -1,0 +1,61 @@
+"""The one mail service. SMTP when MAIL_SERVER is configured; otherwise each message is written
+to the outbox folder as an .eml file and logged, so development and tests can read it."""
+
+import smtplib
+import ssl
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+
+
+def send_email(to: str, subject: str, template: str, **context) -> EmailMessage:
+    """Send `templates/mail/<template>.txt` (and its .html twin) to one address."""
+    config = current_app.config
+    context.setdefault("council_name", config["COUNCIL_NAME"])
+    context.setdefault("service_name", config["SERVICE_NAME"])
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = f"{config['COUNCIL_NAME']} <{config['MAIL_SENDER']}>"
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
+    message.set_content(render_template(f"mail/{template}.txt", subject=subject, **context))
+    message.add_alternative(
+        render_template(f"mail/{template}.html", subject=subject, **context), subtype="html"
+    )
+
+    if config["MAIL_SERVER"]:
+        _send_smtp(message)
+    else:
+        path = _write_to_outbox(message)
+        current_app.logger.info("Mail to %s (%s) written to %s", to, subject, path)
+    return message
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    context = ssl.create_default_context()
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], context=context)
+    else:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"])
+    with smtp:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=context)
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def _write_to_outbox(message: EmailMessage) -> Path:
+    outbox = Path(current_app.config["MAIL_OUTBOX"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    # A time prefix keeps the outbox in the order the messages were sent.
+    path = outbox / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
+    path.write_bytes(message.as_bytes())
+    return path

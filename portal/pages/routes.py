@@ -1,0 +1,41 @@
+"""The home page, the footer's pages and the health check."""
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+
+from portal.extensions import db, limiter
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    """The start page, with each signed-in person's sections."""
+    return render_template("pages/home.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template("pages/cookies.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """For load balancers: 200 when the app can reach its database, 503 when it cannot."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,39 @@
+"""Named permission policies, used by services, route decorators and templates alike."""
+
+from models import Membership, Organisation, User
+from models.enums import OrganisationRole, Role
+
+
+def _signed_in(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_manage_staff(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.ADMIN)
+
+
+def can_view_audit_log(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.ADMIN)
+
+
+def can_create_organisation(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.APPLICANT)
+
+
+def membership_of(user: User | None, organisation: Organisation) -> Membership | None:
+    if not _signed_in(user):
+        return None
+    return next((m for m in organisation.memberships if m.user_id == user.id), None)
+
+
+def can_view_organisation(user: User | None, organisation: Organisation) -> bool:
+    """Members, and the council staff who deal with organisations (not assessors, who see only
+    the applications assigned to them)."""
+    if membership_of(user, organisation) is not None:
+        return True
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
+
+
+def can_manage_organisation(user: User | None, organisation: Organisation) -> bool:
+    membership = membership_of(user, organisation)
+    return membership is not None and membership.role is OrganisationRole.ADMIN
