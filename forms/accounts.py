@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
 )
 from wtforms import BooleanField, PasswordField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from forms.fields import email_field, name_field
-from portal.accounts.passwords import MIN_LENGTH
+from portal.accounts.passwords import MIN_LENGTH, password_problem
 
 PASSWORD_ADVICE = (
     f"Use {MIN_LENGTH} characters or more. A good way to make a strong password is to use "
@@ -18,13 +18,21 @@ PASSWORD_ADVICE = (
 )
 
 
+def meets_password_rules(form, field) -> None:
+    """The service applies the same rule; checking here too shows every problem at once."""
+    email_field = getattr(form, "email", None)
+    problem = password_problem(field.data or "", email=email_field.data if email_field else "")
+    if problem:
+        raise ValidationError(problem)
+
+
 def new_password_field() -> PasswordField:
     return PasswordField(
         "Create a password",
         description=PASSWORD_ADVICE,
         widget=GovPasswordInput(),
-        render_kw={"autocomplete": "new-password"},
-        validators=[InputRequired("Enter a password")],
+        render_kw={"params": {"autocomplete": "new-password"}},
+        validators=[InputRequired("Enter a password"), meets_password_rules],
     )
 
 
@@ -40,7 +48,7 @@ class SignInForm(FlaskForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"params": {"autocomplete": "current-password"}},
         validators=[InputRequired("Enter your password")],
     )
     remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
@@ -64,7 +72,7 @@ class AcceptStaffInvitationForm(FlaskForm):
         "Password",
         description=PASSWORD_ADVICE + ". If you already have an account, enter its password",
         widget=GovPasswordInput(),
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"params": {"autocomplete": "new-password"}},
         validators=[InputRequired("Enter a password")],
     )
     submit = SubmitField("Accept invitation", widget=GovSubmitInput())

@@ -25,7 +25,7 @@ def email_field(label: str = "Email address", hint: str | None = None) -> String
         label,
         description=hint,
         widget=GovTextInput(),
-        render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
+        render_kw={"params": {"autocomplete": "email", "spellcheck": False, "type": "email"}},
         filters=[lambda value: value.strip() if value else value],
         validators=[
             InputRequired("Enter your email address" if label == "Email address"

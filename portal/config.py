@@ -59,7 +59,7 @@ def load_config(instance_path: Path) -> dict:
         "PORTAL_ENV": env,
         "TESTING": env == "testing",
         "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         # Sessions and cookies
@@ -101,7 +101,7 @@ def load_config(instance_path: Path) -> dict:
     }
 
 
-def _sqlalchemy_url(url: str) -> str:
+def sqlalchemy_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):

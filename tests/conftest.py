@@ -1,0 +1,147 @@
+"""Test fixtures. Every test that touches the app runs once on SQLite and, when
+TEST_DATABASE_URL names a PostgreSQL database, once more on PostgreSQL. The schema is built by
+the migrations, not by create_all, so the tests also prove the migrations."""
+
+import os
+
+os.environ["PORTAL_ENV"] = "testing"
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from models.base import db
+from portal import create_app
+from portal.extensions import limiter
+from tests.html import assert_well_formed
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def pytest_configure(config):
+    if REQUIRE_POSTGRES and not TEST_DATABASE_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+
+def reset_postgresql(url: str) -> None:
+    """Empty the PostgreSQL test database so that the migrations build it from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def database_url_for(backend: str, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'portal-test.db'}"
+    from portal.config import sqlalchemy_url
+
+    url = sqlalchemy_url(TEST_DATABASE_URL)
+    reset_postgresql(url)
+    return url
+
+
+class HtmlCheckingClient(FlaskClient):
+    """A test client that fails the test when any HTML response is not well-formed."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and response.status_code != 304:
+            assert_well_formed(response.get_data(as_text=True))
+        return response
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"portal-{backend}")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url_for(backend, folder),
+            "MAIL_OUTBOX": str(folder / "outbox"),
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_TIME_COST": 1,
+        }
+    )
+    app.test_client_class = HtmlCheckingClient
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_database() -> None:
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for the test, with an empty database, outbox and rate limits."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        empty_database()
+    for message in Path(app.config["MAIL_OUTBOX"]).glob("*.eml"):
+        message.unlink()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(ctx):
+    return ctx.test_client()
+
+
+class Outbox:
+    """The mail the app has written to its outbox folder, oldest first."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages() if m["To"] == address]
+
+    def last_link(self, address: str) -> str:
+        """The last link in the last message to `address`, as a path on this site."""
+        text = self.to(address)[-1].get_body(("plain",)).get_content()
+        url = re.findall(r"https?://\S+", text)[-1]
+        return re.sub(r"^https?://[^/]+", "", url)
+
+
+@pytest.fixture
+def outbox(ctx) -> Outbox:
+    return Outbox(ctx.config["MAIL_OUTBOX"])
+
+
+def sign_in_as(client: FlaskClient, user) -> None:
+    """Start a signed-in session for `user` without the cost of a password check."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
