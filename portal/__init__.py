@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
 
@@ -20,6 +21,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(overrides or {})
+
+    if app.config["PROXY_COUNT"]:
+        # Behind a proxy, the client's address (for rate limits and the audit log) and the
+        # scheme come from its X-Forwarded headers, trusting only as many hops as configured.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _configure_templates(app)
     _init_extensions(app)

@@ -73,6 +73,8 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_MINUTES", 120) * 60,
         "HSTS_ENABLED": production,
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),

@@ -52,10 +52,15 @@ def database_url_for(backend: str, folder: Path) -> str:
 
 
 class HtmlCheckingClient(FlaskClient):
-    """A test client that fails the test when any HTML response is not well-formed."""
+    """A test client that fails the test when any HTML response is not well-formed.
+
+    Each request runs in an application context of its own, as it would in production, so it
+    gets a fresh database session instead of sharing the test's (and its cached rows).
+    """
 
     def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and response.status_code != 304:
             assert_well_formed(response.get_data(as_text=True))
         return response
