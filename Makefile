@@ -9,6 +9,9 @@ export FLASK_APP := portal:create_app
 
 .PHONY: run test lint assets install install-test clean
 
+# The demo world is Kirklees's; the environment can still override these.
+run: export COUNCIL_NAME ?= Kirklees Council
+run: export COUNCIL_ORG_ID ?= GB-LAE-KIR
 run: install assets
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load

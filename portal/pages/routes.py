@@ -2,6 +2,7 @@
 
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db, limiter
 
@@ -35,7 +36,7 @@ def healthz():
     """For load balancers: 200 when the app can reach its database, 503 when it cannot."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not healthy"
+    except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
