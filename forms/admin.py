@@ -7,13 +7,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from forms.fields import GovDateField, email_field, name_field
 from models.enums import STAFF_ROLES
 
-STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
+STAFF_ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in STAFF_ROLES]
 
 
 def staff_roles_field() -> SelectMultipleField:

@@ -5,7 +5,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 
 class EmailAddress:
@@ -28,7 +28,7 @@ def email_field(label: str = "Email address", hint: str | None = None) -> String
         render_kw={"params": {"autocomplete": "email", "spellcheck": False, "type": "email"}},
         filters=[lambda value: value.strip() if value else value],
         validators=[
-            InputRequired("Enter your email address" if label == "Email address"
+            DataRequired("Enter your email address" if label == "Email address"
                           else f"Enter the {label.lower()}"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
             EmailAddress(),
@@ -42,7 +42,8 @@ def name_field(label: str, required_message: str, max_length: int = 200) -> Stri
         widget=GovTextInput(),
         filters=[lambda value: value.strip() if value else value],
         validators=[
-            InputRequired(required_message),
+            # DataRequired judges the stripped value, so a name of only spaces is refused.
+            DataRequired(required_message),
             Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         ],
     )
@@ -79,3 +80,10 @@ class GovDateField(DateField):
         if self.data.year < 1900:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date")
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        # Optional() and InputRequired() look only at the first box (the day), so an empty day
+        # with a month or year would pass as "no date" or get a vague message; a partly
+        # filled date keeps its own message.
+        if self.process_errors:
+            self.errors = list(self.process_errors)

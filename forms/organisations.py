@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
+from wtforms import RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired
 
 from forms.fields import email_field, name_field
@@ -19,9 +19,9 @@ class InviteMemberForm(FlaskForm):
     role = RadioField(
         "What can they do?",
         choices=[
-            (OrganisationRole.MEMBER.value, "Member – can work on applications"),
-            (OrganisationRole.ADMIN.value,
-             "Organisation admin – can also manage the organisation and invite people"),
+            SelectChoice(OrganisationRole.MEMBER.value, "Member – can work on applications"),
+            SelectChoice(OrganisationRole.ADMIN.value,
+                         "Organisation admin – can also manage the organisation and invite people"),
         ],
         default=OrganisationRole.MEMBER.value,
         widget=GovRadioInput(),

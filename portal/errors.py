@@ -27,7 +27,10 @@ def init_app(app: Flask) -> None:
         code = error.code if error.code in PAGES else 400
         if code >= 500:
             db.session.rollback()
-        return render_template(f"errors/{code}.html", error=error), error.code
+        # Keep the error's own headers (a 405 must say which methods are allowed in Allow).
+        headers = [(name, value) for name, value in error.get_headers()
+                   if name.lower() != "content-type"]
+        return render_template(f"errors/{code}.html", error=error), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -5,6 +5,7 @@ import smtplib
 import ssl
 import time
 import uuid
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -20,7 +21,8 @@ def send_email(to: str, subject: str, template: str, **context) -> EmailMessage:
 
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = f"{config['COUNCIL_NAME']} <{config['MAIL_SENDER']}>"
+    # An Address quotes the council's name if it needs it (a comma, say).
+    message["From"] = Address(display_name=config["COUNCIL_NAME"], addr_spec=config["MAIL_SENDER"])
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)

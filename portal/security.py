@@ -20,12 +20,12 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
-talisman = Talisman()
-
 
 def init_app(app: Flask) -> None:
     production = app.config["HSTS_ENABLED"]
-    talisman.init_app(
+    # One Talisman per app: it keeps its settings (and the app) on itself, so a shared instance
+    # would let the last app created decide the headers of every other app.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=False,  # TLS is terminated by the proxy in front of gunicorn
         strict_transport_security=production,

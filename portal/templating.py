@@ -1,6 +1,6 @@
 """What every template can use: the council's settings, policies, money and date filters."""
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 
 from models.enums import Role
@@ -16,7 +16,8 @@ ADMIN_SECTIONS = [
 
 def navigation_for(user) -> list[dict]:
     """The service navigation: each role's sections, for the signed-in person."""
-    if not user.is_authenticated:
+    # Outside a request (mail sent by a job or a command) there is no one signed in.
+    if not has_request_context() or user is None or not user.is_authenticated:
         return []
     sections = [("Home", "pages.home", ())]
     if user.has_role(Role.APPLICANT):

@@ -5,7 +5,7 @@ import factory
 from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
 
-from models import Membership, Organisation, User, UserRole
+from models import AuditEvent, Membership, Organisation, User, UserRole
 from models.base import db, utcnow
 from models.enums import OrganisationRole, Role
 
@@ -48,3 +48,13 @@ class MembershipFactory(BaseFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = OrganisationRole.MEMBER
+
+
+class AuditEventFactory(BaseFactory):
+    class Meta:
+        model = AuditEvent
+
+    action = "sign_in"
+    actor = factory.SubFactory(UserFactory)
+    details = factory.LazyFunction(dict)
+    created_at = factory.LazyFunction(utcnow)

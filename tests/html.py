@@ -29,4 +29,5 @@ def error_messages(response) -> dict[str, str]:
 
 
 def summary_errors(response) -> list[str]:
-    return [item.get_text(strip=True) for item in soup(response).select(".govuk-error-summary__list a")]
+    links = soup(response).select(".govuk-error-summary__list a")
+    return [item.get_text(strip=True) for item in links]

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
 from models.enums import STAFF_ROLES, Role
@@ -65,7 +66,8 @@ def invite_staff():
 def audit_log():
     """The audit log, newest first, filtered by action, person and dates."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Any action")] + [(a, a) for a in services.audit_actions()]
+    form.action.choices = [SelectChoice("", "Any action")] + [
+        SelectChoice(action) for action in services.audit_actions()]
     filters = {}
     if request.args and form.validate():
         filters = {"action": form.action.data or "", "actor_email": form.actor.data or "",
