@@ -2,6 +2,8 @@
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from models.enums import Role
 from portal import dates, policies
@@ -37,9 +39,21 @@ def navigation_for(user) -> list[dict]:
     ]
 
 
+def error_summary(form) -> dict:
+    """The GOV.UK error summary for a form, with a date's error linked to its day box, as the
+    Design System asks (govuk-frontend-wtf links to the group of boxes)."""
+    params = wtforms_errors(form)
+    day_boxes = {f"#{field.id}": f"#{field.name}-day"
+                 for field in form if isinstance(field.widget, GovDateInput)}
+    for item in params["errorList"]:
+        item["href"] = day_boxes.get(item["href"], item["href"])
+    return params
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = dates.format_datetime
     app.jinja_env.filters["date"] = dates.format_date
+    app.jinja_env.globals["error_summary"] = error_summary
 
     @app.context_processor
     def portal_globals() -> dict:

@@ -140,6 +140,8 @@ def test_half_filled_date_is_explained_beside_the_field(client, admin, parts, me
     assert response.status_code == 200
     assert error_messages(response) == {"date_from": message}
     assert summary_errors(response) == [message]
+    # GOV.UK: a date's error in the summary links to its first box.
+    assert soup(response).select_one(".govuk-error-summary__list a")["href"] == "#date_from-day"
     typed = [box.get("value", "") for box in soup(response).select("input[name=date_from]")]
     assert typed == list(parts)
 
