@@ -1,0 +1,175 @@
+"""Who may use each page. Every endpoint of the app must be listed in ACCESS with the roles
+allowed to use it; for every endpoint and every role the test checks the answer: the page itself,
+a redirect to sign in (anonymous people), or 403 (signed in, but not allowed)."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from models.base import db
+from models.enums import OrganisationRole, Role
+from tests.conftest import sign_in_as
+from tests.extra_apps import sample_url
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.html import soup
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, *(role.value for role in Role))
+
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = PUBLIC - {ANONYMOUS}
+APPLICANTS = frozenset({Role.APPLICANT.value})
+ADMINS = frozenset({Role.ADMIN.value})
+# Council staff who deal with organisations; assessors see only applications assigned to them.
+ORGANISATION_STAFF = frozenset({Role.GRANTS_OFFICER.value, Role.COMMISSIONER.value,
+                                Role.ADMIN.value})
+# In the samples below the applicant is the organisation admin of the sample organisation.
+ORGANISATION_ADMIN = APPLICANTS
+
+ACCESS: dict[str, frozenset[str]] = {
+    "static": PUBLIC,
+    # pages
+    "pages.home": PUBLIC,
+    "pages.accessibility": PUBLIC,
+    "pages.privacy": PUBLIC,
+    "pages.cookies": PUBLIC,
+    "pages.healthz": PUBLIC,
+    # accounts
+    "accounts.register": PUBLIC,
+    "accounts.check_email": PUBLIC,
+    "accounts.resend_verification": PUBLIC,
+    "accounts.verify_email": PUBLIC,
+    "accounts.sign_in": PUBLIC,
+    "accounts.sign_out": SIGNED_IN,
+    "accounts.forgot_password": PUBLIC,
+    "accounts.reset_password": PUBLIC,
+    "accounts.accept_invitation": PUBLIC,
+    "accounts.account": SIGNED_IN,
+    # organisations
+    "organisations.index": APPLICANTS,
+    "organisations.create": APPLICANTS,
+    "organisations.show": APPLICANTS | ORGANISATION_STAFF,
+    "organisations.invite": ORGANISATION_ADMIN,
+    "organisations.accept_invitation": SIGNED_IN,
+    # admin
+    "admin.users": ADMINS,
+    "admin.user": ADMINS,
+    "admin.invite_staff": ADMINS,
+    "admin.audit_log": ADMINS,
+}
+
+NONSENSE_TOKEN = "not-a-real-token"
+UNKNOWN_ID = 987654
+
+
+@pytest.fixture
+def people(ctx) -> dict[str, object]:
+    """One user per role; the applicant is organisation admin of `people["organisation"]`."""
+    users = {role.value: UserFactory.build(roles=(role,)) for role in Role}
+    organisation = OrganisationFactory.build()
+    MembershipFactory.build(organisation=organisation, user=users[Role.APPLICANT.value],
+                            role=OrganisationRole.ADMIN)
+    db.session.add_all([organisation, *users.values()])
+    db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
+    return {**users, "organisation": organisation}
+
+
+def request_as(client, people, role: str, endpoint: str):
+    """Call `endpoint` with sample arguments, signed in as someone holding `role`."""
+    if role != ANONYMOUS:
+        sign_in_as(client, people[role])
+    rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == endpoint)
+    samples = {
+        "organisation_id": people["organisation"].id,
+        "user_id": people[Role.ADMIN.value].id,
+        "token": NONSENSE_TOKEN,
+        "filename": "css/portal.css",
+    }
+    url = sample_url(client.application, rule, samples)
+    method = "GET" if "GET" in rule.methods else "POST"
+    response = client.open(url, method=method)
+    response.get_data()
+    response.close()  # static files are streamed from an open file
+    return response
+
+
+def is_sign_in_redirect(response) -> bool:
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response.headers["Location"])
+    return location.path == "/sign-in" and bool(parse_qs(location.query).get("next"))
+
+
+def test_every_endpoint_has_an_access_rule(app):
+    """A new page cannot be added without saying who may use it (and no stale rules remain)."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "endpoints missing from ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "ACCESS lists endpoints the app does not have"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_access(client, people, endpoint, role):
+    """Allowed roles reach the page; anonymous people are sent to sign in; others get 403."""
+    response = request_as(client, people, role, endpoint)
+    if role in ACCESS[endpoint]:
+        assert not is_sign_in_redirect(response)
+        assert response.status_code not in {403, 404, 405}
+        assert response.status_code < 500
+        if response.status_code == 400:  # token routes: the "link invalid" page, not an error
+            assert "link" in soup(response).h1.text.lower()
+    elif role == ANONYMOUS:
+        assert is_sign_in_redirect(response), response.status_code
+    else:
+        assert response.status_code == 403
+        assert soup(response).h1.text == "You do not have permission to see this page"
+
+
+# Nobody reaches an object by guessing its id.
+
+
+def test_non_member_cannot_see_or_invite_to_an_organisation(client):
+    """An applicant gets 403 for an organisation they do not belong to."""
+    organisation = MembershipFactory(role=OrganisationRole.ADMIN).organisation
+    sign_in_as(client, UserFactory(roles=(Role.APPLICANT,)))
+    assert client.get(f"/organisations/{organisation.id}").status_code == 403
+    assert client.get(f"/organisations/{organisation.id}/invite").status_code == 403
+    assert client.post(f"/organisations/{organisation.id}/invite",
+                       data={"email": "friend@example.org", "role": "admin"}).status_code == 403
+
+
+def test_ordinary_member_cannot_invite(client):
+    """A member who is not the organisation's admin sees it but cannot invite people to it."""
+    membership = MembershipFactory(role=OrganisationRole.MEMBER)
+    sign_in_as(client, membership.user)
+    assert client.get(f"/organisations/{membership.organisation_id}").status_code == 200
+    invite = client.get(f"/organisations/{membership.organisation_id}/invite")
+    assert invite.status_code == 403
+
+
+def test_assessor_cannot_see_an_organisation(client):
+    """Assessors see only applications assigned to them, not organisations' pages."""
+    organisation = OrganisationFactory()
+    sign_in_as(client, UserFactory(roles=(Role.ASSESSOR,)))
+    assert client.get(f"/organisations/{organisation.id}").status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.ADMIN])
+def test_unknown_organisation_looks_the_same_as_a_forbidden_one(client, role):
+    """An unknown id gives 403 too, so ids cannot be probed."""
+    sign_in_as(client, UserFactory(roles=(role,)))
+    for path in (f"/organisations/{UNKNOWN_ID}", f"/organisations/{UNKNOWN_ID}/invite"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert soup(response).h1.text == "You do not have permission to see this page"
+
+
+def test_unknown_user_is_not_found_for_admins_only(client):
+    """admin.user with an unknown id: 404 for an admin, 403 for others, sign-in for anonymous."""
+    assert is_sign_in_redirect(client.get(f"/admin/users/{UNKNOWN_ID}"))
+    sign_in_as(client, UserFactory(roles=(Role.APPLICANT, Role.GRANTS_OFFICER)))
+    assert client.get(f"/admin/users/{UNKNOWN_ID}").status_code == 403
+    sign_in_as(client, UserFactory(roles=(Role.ADMIN,)))
+    response = client.get(f"/admin/users/{UNKNOWN_ID}")
+    assert response.status_code == 404
+    assert soup(response).h1.text == "Page not found"

@@ -1,0 +1,75 @@
+"""The migrations build the models' schema exactly, from an empty database, and can be undone
+and redone. Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+
+from collections.abc import Iterator
+
+import flask_migrate
+import psycopg
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import current_app
+
+from models.base import db
+from portal.config import sqlalchemy_url
+from tests.conftest import TEST_DATABASE_URL
+from tests.extra_apps import extra_app
+
+BACKENDS = [pytest.param("sqlite", id="sqlite")]
+if TEST_DATABASE_URL:
+    BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+
+
+def _run_on_postgres_server(url: sa.URL, statement: str) -> None:
+    """Run a statement (CREATE/DROP DATABASE) outside a transaction on the server's `postgres`
+    database."""
+    server = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """The URL of a database with nothing in it, removed after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    url = sa.make_url(sqlalchemy_url(TEST_DATABASE_URL))
+    url = url.set(database=f"{url.database}_migrations")
+    _run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    _run_on_postgres_server(url, f'CREATE DATABASE "{url.database}"')
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        _run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+def schema_differences() -> list:
+    """What `flask db migrate` would write: the differences between the models and the schema,
+    compared with the options the app gives Alembic."""
+    options = {**current_app.extensions["migrate"].configure_args, "compare_type": True}
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        return compare_metadata(context, db.metadata)
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def test_migrations_build_the_models_schema_and_can_be_undone(empty_database_url):
+    """upgrade → no difference from the models → downgrade to base → upgrade again."""
+    with extra_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}) as app, app.app_context():
+        assert table_names() == set()
+        assert schema_differences() != []  # the comparison does see missing tables
+
+        flask_migrate.upgrade()
+        assert table_names() >= {table.name for table in db.metadata.sorted_tables}
+        assert schema_differences() == []
+
+        flask_migrate.downgrade(revision="base")
+        assert table_names() <= {"alembic_version"}
+
+        flask_migrate.upgrade()
+        assert schema_differences() == []
