@@ -5,9 +5,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
     GovSubmitInput,
+    GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
 from forms.fields import email_field, name_field
 from portal.accounts.passwords import MIN_LENGTH, password_problem
@@ -81,4 +82,20 @@ class AcceptStaffInvitationForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A button and the CSRF token, for actions such as signing out."""
 
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class AuthenticatorCodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        description="Enter the 6 digits it shows now, for example 123456",
+        widget=GovTextInput(),
+        render_kw={"params": {"autocomplete": "one-time-code", "inputmode": "numeric",
+                              "spellcheck": False, "classes": "govuk-input--width-10"}},
+        filters=[lambda value: "".join(value.split()) if value else value],
+        validators=[
+            DataRequired("Enter the code from your authenticator app"),
+            Regexp(r"^\d{6}$", message="The code must be 6 digits"),
+        ],
+    )
     submit = SubmitField("Continue", widget=GovSubmitInput())

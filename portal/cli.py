@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`."""
+"""Command-line tools: `flask demo load` and `flask demo code`."""
 
 import click
 from flask import Flask, current_app
@@ -19,6 +19,16 @@ def load_command() -> None:
     added = load_demo()
     summary = ", ".join(f"{count} {kind}" for kind, count in added.items())
     click.echo(f"Demo data loaded: added {summary}.")
+
+
+@demo_cli.command("code")
+def code_command() -> None:
+    """Print the current authenticator code of the demo staff accounts (development only)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("There are no demo accounts in production.")
+    from portal.demo import demo_code
+
+    click.echo(demo_code())
 
 
 def init_app(app: Flask) -> None:

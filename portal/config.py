@@ -85,6 +85,7 @@ def load_config(instance_path: Path) -> dict:
         "VERIFY_EMAIL_HOURS": _env_int("VERIFY_EMAIL_HOURS", 72),
         "RESET_PASSWORD_MINUTES": _env_int("RESET_PASSWORD_MINUTES", 60),
         "INVITATION_DAYS": _env_int("INVITATION_DAYS", 14),
+        "STAFF_TWO_FACTOR": _env_bool("STAFF_TWO_FACTOR", True),
         # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in the outbox folder.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _env_int("MAIL_PORT", 587),

@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(load_user)
 
     @app.after_request
     def _no_store_for_signed_in_pages(response):
@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def _load_user(session_id: str):
+def load_user(session_id: str):
     """Find the signed-in user from "id:session_version"; a reset password ends old sessions."""
     from models import User
 

@@ -40,6 +40,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts.resend_verification": PUBLIC,
     "accounts.verify_email": PUBLIC,
     "accounts.sign_in": PUBLIC,
+    # without a password just given, these send people back to sign in (with no `next`)
+    "accounts.enter_code": PUBLIC,
+    "accounts.set_up_authenticator": PUBLIC,
     "accounts.sign_out": SIGNED_IN,
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
@@ -54,6 +57,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # admin
     "admin.users": ADMINS,
     "admin.user": ADMINS,
+    "admin.reset_authenticator": ADMINS,
     "admin.invite_staff": ADMINS,
     "admin.audit_log": ADMINS,
 }

@@ -1,10 +1,21 @@
 """Registration, email verification, sign-in and out, password reset, staff invitations."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import segno
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from forms.accounts import (
     AcceptStaffInvitationForm,
+    AuthenticatorCodeForm,
     ConfirmForm,
     EmailOnlyForm,
     RegisterForm,
@@ -18,6 +29,8 @@ from portal.security import safe_next_url
 from portal.views import show_rule_broken
 
 bp = Blueprint("accounts", __name__)
+
+AFTER_CODE_KEY = "after_sign_in"  # where to go once the authenticator code is accepted
 
 
 def _sign_in_limit() -> str:
@@ -77,12 +90,73 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            services.sign_in(form.email.data, form.password.data, remember=form.remember.data)
+            step = services.sign_in(form.email.data, form.password.data,
+                                    remember=form.remember.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            return redirect(safe_next_url(request.args.get("next")) or url_for("pages.home"))
+            return _continue_signing_in(step, request.args.get("next"))
     return render_template("accounts/sign_in.html", form=form)
+
+
+def _continue_signing_in(step: services.NextStep, next_url: str | None = None):
+    """After the password: home (or `next`), or on to the authenticator code for staff."""
+    if step is services.NextStep.NOTHING:
+        return redirect(safe_next_url(next_url) or url_for("pages.home"))
+    session[AFTER_CODE_KEY] = safe_next_url(next_url)
+    if step is services.NextStep.SET_UP_AUTHENTICATOR:
+        return redirect(url_for("accounts.set_up_authenticator"))
+    return redirect(url_for("accounts.enter_code"))
+
+
+def _awaiting_code():
+    user = services.awaiting_second_factor()
+    if user is None:
+        flash("Your sign-in timed out. Sign in again.", "info")
+    return user
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def enter_code():
+    """Staff give the code from their authenticator app after their password."""
+    user = _awaiting_code()
+    if user is None or user.totp_confirmed_at is None:
+        return redirect(url_for("accounts.sign_in"))
+    form = AuthenticatorCodeForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_in_with_code(user, form.code.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            return redirect(session.pop(AFTER_CODE_KEY, None) or url_for("pages.home"))
+    return render_template("accounts/enter_code.html", form=form)
+
+
+@bp.route("/sign-in/set-up-authenticator", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def set_up_authenticator():
+    """Staff signing in for the first time link an authenticator app to their account."""
+    user = _awaiting_code()
+    if user is None:
+        return redirect(url_for("accounts.sign_in"))
+    if user.totp_confirmed_at is not None:
+        return redirect(url_for("accounts.enter_code"))
+    secret, uri = services.authenticator_setup(user)
+    form = AuthenticatorCodeForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_authenticator(user, form.code.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Your authenticator app is set up. You will need a code from it each time "
+                  "you sign in.", "success")
+            return redirect(session.pop(AFTER_CODE_KEY, None) or url_for("pages.home"))
+    qr_code = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    return render_template("accounts/set_up_authenticator.html", form=form, qr_code=qr_code,
+                           secret_groups=[secret[i:i + 4] for i in range(0, len(secret), 4)])
 
 
 @bp.post("/sign-out")
@@ -135,12 +209,11 @@ def accept_invitation(token: str):
     form = AcceptStaffInvitationForm()
     if form.validate_on_submit():
         try:
-            services.accept_staff_invitation(token, form.password.data)
+            step = services.accept_staff_invitation(token, form.password.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            flash("Welcome. Your account is ready.", "success")
-            return redirect(url_for("pages.home"))
+            return _continue_signing_in(step)
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
 
 

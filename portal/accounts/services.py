@@ -1,8 +1,11 @@
 """Accounts: registration, email verification, sign-in, password reset, staff invitations and
 roles. Every change is audited and committed here."""
 
+import enum
+import hmac
 from datetime import timedelta
 
+import pyotp
 from flask import current_app, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from portal.accounts.passwords import hash_password, password_matches, password_
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
+from portal.security import load_user
 from portal.tokens import hash_token, link_is_usable, new_token
 
 INVALID_LINK = "This link has expired or has already been used"
@@ -107,8 +111,19 @@ class EmailNotVerified(RuleBroken):
     """The password was right but the address has not been confirmed yet."""
 
 
-def sign_in(email: str, password: str, remember: bool = False) -> User:
-    """Sign a person in, or raise RuleBroken with a message that reveals nothing."""
+class NextStep(enum.Enum):
+    """What a person must do after giving the right password."""
+
+    NOTHING = "signed in"
+    ENTER_CODE = "enter a code from their authenticator app"
+    SET_UP_AUTHENTICATOR = "set up an authenticator app"
+
+
+def sign_in(email: str, password: str, remember: bool = False) -> NextStep:
+    """Check the password; applicants are then signed in, staff go on to the code step.
+
+    A wrong email or password raises RuleBroken with a message that reveals neither.
+    """
     user = find_user_by_email(email)
     valid = password_matches(user.password_hash if user else None, password)
     if not valid or user is None or not user.active:
@@ -123,11 +138,18 @@ def sign_in(email: str, password: str, remember: bool = False) -> User:
             "You need to confirm your email address before you can sign in. "
             "We have sent you a new link", field="email")
     session.clear()  # a fresh session on sign-in prevents session fixation
+    if needs_second_factor(user):
+        return _await_second_factor(user, remember)
+    _complete_sign_in(user, remember)
+    return NextStep.NOTHING
+
+
+def _complete_sign_in(user: User, remember: bool) -> None:
+    session.pop(PENDING_KEY, None)
     login_user(user, remember=remember)
     user.last_signed_in_at = utcnow()
     audit.record("sign_in", actor=user, subject=user)
     db.session.commit()
-    return user
 
 
 def sign_out(user: User) -> None:
@@ -135,6 +157,78 @@ def sign_out(user: User) -> None:
     db.session.commit()
     logout_user()
     session.clear()
+
+
+# Second factor for staff -----------------------------------------------------------------
+
+PENDING_KEY = "awaiting_second_factor"
+CODE_STEP_MINUTES = 10  # how long after the password the code may be given
+WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.is_staff and current_app.config["STAFF_TWO_FACTOR"]
+
+
+def _await_second_factor(user: User, remember: bool) -> NextStep:
+    session[PENDING_KEY] = {"user": user.get_id(), "remember": remember,
+                            "since": utcnow().timestamp()}
+    if user.totp_confirmed_at is None:
+        return NextStep.SET_UP_AUTHENTICATOR
+    return NextStep.ENTER_CODE
+
+
+def awaiting_second_factor() -> User | None:
+    """The person who gave the right password in this session and now owes a code, if any."""
+    pending = session.get(PENDING_KEY)
+    if not pending or utcnow().timestamp() - pending["since"] > CODE_STEP_MINUTES * 60:
+        return None
+    user = load_user(pending["user"])
+    return user if user is not None and user.active else None
+
+
+def authenticator_setup(user: User) -> tuple[str, str]:
+    """The secret to put in an authenticator app, as text and as an otpauth:// URI.
+
+    The secret is made once and kept until a code confirms it, so a reload shows the same one.
+    """
+    if user.totp_secret is None or user.totp_confirmed_at is not None:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_confirmed_at = None
+        user.totp_last_step = None
+        db.session.commit()
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+        name=user.email, issuer_name=current_app.config["SERVICE_NAME"])
+    return user.totp_secret, uri
+
+
+def confirm_authenticator(user: User, code: str) -> None:
+    """Finish setting up the app with a first code, then finish signing in."""
+    _check_code(user, code)
+    user.totp_confirmed_at = utcnow()
+    audit.record("second_factor.set_up", actor=user, subject=user)
+    _complete_sign_in(user, session[PENDING_KEY]["remember"])
+
+
+def sign_in_with_code(user: User, code: str) -> None:
+    _check_code(user, code)
+    _complete_sign_in(user, session[PENDING_KEY]["remember"])
+
+
+def _check_code(user: User, code: str) -> None:
+    """Accept the code for now or either neighbouring 30-second step (clock drift), each once."""
+    code = "".join(code.split())
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(utcnow())
+    for step in (now - 1, now, now + 1):
+        if step > (user.totp_last_step or 0) and hmac.compare_digest(
+                totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return
+    audit.record("sign_in.failed", actor=user, subject=user,
+                 details={"reason": "authenticator code"})
+    db.session.commit()
+    raise RuleBroken(WRONG_CODE, field="code")
 
 
 # Password reset ----------------------------------------------------------------------------
@@ -203,8 +297,9 @@ def open_staff_invitation(token: str) -> StaffInvitation:
     return invitation
 
 
-def accept_staff_invitation(token: str, password: str) -> User:
-    """Create the staff account (or add the roles to an existing one) and sign the person in."""
+def accept_staff_invitation(token: str, password: str) -> NextStep:
+    """Create the staff account (or add the roles to an existing one) and start signing the
+    person in: next they set up their authenticator app."""
     invitation = open_staff_invitation(token)
     user = find_user_by_email(invitation.email)
     if user is None:
@@ -221,8 +316,10 @@ def accept_staff_invitation(token: str, password: str) -> User:
     audit.record("staff.invitation_accepted", actor=user, subject=invitation)
     db.session.commit()
     session.clear()
-    login_user(user)
-    return user
+    if needs_second_factor(user):
+        return _await_second_factor(user, remember=False)
+    _complete_sign_in(user, remember=False)
+    return NextStep.NOTHING
 
 
 def _grant(user: User, roles: list[Role], actor: User) -> None:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from forms.accounts import ConfirmForm
 from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
 from models.enums import STAFF_ROLES, Role
 from portal.admin import services
@@ -43,6 +44,20 @@ def user(user_id: int):
             flash(f"Roles saved for {person.full_name}.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form)
+
+
+@bp.post("/users/<int:user_id>/reset-authenticator")
+@roles_required(Role.ADMIN)
+def reset_authenticator(user_id: int):
+    try:
+        person = services.find_user(_admin(), user_id)
+    except LookupError:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.reset_authenticator(_admin(), person)
+        flash(f"{person.full_name}’s authenticator app has been reset. They will set up a new "
+              "one when they next sign in.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
 
 
 @bp.route("/invitations/new", methods=["GET", "POST"])

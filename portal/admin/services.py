@@ -77,6 +77,19 @@ def find_user(admin: User, user_id: int) -> User:
     return user
 
 
+def reset_authenticator(admin: User, user: User) -> None:
+    """For a lost phone: remove the person's authenticator app and sign them out everywhere.
+    They set up a new one the next time they sign in."""
+    if not policies.can_manage_staff(admin):
+        raise NotAllowed
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.session_version += 1
+    audit.record("second_factor.reset", actor=admin, subject=user)
+    db.session.commit()
+
+
 def audit_actions() -> list[str]:
     """The actions that appear in the log, for the filter's choices."""
     actions = select(AuditEvent.action).distinct().order_by(AuditEvent.action)

@@ -7,6 +7,7 @@ created, so running it twice changes nothing.
 import tomllib
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import select
 
 from models import Locality, Membership, Organisation, User, UserRole, Ward
@@ -24,7 +25,7 @@ def load_demo() -> dict[str, int]:
     added = {
         "wards": _load_places(data["localities"]),
         "organisations": _load_organisations(data["organisations"]),
-        "users": _load_users(data["users"], data["password"]),
+        "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
     }
     db.session.commit()
     return added
@@ -57,7 +58,13 @@ def _load_organisations(groups: dict) -> int:
     return len(missing)
 
 
-def _load_users(users: list[dict], password: str) -> int:
+def demo_code() -> str:
+    """The current authenticator code of the demo staff accounts."""
+    secret = tomllib.loads(DATA_FILE.read_text())["authenticator_secret"]
+    return pyotp.TOTP(secret).now()
+
+
+def _load_users(users: list[dict], password: str, authenticator_secret: str) -> int:
     added = 0
     for spec in users:
         if db.session.scalar(select(User.id).where(User.email == spec["email"])) is not None:
@@ -65,6 +72,8 @@ def _load_users(users: list[dict], password: str) -> int:
         user = User(email=spec["email"], full_name=spec["full_name"],
                     password_hash=hash_password(password), email_verified_at=utcnow())
         user.role_grants = [UserRole(role=Role(role)) for role in spec["roles"]]
+        if user.is_staff:
+            user.totp_secret, user.totp_confirmed_at = authenticator_secret, utcnow()
         db.session.add(user)
         if "organisation" in spec:
             db.session.flush()

@@ -1,5 +1,6 @@
 """Admins invite staff, give and take away their roles, and find people in the user list."""
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -54,7 +55,12 @@ def test_invited_staff_member_sets_a_password_and_gets_the_roles(client, ctx, ad
     assert "Ada Admin" in soup(page).main.text
 
     accepted = invitee.post(link, data={"password": GOOD_PASSWORD})
-    assert accepted.status_code == 302
+    assert accepted.headers["Location"] == "/sign-in/set-up-authenticator"
+    set_up = invitee.get("/sign-in/set-up-authenticator")
+    secret = soup(set_up).select_one(".portal-setup-key").text.replace(" ", "")
+    done = invitee.post("/sign-in/set-up-authenticator",
+                        data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302
     assert "Welcome, Nia Officer" in soup(invitee.get("/")).h1.text
 
     user = user_by_email(STAFF_EMAIL)

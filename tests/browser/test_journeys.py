@@ -2,11 +2,12 @@
 
 import re
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, authenticator_code
 
 pytestmark = pytest.mark.browser
 
@@ -93,13 +94,17 @@ def test_applicant_registers_confirms_signs_in_and_creates_an_organisation(
 
 
 def test_admin_invites_a_grants_officer_who_sets_a_password(page, outbox, assert_accessible):
-    UserFactory(email="admin@example.org", full_name="Alex Admin", roles=(Role.ADMIN,))
+    admin = UserFactory(email="admin@example.org", full_name="Alex Admin", roles=(Role.ADMIN,))
 
     page.goto("/sign-in")
     assert_accessible(page)
     page.get_by_label("Email address").fill("admin@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(heading(page)).to_have_text("Enter the code from your authenticator app")
+    assert_accessible(page)
+    page.get_by_label("Code from your authenticator app").fill(authenticator_code(admin))
+    page.get_by_role("button", name="Continue").click()
     expect(heading(page)).to_have_text("Welcome, Alex Admin")
     assert_accessible(page)
 
@@ -142,6 +147,12 @@ def test_admin_invites_a_grants_officer_who_sets_a_password(page, outbox, assert
 
     page.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
     page.get_by_role("button", name="Accept invitation").click()
+    expect(heading(page)).to_have_text("Set up an authenticator app")
+    expect(page.get_by_role("img", name="QR code")).to_be_visible()
+    assert_accessible(page)
+    secret = page.locator(".portal-setup-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Continue").click()
     expect(heading(page)).to_have_text("Welcome, Priya Officer")
     roles = page.get_by_role("heading", name="Your roles").locator("xpath=following-sibling::ul[1]")
     expect(roles.get_by_role("listitem")).to_have_text(["Grants officer"])
