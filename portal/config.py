@@ -67,6 +67,8 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": _env_int("REMEMBER_ME_DAYS", 30) * 24 * 3600,
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 120) * 60,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,

@@ -107,10 +107,6 @@ def verify_email(token: str) -> User:
 # Signing in and out ------------------------------------------------------------------------
 
 
-class EmailNotVerified(RuleBroken):
-    """The password was right but the address has not been confirmed yet."""
-
-
 class NextStep(enum.Enum):
     """What a person must do after giving the right password."""
 
@@ -134,7 +130,7 @@ def sign_in(email: str, password: str, remember: bool = False) -> NextStep:
     if user.email_verified_at is None:
         _send_verification(user)
         db.session.commit()
-        raise EmailNotVerified(
+        raise RuleBroken(
             "You need to confirm your email address before you can sign in. "
             "We have sent you a new link", field="email")
     session.clear()  # a fresh session on sign-in prevents session fixation
@@ -146,6 +142,7 @@ def sign_in(email: str, password: str, remember: bool = False) -> NextStep:
 
 def _complete_sign_in(user: User, remember: bool) -> None:
     session.pop(PENDING_KEY, None)
+    session.permanent = True  # the session then ends after SESSION_LIFETIME_MINUTES idle
     login_user(user, remember=remember)
     user.last_signed_in_at = utcnow()
     audit.record("sign_in", actor=user, subject=user)
@@ -163,7 +160,6 @@ def sign_out(user: User) -> None:
 
 PENDING_KEY = "awaiting_second_factor"
 CODE_STEP_MINUTES = 10  # how long after the password the code may be given
-WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
 
 
 def needs_second_factor(user: User) -> bool:
@@ -228,7 +224,7 @@ def _check_code(user: User, code: str) -> None:
     audit.record("sign_in.failed", actor=user, subject=user,
                  details={"reason": "authenticator code"})
     db.session.commit()
-    raise RuleBroken(WRONG_CODE, field="code")
+    raise RuleBroken("Enter the 6-digit code your authenticator app shows now", field="code")
 
 
 # Password reset ----------------------------------------------------------------------------

@@ -117,3 +117,13 @@ def test_keep_me_signed_in_sets_a_remember_cookie(client, ctx):
     cookie = other.get_cookie("remember_token")
     assert cookie is not None
     assert cookie.http_only
+
+
+def test_a_signed_in_session_ends_after_the_idle_lifetime(client, ctx):
+    """The session cookie expires SESSION_LIFETIME_MINUTES after the last request."""
+    user = UserFactory()
+    response = sign_in(client, user.email)
+    session_cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                          if c.startswith("session="))
+    assert "Expires=" in session_cookie
+    assert ctx.config["PERMANENT_SESSION_LIFETIME"] == 120 * 60
