@@ -1,6 +1,5 @@
 """Forms for registering, signing in and resetting passwords."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
@@ -10,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
+from forms.base import PortalForm
 from forms.fields import email_field, name_field
 from portal.accounts.passwords import MIN_LENGTH, password_problem
 
@@ -37,14 +37,14 @@ def new_password_field() -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     full_name = name_field("Full name", "Enter your full name")
     email = email_field(hint="We’ll send you a link to confirm it")
     password = new_password_field()
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -56,19 +56,19 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(PortalForm):
     """Asks only for an email address: forgotten password, a new confirmation link."""
 
     email = email_field()
     submit = SubmitField("Send link", widget=GovSubmitInput())
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = new_password_field()
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
-class AcceptStaffInvitationForm(FlaskForm):
+class AcceptStaffInvitationForm(PortalForm):
     password = PasswordField(
         "Password",
         description=PASSWORD_ADVICE + ". If you already have an account, enter its password",
@@ -79,13 +79,13 @@ class AcceptStaffInvitationForm(FlaskForm):
     submit = SubmitField("Accept invitation", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button and the CSRF token, for actions such as signing out."""
 
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class AuthenticatorCodeForm(FlaskForm):
+class AuthenticatorCodeForm(PortalForm):
     code = StringField(
         "Code from your authenticator app",
         description="Enter the 6 digits it shows now, for example 123456",

@@ -1,6 +1,5 @@
 """Forms for the admin area: staff invitations, roles and the audit log filter."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -10,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
+from forms.base import PortalForm
 from forms.fields import GovDateField, email_field, name_field
 from models.enums import STAFF_ROLES
 
@@ -26,14 +26,14 @@ def staff_roles_field() -> SelectMultipleField:
     )
 
 
-class StaffInvitationForm(FlaskForm):
+class StaffInvitationForm(PortalForm):
     full_name = name_field("Full name", "Enter the person’s full name")
     email = email_field("Work email address")
     roles = staff_roles_field()
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
-class StaffRolesForm(FlaskForm):
+class StaffRolesForm(PortalForm):
     roles = SelectMultipleField(
         "Staff roles",
         description="Select all that apply. Leave all unselected to remove every staff role",
@@ -43,7 +43,7 @@ class StaffRolesForm(FlaskForm):
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Read by GET, so it changes nothing and needs no CSRF token."""
 
     class Meta:

@@ -7,6 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from forms.base import without_control_characters
+
 
 class EmailAddress:
     """Checks the shape of an email address without looking it up anywhere."""
@@ -49,6 +51,9 @@ def name_field(label: str, required_message: str, max_length: int = 200) -> Stri
     )
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typing mistake
+
+
 class GovDateField(DateField):
     """A day, month and year date (GOV.UK date input) with GOV.UK's error messages.
 
@@ -62,7 +67,8 @@ class GovDateField(DateField):
         super().__init__(label, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [value.strip() for value in valuelist]
+        parts = [without_control_characters(value).strip() for value in valuelist]
+        self.raw_data = parts  # what is shown again in the boxes
         if len(parts) != 3 or not any(parts):
             self.raw_data = None
             self.data = None
@@ -77,9 +83,9 @@ class GovDateField(DateField):
         except ValueError as error:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date") from error
-        if self.data.year < 1900:
+        if not MIN_YEAR <= self.data.year <= MAX_YEAR:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date")
+            raise ValueError(f"{self.label.text} must be between {MIN_YEAR} and {MAX_YEAR}")
 
     def post_validate(self, form, validation_stopped: bool) -> None:
         # Optional() and InputRequired() look only at the first box (the day), so an empty day

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal.config import load_config
 
@@ -28,6 +29,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    # Ids in URLs fit the database's integer columns; a longer number is simply not found.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
     _configure_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -38,6 +42,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, **kwargs)
 
 
 def _configure_templates(app: Flask) -> None:

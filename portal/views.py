@@ -14,7 +14,10 @@ def show_rule_broken(form: FlaskForm, error: RuleBroken) -> None:
     form._errors = None
 
 
+MAX_PAGE = 100_000  # a larger ?page= is nonsense; capping it keeps the OFFSET a valid integer
+
+
 def page_number() -> int:
     """The ?page= number, 1 when it is missing or nonsense."""
     page = request.args.get("page", default=1, type=int)
-    return page if page and page > 0 else 1
+    return min(page, MAX_PAGE) if page and page > 0 else 1

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from forms.accounts import ConfirmForm
 from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
+from forms.base import without_control_characters
 from models.enums import STAFF_ROLES, Role
 from portal.admin import services
 from portal.auth import roles_required
@@ -22,7 +23,7 @@ def _admin():
 @bp.get("/users")
 @roles_required(Role.ADMIN)
 def users():
-    search = request.args.get("q", "").strip()[:254]
+    search = without_control_characters(request.args.get("q", "")).strip()[:254]
     return render_template("admin/users.html", search=search,
                            pagination=services.users_page(page_number(), search=search))
 
