@@ -27,3 +27,12 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return babel_dates.format_date(value, "d MMMM y", locale="en_GB")
+
+
+def london_to_utc(day: date, at: time) -> datetime:
+    """The UTC instant of a UK wall-clock time on `day` (GMT or BST, whichever applies)."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def to_london(value: datetime) -> datetime:
+    return value.astimezone(LONDON)

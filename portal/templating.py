@@ -6,7 +6,7 @@ from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from models.enums import Role
-from portal import dates, policies
+from portal import dates, money, policies
 
 # (label, endpoint, the other endpoints that belong to the same section)
 APPLICANT_SECTIONS = [("Your organisations", "organisations.index", ("organisations.",))]
@@ -53,6 +53,7 @@ def error_summary(form) -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = dates.format_datetime
     app.jinja_env.filters["date"] = dates.format_date
+    app.jinja_env.filters["pounds"] = money.format_pounds
     app.jinja_env.globals["error_summary"] = error_summary
 
     @app.context_processor

@@ -1,14 +1,33 @@
 """factory-boy factories. Rows are committed, because the app under test reads them through its
 own session in each request."""
 
+from datetime import timedelta
+
 import factory
 import pyotp
 from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
 
-from models import AuditEvent, Membership, Organisation, User, UserRole
+from models import (
+    Application,
+    AuditEvent,
+    Membership,
+    Organisation,
+    Round,
+    Scheme,
+    Theme,
+    User,
+    UserRole,
+)
 from models.base import db, utcnow
-from models.enums import STAFF_ROLES, OrganisationRole, Role
+from models.enums import (
+    STAFF_ROLES,
+    ApplicationStatus,
+    LegalForm,
+    OrganisationRole,
+    Role,
+    RoundStatus,
+)
 
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = PasswordHasher(time_cost=1).hash(PASSWORD)
@@ -72,3 +91,56 @@ class AuditEventFactory(BaseFactory):
     actor = factory.SubFactory(UserFactory)
     details = factory.LazyFunction(dict)
     created_at = factory.LazyFunction(utcnow)
+
+
+class SchemeFactory(BaseFactory):
+    class Meta:
+        model = Scheme
+
+    name = factory.Sequence(lambda n: f"Community Grants {n}")
+    description = "Small grants for voluntary and community groups."
+    reference_prefix = factory.Sequence(lambda n: f"G{n:03d}")
+
+
+class ThemeFactory(BaseFactory):
+    class Meta:
+        model = Theme
+
+    scheme = factory.SubFactory(SchemeFactory)
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class RoundFactory(BaseFactory):
+    """A published round that is open now, for any legal form and ward."""
+
+    class Meta:
+        model = Round
+
+    scheme = factory.SubFactory(SchemeFactory)
+    name = factory.Sequence(lambda n: f"Round {n}")
+    financial_year = "2024/25"
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=30))
+    budget_pence = 100_000_00
+    min_award_pence = 500_00
+    max_award_pence = 5_000_00
+    max_project_months = 12
+    eligible_legal_forms = factory.LazyFunction(lambda: [form.value for form in LegalForm])
+    max_annual_income_pence = 250_000_00
+    any_ward = True
+    guidance = "Read the guidance before you apply."
+    required_documents = factory.LazyFunction(
+        lambda: ["Governing document", "Latest accounts", "Bank statement"])
+    status = RoundStatus.PUBLISHED
+
+
+class ApplicationFactory(BaseFactory):
+    """A draft application by an organisation admin."""
+
+    class Meta:
+        model = Application
+
+    round = factory.SubFactory(RoundFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.SubFactory(UserFactory)
+    status = ApplicationStatus.DRAFT

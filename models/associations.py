@@ -1,0 +1,38 @@
+"""Many-to-many link tables between areas' models (wards and themes)."""
+
+from sqlalchemy import Column, ForeignKey, Table
+
+from models.base import db
+
+organisation_wards = Table(
+    "organisation_wards", db.metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("ward_id", ForeignKey("wards.id"), primary_key=True),
+)
+
+round_wards = Table(
+    "round_wards", db.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("ward_id", ForeignKey("wards.id"), primary_key=True),
+)
+
+round_themes = Table(
+    "round_themes", db.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)
+
+application_wards = Table(
+    "application_wards", db.metadata,
+    Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("ward_id", ForeignKey("wards.id"), primary_key=True),
+)
+
+application_themes = Table(
+    "application_themes", db.metadata,
+    Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)

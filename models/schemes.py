@@ -1,0 +1,99 @@
+"""Grant schemes, their themes, and the rounds in which organisations apply."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.associations import round_themes, round_wards
+from models.base import db, utcnow
+from models.enums import LegalForm, RoundState, RoundStatus
+from models.places import Ward
+from models.types import UTCDateTime, enum_type
+
+
+class Scheme(db.Model):
+    __tablename__ = "schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The start of every application reference in the scheme, e.g. CPG-2425-0001.
+    reference_prefix: Mapped[str] = mapped_column(String(6), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    themes: Mapped[list["Theme"]] = relationship(
+        back_populates="scheme", cascade="all, delete-orphan", order_by="Theme.name")
+    rounds: Mapped[list["Round"]] = relationship(back_populates="scheme",
+                                                 order_by="Round.opens_at.desc()")
+
+
+class Theme(db.Model):
+    """What a grant is for, e.g. reducing social isolation. Configured per scheme."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("scheme_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    scheme: Mapped[Scheme] = relationship(back_populates="themes")
+
+
+class Round(db.Model):
+    """One call for applications in a scheme. Money is in pence; times are UTC."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+        CheckConstraint("min_award_pence > 0", name="min_award_positive"),
+        CheckConstraint("min_award_pence <= max_award_pence", name="min_not_above_max"),
+        CheckConstraint("max_award_pence <= budget_pence", name="max_not_above_budget"),
+        CheckConstraint("max_project_months > 0", name="project_length_positive"),
+        CheckConstraint("max_annual_income_pence IS NULL OR max_annual_income_pence > 0",
+                        name="income_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    financial_year: Mapped[str] = mapped_column(String(7))  # "2024/25"
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    min_award_pence: Mapped[int] = mapped_column(BigInteger)
+    max_award_pence: Mapped[int] = mapped_column(BigInteger)
+    max_project_months: Mapped[int]
+    eligible_legal_forms: Mapped[list[str]] = mapped_column(db.JSON, default=list)
+    max_annual_income_pence: Mapped[int | None] = mapped_column(BigInteger)
+    any_ward: Mapped[bool] = mapped_column(default=True)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    required_documents: Mapped[list[str]] = mapped_column(db.JSON, default=list)
+    one_application_per_organisation: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[RoundStatus] = mapped_column(enum_type(RoundStatus),
+                                                default=RoundStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    scheme: Mapped[Scheme] = relationship(back_populates="rounds")
+    wards: Mapped[list[Ward]] = relationship(secondary=round_wards, order_by=Ward.name)
+    themes: Mapped[list[Theme]] = relationship(secondary=round_themes, order_by=Theme.name)
+
+    def state_at(self, now: datetime) -> RoundState:
+        """Open and closed follow from the times, so a round closes on time by itself."""
+        if self.status is RoundStatus.DRAFT:
+            return RoundState.DRAFT
+        if self.status is RoundStatus.DECIDED:
+            return RoundState.DECIDED
+        if now < self.opens_at:
+            return RoundState.UPCOMING
+        return RoundState.OPEN if now < self.closes_at else RoundState.CLOSED
+
+    @property
+    def state(self) -> RoundState:
+        return self.state_at(utcnow())
+
+    @property
+    def legal_forms(self) -> list[LegalForm]:
+        return [LegalForm(value) for value in self.eligible_legal_forms]

@@ -1,0 +1,5 @@
+"""Grants officers' view of the applications that have come in."""
+
+from flask import Blueprint
+
+bp = Blueprint("assessment", __name__, url_prefix="/assessment")

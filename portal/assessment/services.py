@@ -1,0 +1,1 @@
+"""Grants officers' view of the applications that have come in."""

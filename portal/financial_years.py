@@ -1,0 +1,51 @@
+"""UK financial years run from 1 April to 31 March and are written 2024/25."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from portal.dates import LONDON
+
+_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class FinancialYear:
+    start_year: int
+
+    @classmethod
+    def containing(cls, day: date | datetime) -> "FinancialYear":
+        if isinstance(day, datetime):
+            day = day.astimezone(LONDON).date()
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def parse(cls, label: str) -> "FinancialYear":
+        """'2024/25' -> FinancialYear(2024); anything else raises ValueError."""
+        match = _LABEL.match(label.strip())
+        if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+            raise ValueError(f"{label!r} is not a financial year like 2024/25")
+        return cls(int(match[1]))
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def code(self) -> str:
+        """'2425', as used in references such as CPG-2425-0001."""
+        return f"{self.start_year % 100:02d}{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def starts_on(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def ends_on(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    def previous(self, count: int = 1) -> "FinancialYear":
+        return FinancialYear(self.start_year - count)
+
+    def __str__(self) -> str:
+        return self.label

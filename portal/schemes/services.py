@@ -1,0 +1,1 @@
+"""Grant schemes and their rounds, set up by grants officers."""
