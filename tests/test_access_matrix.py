@@ -10,7 +10,12 @@ from models.base import db
 from models.enums import OrganisationRole, Role
 from tests.conftest import sign_in_as
 from tests.extra_apps import sample_url
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.html import soup
 
 ANONYMOUS = "anonymous"
@@ -68,14 +73,17 @@ UNKNOWN_ID = 987654
 
 @pytest.fixture
 def people(ctx) -> dict[str, object]:
-    """One user per role; the applicant is organisation admin of `people["organisation"]`."""
+    """One user per role; the applicant is organisation admin of `people["organisation"]`,
+    which has a draft application to an open round."""
     users = {role.value: UserFactory.build(roles=(role,)) for role in Role}
     organisation = OrganisationFactory.build()
     MembershipFactory.build(organisation=organisation, user=users[Role.APPLICANT.value],
                             role=OrganisationRole.ADMIN)
-    db.session.add_all([organisation, *users.values()])
+    application = ApplicationFactory.build(organisation=organisation,
+                                           created_by=users[Role.APPLICANT.value])
+    db.session.add_all([organisation, application, *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
-    return {**users, "organisation": organisation}
+    return {**users, "organisation": organisation, "application": application}
 
 
 def request_as(client, people, role: str, endpoint: str):
@@ -85,6 +93,9 @@ def request_as(client, people, role: str, endpoint: str):
     rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == endpoint)
     samples = {
         "organisation_id": people["organisation"].id,
+        "application_id": people["application"].id,
+        "round_id": people["application"].round.id,
+        "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,
         "token": NONSENSE_TOKEN,
         "filename": "css/portal.css",
