@@ -22,6 +22,7 @@ from models import User, UserRole
 from models.base import db
 from models.enums import Role
 from portal import create_app
+from portal.config import sqlalchemy_url
 
 PAGES = ["/admin/users", "/admin/users?page=40", "/admin/users?q=person12",
          "/admin/audit", "/admin/audit?page=150", "/admin/audit?action=sign_in"]
@@ -36,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+        url = sqlalchemy_url(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db")
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
         with app.app_context():
             if url.startswith("postgresql"):

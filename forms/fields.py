@@ -1,6 +1,7 @@
 """Fields and validators shared by the forms, worded as GOV.UK error messages."""
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
@@ -8,6 +9,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forms.base import without_control_characters
+from portal.money import MoneyError, format_pounds, parse_pounds
 
 
 class EmailAddress:
@@ -93,3 +95,120 @@ class GovDateField(DateField):
         # filled date keeps its own message.
         if self.process_errors:
             self.errors = list(self.process_errors)
+
+
+class GovTextInputWith(GovTextInput):
+    """A GOV.UK text input with default macro params, such as a £ prefix or a width class.
+    Params given in the template win."""
+
+    def __init__(self, **defaults):
+        super().__init__()
+        self.defaults = defaults
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for key, value in self.defaults.items():
+            params.setdefault(key, value)
+        return params
+
+
+# 9, 09:30, 9.30, 9:30am, 9.30 p.m. (spaces are removed first)
+_TIME_OF_DAY = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?([ap])?(?:\.?m\.?)?$", re.ASCII)
+_NAMED_TIMES = {"midday": time(12), "noon": time(12), "midnight": time(0)}
+
+
+def parse_time_of_day(text: str) -> time:
+    """'9am', '9:30am', '5.30pm', '17:00', '12pm' or 'midday' -> a time; ValueError otherwise.
+
+    A bare hour with no am or pm ('9') is refused: it could be morning or evening.
+    """
+    cleaned = (text or "").lower().replace(" ", "")
+    if cleaned in _NAMED_TIMES:
+        return _NAMED_TIMES[cleaned]
+    match = _TIME_OF_DAY.match(cleaned)
+    if not match or (match[3] is None and cleaned[-1:] == "m"):
+        raise ValueError(text)
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if match[3]:  # 12-hour clock: 12am is midnight, 12pm is midday
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if match[3] == "p" else 0)
+    elif match[2] is None:
+        raise ValueError(text)
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return time(hour, minute)
+
+
+def format_time_of_day(value: time) -> str:
+    """9:00am, 5:30pm: the way the portal shows times (see portal.dates.format_datetime)."""
+    return f"{value.hour % 12 or 12}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
+
+
+class TimeOfDayField(StringField):
+    """A time of day typed the way people write it (9am, 5:30pm, 17:00, midday); `data` is a
+    datetime.time, or None when the box is empty (for InputRequired or Optional to judge)."""
+
+    widget = GovTextInputWith(classes="govuk-input--width-5", spellcheck=False)
+
+    def __init__(self, label: str, **kwargs):
+        kwargs.setdefault("description", "For example, 9am, 5:30pm or 17:00")
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = without_control_characters(valuelist[0]).strip() if valuelist else ""
+        self.raw_data = [text] if valuelist else []  # shown again in the box as typed
+        self.data = None
+        if text:
+            try:
+                self.data = parse_time_of_day(text)
+            except ValueError as error:
+                raise ValueError(
+                    f"{self.label.text} must be a real time, like 9am or 5:30pm") from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_time_of_day(self.data) if self.data is not None else ""
+
+
+class PoundsField(StringField):
+    """An amount of money typed in pounds ("£1,250.50", "5000"); `data` is integer pence.
+
+    Messages name the amount by `noun` (by default "the " + the label in lower case):
+    "Enter the budget in pounds, like £5,000", "The budget must be more than £0". Whether an
+    amount is required is for the validators (InputRequired or Optional); an empty box is None.
+    A stored amount is shown back as pounds ("5,000" or "1,250.50", after a £ prefix).
+    """
+
+    widget = GovTextInputWith(prefix={"text": "£"}, classes="govuk-input--width-10",
+                              spellcheck=False)
+
+    def __init__(self, label: str, noun: str | None = None, example: str = "£5,000",
+                 allow_zero: bool = False, **kwargs):
+        super().__init__(label, **kwargs)
+        self.noun = noun or f"the {self.label.text.lower()}"
+        self.example = example
+        self.allow_zero = allow_zero
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = without_control_characters(valuelist[0]).strip() if valuelist else ""
+        self.raw_data = [text] if valuelist else []  # shown again in the box as typed
+        self.data = None
+        if not text:
+            return
+        noun = self.noun[:1].upper() + self.noun[1:]
+        try:
+            pence = parse_pounds(text)
+        except MoneyError as error:
+            if text.startswith(("-", "£-")):  # a negative amount says so, not "in pounds"
+                raise ValueError(f"{noun} must be more than £0") from error
+            raise ValueError(f"Enter {self.noun} in pounds, like {self.example}") from error
+        if pence == 0 and not self.allow_zero:
+            raise ValueError(f"{noun} must be more than £0")
+        self.data = pence
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format_pounds(self.data, whole=True).lstrip("£")

@@ -73,6 +73,8 @@ def load_config(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        # Uploaded documents live here under random names; never inside static/.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_MINUTES", 120) * 60,
         "HSTS_ENABLED": production,
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).

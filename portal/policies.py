@@ -1,7 +1,7 @@
 """Named permission policies, used by services, route decorators and templates alike."""
 
-from models import Membership, Organisation, User
-from models.enums import OrganisationRole, Role
+from models import Application, Membership, Organisation, User
+from models.enums import ApplicationStatus, OrganisationRole, Role
 
 
 def _signed_in(user: User | None) -> bool:
@@ -37,3 +37,16 @@ def can_view_organisation(user: User | None, organisation: Organisation) -> bool
 def can_manage_organisation(user: User | None, organisation: Organisation) -> bool:
     membership = membership_of(user, organisation)
     return membership is not None and membership.role is OrganisationRole.ADMIN
+
+
+def can_view_application(user: User | None, application: Application) -> bool:
+    """The organisation's members, and grants officers, commissioners and admins. Assessors
+    will see only the applications assigned to them (a later issue)."""
+    return can_view_organisation(user, application.organisation)
+
+
+def can_edit_application(user: User | None, application: Application) -> bool:
+    """The organisation's members, while the application is a draft: once submitted it is kept
+    as it was sent."""
+    return (application.status is ApplicationStatus.DRAFT
+            and membership_of(user, application.organisation) is not None)

@@ -9,7 +9,14 @@ from models.enums import Role
 from portal import dates, money, policies
 
 # (label, endpoint, the other endpoints that belong to the same section)
-APPLICANT_SECTIONS = [("Your organisations", "organisations.index", ("organisations.",))]
+APPLICANT_SECTIONS = [
+    ("Your applications", "applications.index", ("applications.", "documents.")),
+    ("Your organisations", "organisations.index", ("organisations.",)),
+]
+GRANTS_OFFICER_SECTIONS = [
+    ("Applications", "assessment.applications", ("assessment.",)),
+    ("Schemes and rounds", "schemes.index", ("schemes.",)),
+]
 ADMIN_SECTIONS = [
     ("Users", "admin.users", ("admin.user", "admin.invite_staff")),
     ("Audit log", "admin.audit_log", ()),
@@ -24,6 +31,8 @@ def navigation_for(user) -> list[dict]:
     sections = [("Home", "pages.home", ())]
     if user.has_role(Role.APPLICANT):
         sections += APPLICANT_SECTIONS
+    if user.has_role(Role.GRANTS_OFFICER):
+        sections += GRANTS_OFFICER_SECTIONS
     if user.has_role(Role.ADMIN):
         sections += ADMIN_SECTIONS
     sections.append(("Your account", "accounts.account", ()))

@@ -2,13 +2,16 @@
 allowed to use it; for every endpoint and every role the test checks the answer: the page itself,
 a redirect to sign in (anonymous people), or 403 (signed in, but not allowed)."""
 
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models.base import db
-from models.enums import OrganisationRole, Role
+from models.base import db, utcnow
+from models.enums import ApplicationStatus, OrganisationRole, Role
+from portal.documents.services import upload_document
 from tests.conftest import sign_in_as
+from tests.documents import samples
 from tests.extra_apps import sample_url
 from tests.factories import (
     ApplicationFactory,
@@ -25,6 +28,8 @@ PUBLIC = frozenset(ROLES)
 SIGNED_IN = PUBLIC - {ANONYMOUS}
 APPLICANTS = frozenset({Role.APPLICANT.value})
 ADMINS = frozenset({Role.ADMIN.value})
+# Schemes and rounds are the grants team's; admins get them only as grants officers too.
+GRANTS_OFFICERS = frozenset({Role.GRANTS_OFFICER.value})
 # Council staff who deal with organisations; assessors see only applications assigned to them.
 ORGANISATION_STAFF = frozenset({Role.GRANTS_OFFICER.value, Role.COMMISSIONER.value,
                                 Role.ADMIN.value})
@@ -59,12 +64,56 @@ ACCESS: dict[str, frozenset[str]] = {
     "organisations.show": APPLICANTS | ORGANISATION_STAFF,
     "organisations.invite": ORGANISATION_ADMIN,
     "organisations.accept_invitation": SIGNED_IN,
+    "organisations.profile_names": ORGANISATION_ADMIN,
+    "organisations.profile_registration": ORGANISATION_ADMIN,
+    "organisations.profile_address": ORGANISATION_ADMIN,
+    "organisations.profile_size": ORGANISATION_ADMIN,
+    "organisations.profile_wards": ORGANISATION_ADMIN,
+    "organisations.profile_contact": ORGANISATION_ADMIN,
+    "organisations.profile_safeguarding": ORGANISATION_ADMIN,
+    # applications (applicant pages: the organisation's members only; staff use the officer area)
+    "applications.index": APPLICANTS,
+    "applications.start": APPLICANTS,
+    "applications.show": APPLICANTS,
+    "applications.organisation": APPLICANTS,
+    "applications.project": APPLICANTS,
+    "applications.beneficiaries": APPLICANTS,
+    "applications.costs": APPLICANTS,
+    "applications.other_funding": APPLICANTS,
+    "applications.budget": APPLICANTS,
+    "applications.public_funding": APPLICANTS,
+    "applications.declarations": APPLICANTS,
+    "applications.remove_row": APPLICANTS,
+    "applications.check_answers": APPLICANTS,
+    "applications.submitted": APPLICANTS,
+    "applications.withdraw": APPLICANTS,
+    "applications.download": APPLICANTS,
     # admin
     "admin.users": ADMINS,
     "admin.user": ADMINS,
     "admin.reset_authenticator": ADMINS,
     "admin.invite_staff": ADMINS,
     "admin.audit_log": ADMINS,
+    # assessment (officers see applications once sent: samples use a submitted one)
+    "assessment.applications": GRANTS_OFFICERS,
+    "assessment.applications_csv": GRANTS_OFFICERS,
+    "assessment.applications_xlsx": GRANTS_OFFICERS,
+    "assessment.application": GRANTS_OFFICERS,
+    # documents (the section page is the applicant's; staff download from their own pages)
+    "documents.section": APPLICANTS,
+    "documents.complete": APPLICANTS,
+    "documents.remove": APPLICANTS,
+    "documents.download": APPLICANTS | ORGANISATION_STAFF,
+    # schemes
+    "schemes.index": GRANTS_OFFICERS,
+    "schemes.create_scheme": GRANTS_OFFICERS,
+    "schemes.show_scheme": GRANTS_OFFICERS,
+    "schemes.edit_scheme": GRANTS_OFFICERS,
+    "schemes.create_round": GRANTS_OFFICERS,
+    "schemes.show_round": GRANTS_OFFICERS,
+    "schemes.edit_round": GRANTS_OFFICERS,
+    "schemes.publish_round": GRANTS_OFFICERS,
+    "schemes.decide_round": GRANTS_OFFICERS,
 }
 
 NONSENSE_TOKEN = "not-a-real-token"
@@ -72,18 +121,28 @@ UNKNOWN_ID = 987654
 
 
 @pytest.fixture
-def people(ctx) -> dict[str, object]:
+def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     """One user per role; the applicant is organisation admin of `people["organisation"]`,
-    which has a draft application to an open round."""
+    which has a draft application to an open round and one already submitted."""
     users = {role.value: UserFactory.build(roles=(role,)) for role in Role}
     organisation = OrganisationFactory.build()
     MembershipFactory.build(organisation=organisation, user=users[Role.APPLICANT.value],
                             role=OrganisationRole.ADMIN)
     application = ApplicationFactory.build(organisation=organisation,
                                            created_by=users[Role.APPLICANT.value])
-    db.session.add_all([organisation, application, *users.values()])
+    # Officers do not see drafts (404), so their pages get an application already sent in.
+    submitted = ApplicationFactory.build(
+        organisation=organisation, round=application.round, status=ApplicationStatus.SUBMITTED,
+        created_by=users[Role.APPLICANT.value], reference="SAMPLE-0001", submitted_at=utcnow())
+    db.session.add_all([organisation, application, submitted, *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
-    return {**users, "organisation": organisation, "application": application}
+    # A real stored document of that application, kept in this test's own folder.
+    monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
+                               "accounts.pdf", io.BytesIO(samples.PDF))
+    return {**users, "organisation": organisation, "application": application,
+            "submitted_application": submitted,
+            "document": document}
 
 
 def request_as(client, people, role: str, endpoint: str):
@@ -94,6 +153,8 @@ def request_as(client, people, role: str, endpoint: str):
     samples = {
         "organisation_id": people["organisation"].id,
         "application_id": people["application"].id,
+        "submitted_application_id": people["submitted_application"].id,
+        "document_id": people["document"].id,
         "round_id": people["application"].round.id,
         "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,

@@ -66,9 +66,12 @@ def test_demo_load_creates_the_anchors_and_other_organisations(ctx):
 
 
 def test_demo_users_cover_every_role_and_sign_in(ctx):
-    """There is a user for each role, and each signs in with the published demo password."""
+    """There is a user for each role, and each signs in with the published demo password.
+    (The organisations' own contacts share that password; they are not all tried here, to stay
+    under the sign-in rate limit.)"""
     load(ctx)
-    users = list(db.session.scalars(select(User)))
+    listed = {spec["email"] for spec in DEMO["users"]}
+    users = list(db.session.scalars(select(User).where(User.email.in_(listed))))
     assert {role for user in users for role in user.roles} == set(Role)
     for user in users:
         client = ctx.test_client()
@@ -117,3 +120,27 @@ def test_demo_load_is_refused_with_portal_env_production(tmp_path):
     assert result.returncode != 0
     assert "never loaded in production" in result.stderr
     assert not database.exists()
+
+
+def test_demo_grants_world(ctx):
+    """The Community Plus scheme with a closed round of submitted applications and an open round
+    with drafts, one of them the demo applicant's; every organisation has a full profile."""
+    from models import Application, Organisation, Round
+    from models.enums import ApplicationStatus, RoundState
+    from portal.organisations.services import profile_gaps
+
+    load(ctx)
+    rounds = {round_.state: round_ for round_ in db.session.scalars(select(Round))}
+    assert set(rounds) == {RoundState.OPEN, RoundState.CLOSED}
+    assert rounds[RoundState.OPEN].max_award_pence == 5_000_00
+    submitted = [a for a in db.session.scalars(select(Application))
+                 if a.status is ApplicationStatus.SUBMITTED]
+    assert len(submitted) == 40
+    assert {a.round for a in submitted} == {rounds[RoundState.CLOSED]}
+    references = sorted(a.reference for a in submitted)
+    assert references[0] == "CPG-2425-0001" and references[-1] == "CPG-2425-0040"
+    drafts = [a for a in db.session.scalars(select(Application))
+              if a.status is ApplicationStatus.DRAFT]
+    assert "Colne Valley Good Neighbours" in {a.organisation.name for a in drafts}
+    assert all(not profile_gaps(organisation)
+               for organisation in db.session.scalars(select(Organisation)))

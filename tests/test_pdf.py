@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from models import CostLine
 from models.base import db
 from portal.applications.pdf import application_pdf
+from portal.organisations.services import profile_snapshot
 from portal.pdf import STATIC, FetchRefused, LocalFilesOnly, render_pdf
 from tests.factories import ApplicationFactory
 
@@ -50,7 +51,7 @@ def test_an_application_copy_is_an_a4_pdf_with_title_pages_and_escaped_text(ctx)
     assert (width, height) == A4_POINTS
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Warm <b>spaces</b> & a café" in text  # shown as typed, never as markup
-    assert "£1,250.50" in text and "£980.00" in text
+    assert "£1,250.50" in text and "Room hire: £980.00" in text
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
@@ -76,3 +77,20 @@ def test_a_document_that_links_elsewhere_renders_without_fetching(ctx, tmp_path,
         ctx.jinja_loader.loaders[0].searchpath.remove(str(tmp_path))
     assert pdf.startswith(b"%PDF")
     assert fetched == ["http://example.org/x.png", "file:///etc/hostname"]
+
+
+def test_a_submitted_copy_shows_the_organisation_as_it_was_sent(ctx):
+    """The profile kept at submission is printed, not today's profile."""
+    application = ApplicationFactory(reference="G001-2425-0008")
+    organisation = application.organisation
+    organisation.address_line_1, organisation.town = "12 Market Street", "Dewsbury"
+    organisation.postcode, organisation.annual_income_pence = "WF13 1AB", 48_000_00
+    application.organisation_snapshot = profile_snapshot(organisation)
+    organisation.town = "Moved since"
+    db.session.commit()
+    with ctx.test_request_context():
+        text = "\n".join(page.extract_text()
+                         for page in PdfReader(io.BytesIO(application_pdf(application))).pages)
+    assert "12 Market Street" in text and "Dewsbury" in text and "WF13 1AB" in text
+    assert "£48,000.00" in text
+    assert "Moved since" not in text

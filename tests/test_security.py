@@ -209,8 +209,10 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app, signed_in):
     """Every POST route answers 400 with the friendly "timed out" page and changes nothing."""
     user = UserFactory(email="newcomer@example.org", roles=(Role.APPLICANT, Role.ADMIN))
     organisation = MembershipFactory(user=user, role=OrganisationRole.ADMIN).organisation
+    # The token check comes before the view, so ids only need to build the URL.
     samples = {"organisation_id": organisation.id, "user_id": user.id,
-               "token": "not-a-real-token"}
+               "token": "not-a-real-token", "application_id": 1, "submitted_application_id": 1,
+               "document_id": 1, "round_id": 1, "scheme_id": 1}
     client = csrf_app.test_client()
     if signed_in:
         sign_in_as(client, user)

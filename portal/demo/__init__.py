@@ -14,6 +14,7 @@ from models import Locality, Membership, Organisation, User, UserRole, Ward
 from models.base import utcnow
 from models.enums import OrganisationRole, Role
 from portal.accounts.passwords import hash_password
+from portal.demo.grants import load_grants
 from portal.extensions import db
 
 DATA_FILE = Path(__file__).with_name("kirklees.toml")
@@ -27,6 +28,8 @@ def load_demo() -> dict[str, int]:
         "organisations": _load_organisations(data["organisations"]),
         "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
     }
+    db.session.flush()
+    added.update(load_grants(hash_password(data["password"])))
     db.session.commit()
     return added
 

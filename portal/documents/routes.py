@@ -1,6 +1,135 @@
 """Documents uploaded with applications: checked by content, stored outside static/,
 served only as attachments."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from forms.documents import CompleteSectionForm, UploadDocumentForm
+from models import Application
+from models.enums import SectionStatus
+from portal import policies
+from portal.applications.sections import section_status
+from portal.documents import services
+from portal.exceptions import RuleBroken
+from portal.views import show_rule_broken
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+# Room in an upload request for the form around the file (the multipart headers and fields).
+FORM_ALLOWANCE = 1024 * 1024
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.url_value_preprocessor
+def _allow_room_for_the_form(endpoint: str | None, values: dict | None) -> None:
+    """Let an upload be a little larger than the largest file, so that a file just over the
+    limit gets the message beside the field rather than the 413 page. This runs before the CSRF
+    check, which is the first thing to read the request body."""
+    if endpoint == "documents.section" and request.method == "POST":
+        request.max_content_length = services.max_file_bytes() + FORM_ALLOWANCE
+
+
+@bp.app_template_filter("file_size")
+def file_size(size_bytes: int) -> str:
+    """'820 bytes', '12KB', '2.4MB', as the size limit is written."""
+    if size_bytes < 1024:
+        return f"{size_bytes} bytes"
+    if size_bytes < 1024 * 1024:
+        return f"{round(size_bytes / 1024)}KB"
+    return f"{size_bytes / 2**20:.1f}".removesuffix(".0") + "MB"
+
+
+def _render(application: Application, upload_form: UploadDocumentForm,
+            complete_form: CompleteSectionForm, submitted=None):
+    """The section page; `submitted` is the form just sent, whose errors the summary lists."""
+    return render_template(
+        "documents/section.html", application=application,
+        requirements=services.requirements(application),
+        can_edit=policies.can_edit_application(_user(), application),
+        upload_form=upload_form, complete_form=complete_form, form=submitted)
+
+
+def _forms(application: Application) -> tuple[UploadDocumentForm, CompleteSectionForm]:
+    completed = section_status(application, services.SECTION) is SectionStatus.COMPLETED
+    return (UploadDocumentForm(application.round.required_documents,
+                               services.max_file_bytes() // 2**20),
+            CompleteSectionForm(completed="yes" if completed else None))
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@login_required
+def section(application_id: int):
+    """The application's documents section: the round's required documents, the files uploaded
+    for each, and (POST) uploading another."""
+    editing = request.method == "POST"
+    application = services.get_application(_user(), application_id, for_editing=editing)
+    upload_form, complete_form = _forms(application)
+    if not editing:
+        return _render(application, upload_form, complete_form)
+    if upload_form.validate_on_submit():
+        upload = upload_form.file.data
+        try:
+            document = services.upload_document(_user(), application,
+                                                upload_form.requirement.data,
+                                                upload.filename or "", upload.stream)
+        except RuleBroken as error:
+            show_rule_broken(upload_form, error)
+        else:
+            flash(f"{document.original_filename} has been uploaded.", "success")
+            return redirect(url_for("documents.section", application_id=application.id))
+    return _render(application, upload_form, complete_form, submitted=upload_form)
+
+
+@bp.post("/applications/<int:application_id>/complete")
+@login_required
+def complete(application_id: int):
+    """Mark the section completed (every required document uploaded) or not yet."""
+    application = services.get_application(_user(), application_id, for_editing=True)
+    upload_form, complete_form = _forms(application)
+    if complete_form.validate_on_submit():
+        try:
+            services.mark_section(_user(), application, complete_form.completed.data == "yes")
+        except RuleBroken as error:
+            show_rule_broken(complete_form, error)
+        else:
+            return redirect(url_for("applications.show", application_id=application.id))
+    return _render(application, upload_form, complete_form, submitted=complete_form)
+
+
+@bp.post("/<int:document_id>/remove")
+@login_required
+def remove(document_id: int):
+    """Remove a file from a draft application."""
+    document = services.remove_document(_user(), document_id)
+    flash(f"{document.original_filename} has been removed.", "success")
+    return redirect(url_for("documents.section", application_id=document.application_id))
+
+
+@bp.get("/<int:document_id>")
+@login_required
+def download(document_id: int):
+    """The file, always as an attachment with the type found by its content, so a browser never
+    shows it as a page of this site."""
+    document, path = services.get_document(_user(), document_id)
+    if not path.is_file():
+        current_app.logger.error("The file of document %s is missing", document.id)
+        abort(404)
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_filename, conditional=False,
+                         etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

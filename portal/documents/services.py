@@ -1,2 +1,207 @@
 """Documents uploaded with applications: checked by content, stored outside static/,
 served only as attachments."""
+
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models import Application, Document, Organisation, User
+from models.base import utcnow
+from models.enums import SectionStatus
+from portal import audit, policies
+from portal.applications.sections import set_section_status
+from portal.documents.filetypes import clean_filename, sniff
+from portal.exceptions import NotAllowed, RuleBroken
+from portal.extensions import db
+
+SECTION = "documents"
+MAX_FILES_PER_REQUIREMENT = 10
+WRONG_TYPE = ("The selected file must be a PDF, Word document, Excel spreadsheet, "
+              "OpenDocument text, JPG or PNG")
+CHUNK = 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Requirement:
+    """One of the round's required documents and the files uploaded for it."""
+
+    name: str
+    documents: list[Document]
+
+
+def max_file_bytes() -> int:
+    """The largest file accepted: MAX_UPLOAD_MB, which is also the request limit elsewhere."""
+    return current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def upload_folder() -> Path:
+    """The folder holding the files, created when first needed. It must not be inside static/,
+    where anyone could fetch a file without a permission check."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+    if folder.is_relative_to(Path(current_app.static_folder).resolve()):
+        raise RuntimeError("UPLOAD_FOLDER must not be inside the static folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def get_application(user: User, application_id: int, for_editing: bool = False) -> Application:
+    """Load an application for its documents section, which belongs to the applicant's pages:
+    the organisation's members only, and only while it is a draft `for_editing` (staff download
+    the documents from their own pages). An unknown id is refused the same way as someone
+    else's, so ids cannot be probed."""
+    application = db.session.scalar(
+        select(Application).where(Application.id == application_id)
+        .options(joinedload(Application.round),
+                 joinedload(Application.organisation).selectinload(Organisation.memberships)))
+    if application is None or policies.membership_of(user, application.organisation) is None:
+        raise NotAllowed
+    if for_editing and not policies.can_edit_application(user, application):
+        raise NotAllowed
+    return application
+
+
+def requirements(application: Application) -> list[Requirement]:
+    """The round's required documents in its order, each with its files, oldest first. Files
+    for a requirement the round no longer lists are shown after them, never hidden."""
+    documents = db.session.scalars(
+        select(Document).where(Document.application_id == application.id)
+        .order_by(Document.uploaded_at, Document.id)).all()
+    names = list(application.round.required_documents)
+    names += sorted({d.requirement for d in documents} - set(names))
+    return [Requirement(name, [d for d in documents if d.requirement == name]) for name in names]
+
+
+def missing_requirements(application: Application) -> list[str]:
+    """The required documents with no file yet (the section cannot be completed without them)."""
+    return [r.name for r in requirements(application)
+            if not r.documents and r.name in application.round.required_documents]
+
+
+def upload_document(user: User, application: Application, requirement: str, filename: str,
+                    stream: IO[bytes]) -> Document:
+    """Check the file by its size and content, store it under a random name and record it.
+
+    The bytes are written first and the row second; if the row cannot be saved the file is
+    removed again, so there is never a row without its file.
+    """
+    if not policies.can_edit_application(user, application):
+        raise NotAllowed
+    if requirement not in application.round.required_documents:
+        raise RuleBroken("Select which document you are uploading", field="requirement")
+    uploaded = db.session.scalar(
+        select(func.count()).select_from(Document)
+        .where(Document.application_id == application.id, Document.requirement == requirement))
+    if uploaded >= MAX_FILES_PER_REQUIREMENT:
+        raise RuleBroken(f"You can upload up to {MAX_FILES_PER_REQUIREMENT} files for "
+                         f"{_the(requirement)}. Remove one to add another", field="file")
+    size = stream.seek(0, os.SEEK_END)
+    if size == 0:
+        raise RuleBroken("The selected file is empty", field="file")
+    if size > max_file_bytes():
+        raise RuleBroken(f"The selected file must be smaller than {max_file_bytes() // 2**20}MB",
+                         field="file")
+    file_type = sniff(stream)
+    if file_type is None:
+        raise RuleBroken(WRONG_TYPE, field="file")
+
+    stored_name = secrets.token_hex(16)
+    path = upload_folder() / stored_name
+    sha256 = _write(stream, path)
+    document = Document(
+        application=application, requirement=requirement, stored_name=stored_name,
+        original_filename=clean_filename(filename, file_type),
+        content_type=file_type.content_type, size_bytes=size, sha256=sha256, uploaded_by=user)
+    try:
+        db.session.add(document)
+        set_section_status(application, SECTION, SectionStatus.IN_PROGRESS)
+        application.updated_at = utcnow()
+        db.session.flush()
+        audit.record("document.uploaded", actor=user, subject=document,
+                     details=_audit_details(document))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        raise
+    return document
+
+
+def _write(stream: IO[bytes], path: Path) -> str:
+    """Copy the stream to a new file (never over an existing one) and return its sha256."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    with path.open("xb") as out:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def get_document(user: User, document_id: int) -> tuple[Document, Path]:
+    """A document the user may download, and where its bytes are."""
+    document = db.session.get(Document, document_id)
+    if document is None or not policies.can_view_application(user, document.application):
+        raise NotAllowed
+    return document, upload_folder() / document.stored_name
+
+
+def remove_document(user: User, document_id: int) -> Document:
+    """Delete a document of a draft application. The row goes first: a file left behind by a
+    failure is harmless, a row whose file is gone is not."""
+    document = db.session.get(Document, document_id)
+    if document is None or not policies.can_edit_application(user, document.application):
+        raise NotAllowed
+    application = document.application
+    audit.record("document.removed", actor=user, subject=document,
+                 details=_audit_details(document))
+    db.session.delete(document)
+    set_section_status(application, SECTION, SectionStatus.IN_PROGRESS)
+    application.updated_at = utcnow()
+    db.session.commit()
+    try:
+        (upload_folder() / document.stored_name).unlink(missing_ok=True)
+    except OSError:
+        log.exception("Could not delete the file of removed document %s", document.stored_name)
+    return document
+
+
+def mark_section(user: User, application: Application, completed: bool) -> None:
+    """Mark the documents section completed (only with every required document uploaded)
+    or still in progress."""
+    if not policies.can_edit_application(user, application):
+        raise NotAllowed
+    if completed:
+        missing = missing_requirements(application)
+        if missing:
+            raise RuleBroken("Upload " + _and(map(_the, missing)), field="completed")
+    status = SectionStatus.COMPLETED if completed else SectionStatus.IN_PROGRESS
+    set_section_status(application, SECTION, status)
+    application.updated_at = utcnow()
+    db.session.commit()
+
+
+def _audit_details(document: Document) -> dict:
+    return {"application_id": document.application_id, "requirement": document.requirement,
+            "file_name": document.original_filename, "sha256": document.sha256}
+
+
+def _the(requirement: str) -> str:
+    """'Latest accounts' -> 'the latest accounts'; an acronym such as 'DBS check' keeps its case."""
+    if len(requirement) > 1 and requirement[1].isupper():
+        return f"the {requirement}"
+    return f"the {requirement[:1].lower()}{requirement[1:]}"
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,10 +1,25 @@
-"""Applicants' organisations: create one, see its members, invite people, accept invitations."""
+"""Applicants' organisations: create one, see its members and profile, invite people, accept
+invitations, and edit the profile."""
+
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forms.accounts import ConfirmForm
-from forms.organisations import InviteMemberForm, OrganisationForm
+from forms.organisations import (
+    InviteMemberForm,
+    OrganisationForm,
+    ProfileAddressForm,
+    ProfileContactForm,
+    ProfileForm,
+    ProfileNamesForm,
+    ProfileRegistrationForm,
+    ProfileSafeguardingForm,
+    ProfileSizeForm,
+    ProfileWardsForm,
+)
+from models import Organisation
 from models.enums import OrganisationRole, Role
 from portal import policies
 from portal.auth import roles_required
@@ -52,7 +67,8 @@ def show(organisation_id: int):
     can_manage = policies.can_manage_organisation(_user(), organisation)
     return render_template(
         "organisations/show.html", organisation=organisation, can_manage=can_manage,
-        invitations=services.pending_invitations(organisation) if can_manage else [])
+        invitations=services.pending_invitations(organisation) if can_manage else [],
+        gaps=services.profile_gaps(organisation))
 
 
 @bp.route("/<int:organisation_id>/invite", methods=["GET", "POST"])
@@ -94,3 +110,82 @@ def accept_invitation(token: str):
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/accept_invitation.html", invitation=invitation,
                            form=form, error_message=error_message)
+
+
+# The organisation profile: a short page for each part, each saved on its own -------------
+
+
+def _edit_profile(organisation_id: int, form_class: type[ProfileForm], template: str,
+                  context: Callable[[Organisation], dict] = lambda organisation: {}):
+    """Show one profile page filled from the organisation; save it and return to the
+    organisation's page. Only its organisation admins may. `context` gives the page more."""
+    organisation = _load(organisation_id)
+    if not policies.can_manage_organisation(_user(), organisation):
+        abort(403)
+    extra = context(organisation)
+    form = form_class(data=form_class.initial(organisation))
+    if "wards" in extra:
+        form.wards.choices = [(ward.id, ward.name) for ward in extra["wards"]]
+    if form.validate_on_submit():
+        try:
+            changed = services.update_profile(_user(), organisation, form.changes())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            if changed:
+                flash("Your organisation’s profile has been updated.", "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template(f"organisations/profile/{template}", form=form,
+                           organisation=organisation, **extra)
+
+
+@bp.route("/<int:organisation_id>/profile/names", methods=["GET", "POST"])
+@login_required
+def profile_names(organisation_id: int):
+    """Legal name, the name it is known by, and legal form."""
+    return _edit_profile(organisation_id, ProfileNamesForm, "names.html")
+
+
+@bp.route("/<int:organisation_id>/profile/registration", methods=["GET", "POST"])
+@login_required
+def profile_registration(organisation_id: int):
+    """Charity and company numbers; the page says which the legal form must give."""
+    return _edit_profile(
+        organisation_id, ProfileRegistrationForm, "registration.html",
+        lambda organisation: {"required": services.required_numbers(organisation.legal_form)})
+
+
+@bp.route("/<int:organisation_id>/profile/address", methods=["GET", "POST"])
+@login_required
+def profile_address(organisation_id: int):
+    """The registered address."""
+    return _edit_profile(organisation_id, ProfileAddressForm, "address.html")
+
+
+@bp.route("/<int:organisation_id>/profile/size", methods=["GET", "POST"])
+@login_required
+def profile_size(organisation_id: int):
+    """Income in the last accounts, paid staff and volunteers."""
+    return _edit_profile(organisation_id, ProfileSizeForm, "size.html")
+
+
+@bp.route("/<int:organisation_id>/profile/wards", methods=["GET", "POST"])
+@login_required
+def profile_wards(organisation_id: int):
+    """The wards it serves, as checkboxes grouped by locality."""
+    return _edit_profile(organisation_id, ProfileWardsForm, "wards.html",
+                         lambda organisation: {"wards": services.all_wards()})
+
+
+@bp.route("/<int:organisation_id>/profile/contact", methods=["GET", "POST"])
+@login_required
+def profile_contact(organisation_id: int):
+    """The main contact: name, email address, telephone number."""
+    return _edit_profile(organisation_id, ProfileContactForm, "contact.html")
+
+
+@bp.route("/<int:organisation_id>/profile/safeguarding", methods=["GET", "POST"])
+@login_required
+def profile_safeguarding(organisation_id: int):
+    """Whether it has a safeguarding policy, and when it was last reviewed."""
+    return _edit_profile(organisation_id, ProfileSafeguardingForm, "safeguarding.html")

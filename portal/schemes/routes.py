@@ -1,5 +1,165 @@
 """Grant schemes and their rounds, set up by grants officers."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from forms.accounts import ConfirmForm
+from forms.schemes import PublishedRoundForm, RoundForm, SchemeForm, round_form_data
+from models.enums import Role, RoundStatus
+from portal.auth import roles_required
+from portal.exceptions import RuleBroken
+from portal.schemes import services
+from portal.views import show_rule_broken
 
 bp = Blueprint("schemes", __name__, url_prefix="/schemes")
+
+
+def _officer():
+    return current_user._get_current_object()
+
+
+def _scheme(scheme_id: int):
+    try:
+        return services.get_scheme(_officer(), scheme_id)
+    except LookupError:
+        abort(404)
+
+
+def _round(round_id: int):
+    try:
+        return services.get_round(_officer(), round_id)
+    except LookupError:
+        abort(404)
+
+
+def _scheme_details(form: SchemeForm) -> dict:
+    return {"name": form.name.data, "description": form.description.data or "",
+            "reference_prefix": form.reference_prefix.data, "theme_names": form.themes.data}
+
+
+@bp.get("/")
+@roles_required(Role.GRANTS_OFFICER)
+def index():
+    """Every scheme, with its rounds and their states."""
+    return render_template("schemes/index.html",
+                           schemes=services.schemes_overview(_officer()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def create_scheme():
+    form = SchemeForm()
+    if form.validate_on_submit():
+        try:
+            scheme = services.create_scheme(_officer(), **_scheme_details(form))
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{scheme.name} has been created.", "success")
+            return redirect(url_for("schemes.show_scheme", scheme_id=scheme.id))
+    return render_template("schemes/scheme_form.html", form=form, scheme=None)
+
+
+@bp.get("/<int:scheme_id>")
+@roles_required(Role.GRANTS_OFFICER)
+def show_scheme(scheme_id: int):
+    return render_template("schemes/scheme.html", scheme=_scheme(scheme_id))
+
+
+@bp.route("/<int:scheme_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def edit_scheme(scheme_id: int):
+    scheme = _scheme(scheme_id)
+    form = SchemeForm(data={"name": scheme.name, "description": scheme.description,
+                            "reference_prefix": scheme.reference_prefix,
+                            "themes": [theme.name for theme in scheme.themes]})
+    if form.validate_on_submit():
+        try:
+            services.update_scheme(_officer(), scheme, **_scheme_details(form))
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{scheme.name} has been saved.", "success")
+            return redirect(url_for("schemes.show_scheme", scheme_id=scheme.id))
+    return render_template("schemes/scheme_form.html", form=form, scheme=scheme)
+
+
+@bp.route("/<int:scheme_id>/rounds/new", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def create_round(scheme_id: int):
+    scheme = _scheme(scheme_id)
+    form = RoundForm(ward_list=services.all_wards(), theme_list=scheme.themes)
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(_officer(), scheme, form.settings())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{round_.name} has been created as a draft.", "success")
+            return redirect(url_for("schemes.show_round", round_id=round_.id))
+    return render_template("schemes/round_form.html", form=form, scheme=scheme, round=None)
+
+
+@bp.get("/rounds/<int:round_id>")
+@roles_required(Role.GRANTS_OFFICER)
+def show_round(round_id: int):
+    return render_template("schemes/round.html", round=_round(round_id))
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def edit_round(round_id: int):
+    """A draft round's every setting; a published round's closing time, guidance and
+    documents; nothing of a decided one."""
+    round_ = _round(round_id)
+    if round_.status is RoundStatus.DECIDED:
+        flash("This round has been decided, so it cannot be changed.")
+        return redirect(url_for("schemes.show_round", round_id=round_.id))
+    draft = round_.status is RoundStatus.DRAFT
+    if draft:
+        form = RoundForm(ward_list=services.all_wards(), theme_list=round_.scheme.themes,
+                         data=round_form_data(round_))
+    else:
+        form = PublishedRoundForm(data=round_form_data(round_))
+    if form.validate_on_submit():
+        try:
+            if draft:
+                services.update_round(_officer(), round_, form.settings())
+            else:
+                services.update_published_round(
+                    _officer(), round_, closes_at=form.closes_at(),
+                    guidance=form.guidance.data or "",
+                    required_documents=form.required_documents.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{round_.name} has been saved.", "success")
+            return redirect(url_for("schemes.show_round", round_id=round_.id))
+    return render_template("schemes/round_form.html", form=form, scheme=round_.scheme,
+                           round=round_)
+
+
+def _change_state(round_id: int, change, done: str):
+    """Publish or decide: a button posting to these, so a failure is told on the round page."""
+    round_ = _round(round_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            change(_officer(), round_)
+        except RuleBroken as error:
+            flash(error.message)
+        else:
+            flash(done.format(name=round_.name), "success")
+    return redirect(url_for("schemes.show_round", round_id=round_.id))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@roles_required(Role.GRANTS_OFFICER)
+def publish_round(round_id: int):
+    return _change_state(round_id, services.publish_round,
+                         "{name} has been published. It opens and closes at its times.")
+
+
+@bp.post("/rounds/<int:round_id>/decide")
+@roles_required(Role.GRANTS_OFFICER)
+def decide_round(round_id: int):
+    return _change_state(round_id, services.decide_round, "{name} has been marked as decided.")

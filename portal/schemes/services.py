@@ -1,1 +1,330 @@
-"""Grant schemes and their rounds, set up by grants officers."""
+"""Schemes and rounds: grants officers set them up and move rounds through their states;
+applicants' pages ask which rounds are open."""
+
+import re
+from dataclasses import asdict
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from models import Round, Scheme, Theme, User, Ward
+from models.associations import round_themes
+from models.base import utcnow
+from models.enums import LegalForm, Role, RoundState, RoundStatus
+from portal import audit
+from portal.dates import format_datetime
+from portal.exceptions import NotAllowed, RuleBroken
+from portal.extensions import db
+from portal.financial_years import FinancialYear
+from portal.schemes.rules import RoundSettings, round_problems
+
+PREFIX = re.compile(r"[A-Z]{2,6}")
+THEME_LENGTH = 120
+
+# The settings a RoundSettings carries straight into the round's columns.
+ROUND_COLUMNS = ("name", "financial_year", "opens_at", "closes_at", "budget_pence",
+                 "min_award_pence", "max_award_pence", "max_project_months",
+                 "eligible_legal_forms", "max_annual_income_pence", "any_ward", "guidance",
+                 "required_documents", "one_application_per_organisation")
+
+
+class Transition(NamedTuple):
+    allowed_from: frozenset[RoundState]
+    to: RoundStatus
+    event: str
+    refusal: str
+
+
+# An officer's actions on a round. Once published, a round is upcoming, open or closed by its
+# times alone (Round.state), so no action opens or closes it.
+ROUND_TRANSITIONS = {
+    "publish": Transition(frozenset({RoundState.DRAFT}), RoundStatus.PUBLISHED,
+                          "round.published", "Only a draft round can be published"),
+    "decide": Transition(frozenset({RoundState.CLOSED}), RoundStatus.DECIDED, "round.decided",
+                         "A round can be marked as decided only once it has closed"),
+}
+
+
+def can_manage_schemes(user: User | None) -> bool:
+    """Grants officers run schemes and rounds; an admin does only if also a grants officer."""
+    return (user is not None and getattr(user, "is_authenticated", False)
+            and user.has_role(Role.GRANTS_OFFICER))
+
+
+def _require_officer(user: User | None) -> None:
+    if not can_manage_schemes(user):
+        raise NotAllowed
+
+
+# Reading
+
+
+def schemes_overview(user: User) -> list[Scheme]:
+    """Every scheme with its rounds (two queries however many there are)."""
+    _require_officer(user)
+    query = select(Scheme).options(selectinload(Scheme.rounds)).order_by(Scheme.name)
+    return list(db.session.scalars(query))
+
+
+def get_scheme(user: User, scheme_id: int) -> Scheme:
+    """A scheme with its rounds and themes; LookupError when there is none."""
+    _require_officer(user)
+    scheme = db.session.scalar(
+        select(Scheme).where(Scheme.id == scheme_id)
+        .options(selectinload(Scheme.rounds), selectinload(Scheme.themes)))
+    if scheme is None:
+        raise LookupError(scheme_id)
+    return scheme
+
+
+def get_round(user: User, round_id: int) -> Round:
+    """A round with its scheme (and the scheme's themes), wards and themes; LookupError when
+    there is none."""
+    _require_officer(user)
+    round_ = db.session.scalar(
+        select(Round).where(Round.id == round_id)
+        .options(joinedload(Round.scheme).selectinload(Scheme.themes),
+                 selectinload(Round.wards), selectinload(Round.themes)))
+    if round_ is None:
+        raise LookupError(round_id)
+    return round_
+
+
+def all_wards() -> list[Ward]:
+    return list(db.session.scalars(select(Ward).order_by(Ward.name)))
+
+
+def open_rounds(now: datetime | None = None) -> list[Round]:
+    """Published rounds open at `now` (default: this moment), with their schemes, closing
+    soonest first. The same test as Round.state_at, done by the database."""
+    now = now or utcnow()
+    query = (select(Round).options(joinedload(Round.scheme))
+             .where(Round.status == RoundStatus.PUBLISHED, Round.opens_at <= now,
+                    Round.closes_at > now)
+             .order_by(Round.closes_at, Round.id))
+    return list(db.session.scalars(query))
+
+
+# Schemes
+
+
+def _check_scheme_details(name: str, reference_prefix: str, scheme: Scheme | None) -> None:
+    if not PREFIX.fullmatch(reference_prefix):
+        raise RuleBroken("The reference prefix must be 2 to 6 capital letters, like CPG",
+                         field="reference_prefix")
+    others = select(func.count()).select_from(Scheme)
+    if scheme is not None:
+        others = others.where(Scheme.id != scheme.id)
+        if (reference_prefix != scheme.reference_prefix
+                and any(r.status is not RoundStatus.DRAFT for r in scheme.rounds)):
+            # Applications already carry references made with the old prefix.
+            raise RuleBroken("You cannot change the reference prefix once a round has been "
+                             "published", field="reference_prefix")
+    if db.session.scalar(others.where(func.lower(Scheme.name) == name.lower())):
+        raise RuleBroken("There is already a scheme with this name", field="name")
+    if db.session.scalar(others.where(Scheme.reference_prefix == reference_prefix)):
+        raise RuleBroken("Another scheme already uses this reference prefix",
+                         field="reference_prefix")
+
+
+def _theme_names(lines: list[str]) -> list[str]:
+    """Each theme once (ignoring case and extra spaces), in the order given."""
+    names: dict[str, str] = {}
+    for line in lines:
+        name = " ".join(line.split())
+        if len(name) > THEME_LENGTH:
+            raise RuleBroken(f"Each theme must be {THEME_LENGTH} characters or fewer",
+                             field="themes")
+        if name:
+            names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def _set_themes(scheme: Scheme, lines: list[str]) -> tuple[list[str], list[str]]:
+    """Keep the theme rows still listed (rounds and applications point at them), add the new
+    ones and remove the rest, refusing to remove a theme that a round uses.
+    Returns the names added and removed."""
+    wanted = _theme_names(lines)
+    existing = {theme.name.lower(): theme for theme in scheme.themes}
+    removed = [theme for key, theme in existing.items()
+               if key not in {name.lower() for name in wanted}]
+    if removed:
+        in_use = db.session.scalars(
+            select(Theme.name).join(round_themes, round_themes.c.theme_id == Theme.id)
+            .where(Theme.id.in_([theme.id for theme in removed]))
+            .distinct().order_by(Theme.name)).first()
+        if in_use:
+            raise RuleBroken(f"You cannot remove the theme ‘{in_use}’ because a round uses it",
+                             field="themes")
+    themes = []
+    for name in wanted:
+        theme = existing.get(name.lower()) or Theme(name=name)
+        theme.name = name  # a change of capitals keeps the row
+        themes.append(theme)
+    scheme.themes = themes
+    added = [name for name in wanted if name.lower() not in existing]
+    return added, [theme.name for theme in removed]
+
+
+def create_scheme(user: User, *, name: str, description: str, reference_prefix: str,
+                  theme_names: list[str]) -> Scheme:
+    _require_officer(user)
+    _check_scheme_details(name, reference_prefix, None)
+    scheme = Scheme(name=name, description=description, reference_prefix=reference_prefix)
+    _set_themes(scheme, theme_names)
+    db.session.add(scheme)
+    db.session.flush()
+    audit.record("scheme.created", actor=user, subject=scheme,
+                 details={"name": name, "reference_prefix": reference_prefix,
+                          "themes": [theme.name for theme in scheme.themes]})
+    db.session.commit()
+    return scheme
+
+
+def update_scheme(user: User, scheme: Scheme, *, name: str, description: str,
+                  reference_prefix: str, theme_names: list[str]) -> Scheme:
+    _require_officer(user)
+    _check_scheme_details(name, reference_prefix, scheme)
+    themes_before = sorted(theme.name for theme in scheme.themes)
+    added, removed = _set_themes(scheme, theme_names)
+    new = {"name": name, "description": description, "reference_prefix": reference_prefix}
+    changed = [field for field, value in new.items() if getattr(scheme, field) != value]
+    for field in changed:
+        setattr(scheme, field, new[field])
+    if sorted(theme.name for theme in scheme.themes) != themes_before:
+        changed.append("themes")
+    if changed:
+        audit.record("scheme.updated", actor=user, subject=scheme,
+                     details={"changed": changed, "themes_added": added,
+                              "themes_removed": removed})
+    db.session.commit()
+    return scheme
+
+
+# Rounds
+
+
+def _check_round(scheme: Scheme, settings: RoundSettings) -> tuple[list[Ward], list[Theme]]:
+    """Refuse settings that break a rule; return the wards and themes they name."""
+    problems = round_problems(asdict(settings))
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RuleBroken(message, field=field)
+    if not settings.name.strip():
+        raise RuleBroken("Enter the round name", field="name")
+    try:
+        FinancialYear.parse(settings.financial_year)
+    except ValueError as error:
+        raise RuleBroken("Enter the financial year like 2024/25",
+                         field="financial_year") from error
+    if not set(settings.eligible_legal_forms) <= {form.value for form in LegalForm}:
+        raise RuleBroken("Select legal forms from the list", field="legal_forms")
+    ward_ids, theme_ids = set(settings.ward_ids), set(settings.theme_ids)
+    wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids))
+                                    .order_by(Ward.name))) if ward_ids else []
+    if len(wards) != len(ward_ids):
+        raise RuleBroken("Select wards from the list", field="wards")
+    themes = [theme for theme in scheme.themes if theme.id in theme_ids]
+    if len(themes) != len(theme_ids):
+        raise RuleBroken("Select themes from this scheme’s list", field="themes")
+    return ([] if settings.any_ward else wards), themes
+
+
+def _changes(round_: Round, settings: RoundSettings, wards: list[Ward],
+             themes: list[Theme]) -> list[str]:
+    changed = [column for column in ROUND_COLUMNS
+               if getattr(round_, column) != getattr(settings, column)]
+    if {ward.id for ward in round_.wards} != {ward.id for ward in wards}:
+        changed.append("wards")
+    if {theme.id for theme in round_.themes} != {theme.id for theme in themes}:
+        changed.append("themes")
+    return changed
+
+
+def _apply(round_: Round, settings: RoundSettings, wards: list[Ward],
+           themes: list[Theme]) -> None:
+    for column in ROUND_COLUMNS:
+        setattr(round_, column, getattr(settings, column))
+    round_.wards = wards
+    round_.themes = themes
+
+
+def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
+    """A new round in the scheme, as a draft that only officers see."""
+    _require_officer(user)
+    wards, themes = _check_round(scheme, settings)
+    round_ = Round(scheme=scheme, status=RoundStatus.DRAFT)
+    _apply(round_, settings, wards, themes)
+    db.session.add(round_)
+    db.session.flush()
+    audit.record("round.created", actor=user, subject=round_,
+                 details={"scheme_id": scheme.id, "name": round_.name})
+    db.session.commit()
+    return round_
+
+
+def update_round(user: User, round_: Round, settings: RoundSettings) -> Round:
+    """Change any setting of a draft round."""
+    _require_officer(user)
+    if round_.status is not RoundStatus.DRAFT:
+        raise RuleBroken("This round has been published, so only its guidance, closing time "
+                         "and required documents can change")
+    wards, themes = _check_round(round_.scheme, settings)
+    changed = _changes(round_, settings, wards, themes)
+    if changed:
+        _apply(round_, settings, wards, themes)
+        audit.record("round.updated", actor=user, subject=round_, details={"changed": changed})
+        db.session.commit()
+    return round_
+
+
+def update_published_round(user: User, round_: Round, *, closes_at: datetime, guidance: str,
+                           required_documents: list[str]) -> Round:
+    """Organisations may already be applying to a published round, so only its guidance and
+    required documents can change, and its closing time only to a later one."""
+    _require_officer(user)
+    if round_.status is not RoundStatus.PUBLISHED:
+        raise RuleBroken("A decided round cannot be changed", field="closes_on")
+    if closes_at < round_.closes_at:
+        raise RuleBroken("The closing time can only be extended, to "
+                         f"{format_datetime(round_.closes_at)} or later", field="closes_on")
+    new = {"closes_at": closes_at, "guidance": guidance,
+           "required_documents": required_documents}
+    changed = [field for field, value in new.items() if getattr(round_, field) != value]
+    if changed:
+        details = {"changed": changed}
+        if "closes_at" in changed:
+            details["closes_at"] = {"from": round_.closes_at.isoformat(),
+                                    "to": closes_at.isoformat()}
+        for field in changed:
+            setattr(round_, field, new[field])
+        audit.record("round.updated", actor=user, subject=round_, details=details)
+        db.session.commit()
+    return round_
+
+
+def _transition(user: User, round_: Round, action: str) -> Round:
+    """The one way a round's status changes: check, change, audit, commit."""
+    _require_officer(user)
+    transition = ROUND_TRANSITIONS[action]
+    # Lock the row, so that of two officers pressing the button at once, one does it and the
+    # other is told it is already done.
+    db.session.refresh(round_, ["status", "opens_at", "closes_at"], with_for_update=True)
+    if round_.state not in transition.allowed_from:
+        raise RuleBroken(transition.refusal)
+    round_.status = transition.to
+    audit.record(transition.event, actor=user, subject=round_)
+    db.session.commit()
+    return round_
+
+
+def publish_round(user: User, round_: Round) -> Round:
+    """Draft → published: it is then upcoming, open or closed by its times."""
+    return _transition(user, round_, "publish")
+
+
+def decide_round(user: User, round_: Round) -> Round:
+    """Closed → decided: the panel has made its decisions on the round's applications."""
+    return _transition(user, round_, "decide")

@@ -160,3 +160,19 @@ def test_audit_page_is_paginated(client, admin):
     second = client.get(next_link)
     assert len(logged_actions(second)) == 10
     assert "60 events" in soup(second).select_one("table caption").text
+
+
+def test_pagination_keeps_date_filters_and_drops_url_instructions(client, admin):
+    """A date's three boxes survive into the next page's link; `_method` and friends do not
+    (url_for would otherwise treat them as instructions and fail)."""
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    for minute in range(60):
+        AuditEventFactory(action="sign_in", actor=admin,
+                          created_at=start + timedelta(minutes=minute))
+    first = client.get("/admin/audit?action=sign_in&_method=POST&_external=1"
+                       "&date_from=1&date_from=1&date_from=2026")
+    assert first.status_code == 200
+    next_link = soup(first).select_one(".govuk-pagination__next a")["href"]
+    assert next_link.count("date_from=") == 3
+    assert "_method" not in next_link and "_external" not in next_link
+    assert len(logged_actions(client.get(next_link))) == 10

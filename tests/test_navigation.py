@@ -1,0 +1,32 @@
+"""The service navigation shows each role its own sections."""
+
+import pytest
+
+from models.enums import Role
+from tests.conftest import sign_in_as
+from tests.factories import UserFactory
+from tests.html import soup
+
+EVERYONE = ["Home", "Your account"]
+
+
+@pytest.mark.parametrize(("roles", "sections"), [
+    ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your account"]),
+    ((Role.GRANTS_OFFICER,), ["Home", "Applications", "Schemes and rounds", "Your account"]),
+    ((Role.ADMIN,), ["Home", "Users", "Audit log", "Your account"]),
+    ((Role.ASSESSOR,), EVERYONE),
+    ((Role.COMMISSIONER,), EVERYONE),
+    ((Role.GRANTS_OFFICER, Role.ADMIN),
+     ["Home", "Applications", "Schemes and rounds", "Users", "Audit log", "Your account"]),
+])
+def test_each_role_sees_its_sections(client, roles, sections):
+    sign_in_as(client, UserFactory(roles=roles))
+    links = soup(client.get("/")).select(".govuk-service-navigation__list a")
+    assert [link.get_text(strip=True) for link in links] == sections
+
+
+def test_the_current_section_is_marked(client):
+    sign_in_as(client, UserFactory(roles=(Role.GRANTS_OFFICER,)))
+    current = soup(client.get("/schemes/")).select_one(
+        ".govuk-service-navigation__item--active a")
+    assert current.get_text(strip=True) == "Schemes and rounds"
