@@ -180,7 +180,7 @@ class DeclarationsForm(SectionForm):
         description="For example, a family member, a business partner or a close friend",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")])
     conflict_details = text_box("Describe the connection", 2000, noun="The description",
-                                rows=4)
+                                rows=4, hint="Only if you answered yes")
     safeguarding = BooleanField(
         "My organisation has a safeguarding policy, follows it, and will keep the people the "
         "project works with safe", widget=GovCheckboxInput())

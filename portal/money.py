@@ -7,8 +7,8 @@ from babel.numbers import format_currency
 
 MAX_PENCE = 10**13  # £100 billion: far beyond any grant, well inside a BigInteger
 
-# Optional £, digits with optional thousands commas in the right places, optional 1-2 pence digits.
-_POUNDS = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+# Optional £, ASCII digits with thousands commas in the right places, then 1 or 2 pence digits.
+_POUNDS = re.compile(r"^£?\s*([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")
 
 
 class MoneyError(ValueError):

@@ -50,3 +50,13 @@ def can_edit_application(user: User | None, application: Application) -> bool:
     as it was sent."""
     return (application.status is ApplicationStatus.DRAFT
             and membership_of(user, application.organisation) is not None)
+
+
+def can_manage_schemes(user: User | None) -> bool:
+    """Grants officers run schemes and rounds; an admin does only if also a grants officer."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def can_view_submitted_applications(user: User | None) -> bool:
+    """Grants officers see every application that has been sent in, in the officers' area."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)

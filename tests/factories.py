@@ -99,7 +99,9 @@ class SchemeFactory(BaseFactory):
 
     name = factory.Sequence(lambda n: f"Community Grants {n}")
     description = "Small grants for voluntary and community groups."
-    reference_prefix = factory.Sequence(lambda n: f"G{n:03d}")
+    # Capital letters only, as the scheme form requires: digits 0-9 spelt A-J (GAAAB, ...).
+    reference_prefix = factory.Sequence(
+        lambda n: "G" + "".join(chr(ord("A") + int(digit)) for digit in f"{n:04d}"))
 
 
 class ThemeFactory(BaseFactory):

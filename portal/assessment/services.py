@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application, CostLine, Document, Organisation, Round, Theme, User, Ward
-from models.enums import ApplicationStatus, LegalForm, Role
+from models.enums import ApplicationStatus, LegalForm
+from portal import policies
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed
 from portal.extensions import db
@@ -21,12 +22,6 @@ from portal.money import format_pounds
 from portal.organisations import services as organisation_services
 
 PER_PAGE = 25
-
-
-def can_view_applications(user: User | None) -> bool:
-    """Grants officers see every application that has been sent in.
-    (Belongs in portal.policies; kept here until that module's owner adds it.)"""
-    return user is not None and user.is_authenticated and user.has_role(Role.GRANTS_OFFICER)
 
 
 @dataclass(frozen=True)
@@ -139,7 +134,7 @@ def _ordered(query: Select, filters: ApplicationFilters) -> Select:
 
 def applications_page(officer: User, filters: ApplicationFilters, page: int) -> ApplicationList:
     """One page of matching applications with the count and total requested of all of them."""
-    if not can_view_applications(officer):
+    if not policies.can_view_submitted_applications(officer):
         raise NotAllowed
     query = _matching(filters)
     count, total = db.session.execute(query.with_only_columns(
@@ -168,7 +163,7 @@ def export_rows(officer: User, filters: ApplicationFilters) -> list[list[Any]]:
     """Every matching application (not only one page) in the list's order, one row each, with
     money in pounds and times in UK time. Plain columns rather than model objects keep
     thousands of rows quick, and three queries serve any number of them."""
-    if not can_view_applications(officer):
+    if not policies.can_view_submitted_applications(officer):
         raise NotAllowed
     matching = _matching(filters)
     total_cost = (select(func.sum(CostLine.amount_pence))
@@ -202,7 +197,7 @@ def _names_by_application(relationship, name, ids: Select) -> defaultdict[int, l
 def application_for_officer(officer: User, application_id: int) -> Application:
     """One application in full. A draft is the organisation's own business until it is sent,
     so for officers it does not exist (LookupError, shown as 404), like an unknown id."""
-    if not can_view_applications(officer):
+    if not policies.can_view_submitted_applications(officer):
         raise NotAllowed
     application = db.session.scalar(
         select(Application).where(Application.id == application_id,

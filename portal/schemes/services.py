@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import Round, Scheme, Theme, User, Ward
 from models.associations import round_themes
 from models.base import utcnow
-from models.enums import LegalForm, Role, RoundState, RoundStatus
-from portal import audit
+from models.enums import LegalForm, RoundState, RoundStatus
+from portal import audit, policies
 from portal.dates import format_datetime
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
@@ -47,14 +47,8 @@ ROUND_TRANSITIONS = {
 }
 
 
-def can_manage_schemes(user: User | None) -> bool:
-    """Grants officers run schemes and rounds; an admin does only if also a grants officer."""
-    return (user is not None and getattr(user, "is_authenticated", False)
-            and user.has_role(Role.GRANTS_OFFICER))
-
-
 def _require_officer(user: User | None) -> None:
-    if not can_manage_schemes(user):
+    if not policies.can_manage_schemes(user):
         raise NotAllowed
 
 

@@ -72,7 +72,7 @@ def back_on_task_list(page: Page, section: str) -> None:
 @pytest.fixture
 def applying(ctx):
     """An organisation admin of an organisation with a complete profile, and a round open now
-    (made by the factories, so the scheme's reference prefix is like G001) asking for
+    (made by the factories, so the scheme's reference prefix is like GAAAB) asking for
     documents."""
     places = wards("Dalton", "Golcar", "Lindley")
     scheme = SchemeFactory(name="Community Plus Grants")

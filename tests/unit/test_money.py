@@ -25,7 +25,7 @@ def test_amounts_in_pounds_become_pence(typed, pence):
 
 @pytest.mark.parametrize("typed", [
     "-5", "£-5", "1,25", "12,50.00", "1.234", "1.", ".5", "abc", "", "   ", "£", "5p", "£5 00p",
-    "1e3", "£100,000,000,000.01", "9" * 25, None,
+    "1e3", "£100,000,000,000.01", "9" * 25, None, "１２", "٥٠٠",
 ])
 def test_anything_else_is_refused(typed):
     with pytest.raises(MoneyError):
