@@ -1,10 +1,9 @@
 """The home page, the footer's pages and the health check."""
 
 from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from portal.extensions import db, limiter
+from portal.extensions import limiter
+from portal.pages import services
 
 bp = Blueprint("pages", __name__)
 
@@ -34,9 +33,6 @@ def cookies():
 @limiter.exempt
 def healthz():
     """For load balancers: 200 when the app can reach its database, 503 when it cannot."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not services.database_is_reachable():
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
