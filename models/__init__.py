@@ -7,30 +7,44 @@ from models.applications import (
     OtherFunding,
     PublicFunding,
     ReferenceSequence,
+    StatusChange,
 )
+from models.assessment import ClarificationRequest, DueDiligenceCheck
 from models.audit import AuditEvent
 from models.base import db
+from models.decisions import Decision, Recommendation
 from models.documents import Document
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
-from models.schemes import Round, Scheme, Theme
+from models.schemes import Round, Scheme, ScoringCriterion, Theme
+from models.scoring import Assignment, CriterionScore, ModeratedScore, Scoresheet
 
 __all__ = [
     "AccountToken",
     "Application",
+    "Assignment",
     "AuditEvent",
+    "ClarificationRequest",
     "CostLine",
+    "CriterionScore",
+    "Decision",
     "Document",
+    "DueDiligenceCheck",
     "Locality",
     "Membership",
+    "ModeratedScore",
     "Organisation",
     "OrganisationInvitation",
     "OtherFunding",
     "PublicFunding",
+    "Recommendation",
     "ReferenceSequence",
     "Round",
     "Scheme",
+    "Scoresheet",
+    "ScoringCriterion",
     "StaffInvitation",
+    "StatusChange",
     "Theme",
     "User",
     "UserRole",

@@ -75,6 +75,9 @@ class Application(db.Model):
     public_funding: Mapped[list["PublicFunding"]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="PublicFunding.id")
+    status_changes: Mapped[list["StatusChange"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="[StatusChange.at, StatusChange.id]")
 
     @property
     def total_cost_pence(self) -> int:
@@ -144,3 +147,21 @@ class ReferenceSequence(db.Model):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
     financial_year: Mapped[str] = mapped_column(String(7))
     last_number: Mapped[int] = mapped_column(default=0)
+
+
+class StatusChange(db.Model):
+    """Each move of an application from one status to another: the applicant's timeline and
+    the officers' history. Written only by portal.applications.workflow."""
+
+    __tablename__ = "application_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(enum_type(ApplicationStatus))
+    to_status: Mapped[ApplicationStatus] = mapped_column(enum_type(ApplicationStatus))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship(back_populates="status_changes")
+    by: Mapped[User | None] = relationship()

@@ -81,13 +81,30 @@ class RoundState(enum.StrEnum):
 
 
 class ApplicationStatus(enum.StrEnum):
+    """Where an application is. The allowed moves between them are declared once, in
+    portal.applications.workflow."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+    INELIGIBLE = "ineligible"
+    UNDER_ASSESSMENT = "under_assessment"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
     WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return APPLICATION_STATUS_LABELS.get(self, self.value.capitalize())
+
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.CLARIFICATION_REQUESTED: "Clarification requested",
+    ApplicationStatus.UNDER_ASSESSMENT: "Being assessed",
+    ApplicationStatus.INELIGIBLE: "Not eligible",
+    ApplicationStatus.DEFERRED: "Decision deferred",
+}
 
 
 class SectionStatus(enum.StrEnum):
@@ -108,3 +125,116 @@ class FundingStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return "Secured" if self is FundingStatus.SECURED else "Applied for"
+
+
+class ScoreScale(enum.StrEnum):
+    """How a criterion is scored. Pass/fail is scored 0 (fail) or 1 (pass)."""
+
+    ZERO_TO_THREE = "0-3"
+    ONE_TO_FIVE = "1-5"
+    PASS_FAIL = "pass_fail"  # noqa: S105 (a scale, not a password)
+
+    @property
+    def lowest(self) -> int:
+        return 1 if self is ScoreScale.ONE_TO_FIVE else 0
+
+    @property
+    def highest(self) -> int:
+        return {"0-3": 3, "1-5": 5, "pass_fail": 1}[self.value]
+
+    @property
+    def label(self) -> str:
+        if self is ScoreScale.PASS_FAIL:
+            return "Pass or fail"
+        return f"{self.lowest} to {self.highest}"
+
+
+class ShortfallRule(enum.StrEnum):
+    """What "recommend within budget" does with an application that no longer fits."""
+
+    SKIP = "skip"
+    PARTIAL = "partial"
+
+    @property
+    def label(self) -> str:
+        return ("Skip it and go on down the ranking" if self is ShortfallRule.SKIP
+                else "Offer what is left as a partial award")
+
+
+class DueDiligenceOutcome(enum.StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+
+    @property
+    def label(self) -> str:
+        return {"eligible": "Eligible", "ineligible": "Not eligible",
+                "clarification_requested": "Clarification requested"}[self.value]
+
+
+class ConflictDeclaration(enum.StrEnum):
+    NO_CONFLICT = "no_conflict"
+    CONFLICT = "conflict"
+
+    @property
+    def label(self) -> str:
+        return "No conflict" if self is ConflictDeclaration.NO_CONFLICT else "Conflict declared"
+
+
+class ScoresheetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class DecisionOutcome(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+    @property
+    def label(self) -> str:
+        return {"approved": "Approve", "rejected": "Reject", "deferred": "Defer"}[self.value]
+
+
+class DecisionAuthority(enum.StrEnum):
+    """Who made a decision, lowest first. A key decision needs Cabinet."""
+
+    DELEGATED_OFFICER = "delegated_officer"
+    PANEL = "panel"
+    CABINET = "cabinet"
+
+    @property
+    def label(self) -> str:
+        return {"delegated_officer": "Delegated officer decision", "panel": "Grants panel",
+                "cabinet": "Cabinet"}[self.value]
+
+
+class RejectionReason(enum.StrEnum):
+    BELOW_PASS_MARK = "below_pass_mark"  # noqa: S105 (a reason, not a password)
+    CRITERION_NOT_MET = "criterion_not_met"
+    BUDGET_EXHAUSTED = "budget_exhausted"
+    NEED_NOT_SHOWN = "need_not_shown"
+    NOT_VALUE_FOR_MONEY = "not_value_for_money"
+    DELIVERY_CONCERNS = "delivery_concerns"
+    OUTSIDE_PRIORITIES = "outside_priorities"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return REJECTION_REASON_LABELS[self]
+
+
+REJECTION_REASON_LABELS = {
+    RejectionReason.BELOW_PASS_MARK: "The score was below the round's pass mark",
+    RejectionReason.CRITERION_NOT_MET: "A criterion's minimum score was not met",
+    RejectionReason.BUDGET_EXHAUSTED: "Higher-scoring applications used the round's budget",
+    RejectionReason.NEED_NOT_SHOWN: "The need for the project was not shown",
+    RejectionReason.NOT_VALUE_FOR_MONEY: "The project was not good value for money",
+    RejectionReason.DELIVERY_CONCERNS: "Concerns about the group's ability to deliver",
+    RejectionReason.OUTSIDE_PRIORITIES: "The project is outside the round's priorities",
+    RejectionReason.OTHER: "Another reason (explained below)",
+}

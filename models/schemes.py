@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.associations import round_themes, round_wards
 from models.base import db, utcnow
-from models.enums import LegalForm, RoundState, RoundStatus
+from models.enums import LegalForm, RoundState, RoundStatus, ScoreScale, ShortfallRule
 from models.places import Ward
 from models.types import UTCDateTime, enum_type
 
@@ -54,6 +54,11 @@ class Round(db.Model):
         CheckConstraint("max_project_months > 0", name="project_length_positive"),
         CheckConstraint("max_annual_income_pence IS NULL OR max_annual_income_pence > 0",
                         name="income_limit_positive"),
+        CheckConstraint("assessors_per_application BETWEEN 1 AND 10",
+                        name="assessor_count_in_range"),
+        CheckConstraint("pass_mark_percent BETWEEN 0 AND 100", name="pass_mark_in_range"),
+        CheckConstraint("moderation_margin_percent BETWEEN 0 AND 100",
+                        name="moderation_margin_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,8 +80,19 @@ class Round(db.Model):
     status: Mapped[RoundStatus] = mapped_column(enum_type(RoundStatus),
                                                 default=RoundStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Assessment: how many assessors score each application, the weighted total (a percentage)
+    # an application needs, how far apart assessors' totals may be before moderation, and what
+    # "recommend within budget" does with an application that no longer fits.
+    assessors_per_application: Mapped[int] = mapped_column(default=2, server_default="2")
+    pass_mark_percent: Mapped[int] = mapped_column(default=50, server_default="50")
+    moderation_margin_percent: Mapped[int] = mapped_column(default=20, server_default="20")
+    shortfall_rule: Mapped[ShortfallRule] = mapped_column(
+        enum_type(ShortfallRule), default=ShortfallRule.SKIP, server_default="skip")
 
     scheme: Mapped[Scheme] = relationship(back_populates="rounds")
+    criteria: Mapped[list["ScoringCriterion"]] = relationship(
+        back_populates="round", cascade="all, delete-orphan",
+        order_by="[ScoringCriterion.position, ScoringCriterion.id]")
     wards: Mapped[list[Ward]] = relationship(secondary=round_wards, order_by=Ward.name)
     themes: Mapped[list[Theme]] = relationship(secondary=round_themes, order_by=Theme.name)
 
@@ -97,3 +113,26 @@ class Round(db.Model):
     @property
     def legal_forms(self) -> list[LegalForm]:
         return [LegalForm(value) for value in self.eligible_legal_forms]
+
+
+class ScoringCriterion(db.Model):
+    """What assessors score in a round. Weights are whole percentages totalling 100 per round;
+    a score below `minimum_score` fails the application whatever its total."""
+
+    __tablename__ = "scoring_criteria"
+    __table_args__ = (
+        UniqueConstraint("round_id", "name"),
+        CheckConstraint("weight_percent BETWEEN 1 AND 100", name="weight_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    weight_percent: Mapped[int]
+    scale: Mapped[ScoreScale] = mapped_column(enum_type(ScoreScale))
+    minimum_score: Mapped[int | None]
+
+    round: Mapped[Round] = relationship(back_populates="criteria")

@@ -1,7 +1,7 @@
 """Named permission policies, used by services, route decorators and templates alike."""
 
-from models import Application, Membership, Organisation, User
-from models.enums import ApplicationStatus, OrganisationRole, Role
+from models import Application, Assignment, Membership, Organisation, User
+from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
 
 
 def _signed_in(user: User | None) -> bool:
@@ -41,7 +41,7 @@ def can_manage_organisation(user: User | None, organisation: Organisation) -> bo
 
 def can_view_application(user: User | None, application: Application) -> bool:
     """The organisation's members, and grants officers, commissioners and admins. Assessors
-    will see only the applications assigned to them (a later issue)."""
+    see only the applications assigned to them, in the scoring area (can_score)."""
     return can_view_organisation(user, application.organisation)
 
 
@@ -60,3 +60,43 @@ def can_manage_schemes(user: User | None) -> bool:
 def can_view_submitted_applications(user: User | None) -> bool:
     """Grants officers see every application that has been sent in, in the officers' area."""
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+# Assessment and decisions -----------------------------------------------------------------
+
+
+def can_check_due_diligence(user: User | None) -> bool:
+    """Grants officers check eligibility and due diligence and ask for clarification."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def can_assign_assessors(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def can_moderate(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def can_record_decision(user: User | None) -> bool:
+    """Grants officers record decisions, including those a panel or Cabinet made; the
+    decisions service refuses a key decision under an officer's delegated authority."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def is_assigned(user: User | None, assignment: Assignment) -> bool:
+    """The assessor the assignment is for, while it stands (no declared conflict)."""
+    return (_signed_in(user) and user.has_role(Role.ASSESSOR)
+            and assignment.assessor_id == user.id and assignment.active)
+
+
+def can_read_assigned_application(user: User | None, assignment: Assignment) -> bool:
+    """An assessor sees the application in full only after declaring no conflict of interest."""
+    return (is_assigned(user, assignment)
+            and assignment.declaration is ConflictDeclaration.NO_CONFLICT)
+
+
+def can_score(user: User | None, assignment: Assignment) -> bool:
+    """Scoring is open while the application is being assessed."""
+    return (can_read_assigned_application(user, assignment)
+            and assignment.application.status is ApplicationStatus.UNDER_ASSESSMENT)

@@ -10,11 +10,15 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from models import (
     Application,
+    Assignment,
     AuditEvent,
+    CriterionScore,
     Membership,
     Organisation,
     Round,
     Scheme,
+    Scoresheet,
+    ScoringCriterion,
     Theme,
     User,
     UserRole,
@@ -27,6 +31,8 @@ from models.enums import (
     OrganisationRole,
     Role,
     RoundStatus,
+    ScoreScale,
+    ScoresheetStatus,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -146,3 +152,63 @@ class ApplicationFactory(BaseFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     created_by = factory.SubFactory(UserFactory)
     status = ApplicationStatus.DRAFT
+
+
+# The default Community Plus criteria (name, weight), all scored 0 to 3.
+COMMUNITY_PLUS_CRITERIA = [
+    ("Need is shown", 25), ("The project is clear", 15),
+    ("Well costed and value for money", 20), ("The group can deliver", 20),
+    ("Sustainable", 10), ("Partnerships and referrals", 10),
+]
+
+
+class ScoringCriterionFactory(BaseFactory):
+    class Meta:
+        model = ScoringCriterion
+
+    round = factory.SubFactory(RoundFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    guidance = "What a good answer shows."
+    weight_percent = 20
+    scale = ScoreScale.ZERO_TO_THREE
+    minimum_score = None
+
+
+def community_plus_criteria(round_: Round) -> list[ScoringCriterion]:
+    """The six default Community Plus criteria on `round_`, weighted to 100%."""
+    return [ScoringCriterionFactory(round=round_, position=position, name=name,
+                                    weight_percent=weight)
+            for position, (name, weight) in enumerate(COMMUNITY_PLUS_CRITERIA)]
+
+
+class AssignmentFactory(BaseFactory):
+    """An assessor assigned to an application (which is being assessed), not yet declared."""
+
+    class Meta:
+        model = Assignment
+
+    application = factory.SubFactory(ApplicationFactory,
+                                      status=ApplicationStatus.UNDER_ASSESSMENT)
+    assessor = factory.SubFactory(UserFactory, roles=(Role.ASSESSOR,))
+    assigned_by = factory.SubFactory(UserFactory, roles=(Role.GRANTS_OFFICER,))
+    declaration = None
+
+
+class ScoresheetFactory(BaseFactory):
+    class Meta:
+        model = Scoresheet
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    version = 1
+    status = ScoresheetStatus.DRAFT
+
+
+class CriterionScoreFactory(BaseFactory):
+    class Meta:
+        model = CriterionScore
+
+    scoresheet = factory.SubFactory(ScoresheetFactory)
+    criterion = factory.SubFactory(ScoringCriterionFactory)
+    score = 2
+    justification = "Shown clearly in the answers."

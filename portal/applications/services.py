@@ -32,7 +32,7 @@ from models import (
 from models.base import utcnow
 from models.enums import ApplicationStatus, FundingStatus, RoundState, SectionStatus
 from portal import audit, policies
-from portal.applications import eligibility
+from portal.applications import eligibility, workflow
 from portal.applications.eligibility import Failure
 from portal.applications.sections import (
     SECTIONS,
@@ -48,7 +48,6 @@ from portal.money import format_pounds
 from portal.organisations import services as organisation_services
 from portal.schemes import services as scheme_services
 
-OPEN_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
 SECTION_TITLES = dict(SECTIONS)
 
 
@@ -162,7 +161,7 @@ def start_application(user: User, organisation_id: int, round_id: int,
         existing = db.session.scalar(
             select(Application).where(Application.organisation_id == organisation.id,
                                       Application.round_id == round_.id,
-                                      Application.status.in_(OPEN_STATUSES))
+                                      Application.status.in_(workflow.OPEN_STATUSES))
             .order_by(Application.id))
         if existing is not None:
             return existing, False
@@ -205,7 +204,8 @@ def eligibility_failures(application: Application, now: datetime | None = None) 
         .where(Application.organisation_id == application.organisation_id,
                Application.round_id == application.round_id,
                Application.id != application.id,
-               Application.status == ApplicationStatus.SUBMITTED))
+               Application.status.not_in([ApplicationStatus.DRAFT,
+                                          ApplicationStatus.WITHDRAWN])))
     return eligibility.check(application, today=_today(now or utcnow()),
                              other_submitted=other_submitted)
 
@@ -500,12 +500,11 @@ def submit_application(user: User, application_id: int, now: datetime | None = N
         application.reference = take_reference(round_)
         application.organisation_snapshot = organisation_services.profile_snapshot(
             application.organisation)
-        application.status = ApplicationStatus.SUBMITTED
-        application.submitted_at = application.updated_at = now
+        application.submitted_at = now
         application.submitted_by = user
-        audit.record("application.submitted", actor=user, subject=application,
-                     details={"reference": application.reference, "round_id": round_.id,
-                              "amount_requested_pence": application.amount_requested_pence})
+        workflow.move(user, application, "application.submitted", now,
+                      details={"round_id": round_.id,
+                               "amount_requested_pence": application.amount_requested_pence})
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -577,8 +576,8 @@ def _send_confirmation(user: User, application: Application) -> None:
 
 
 def can_withdraw(application: Application, now: datetime | None = None) -> bool:
-    """Drafts and submitted applications can be withdrawn until the round is decided."""
-    return (application.status in OPEN_STATUSES
+    """Applications can be withdrawn until they are decided, and the round too."""
+    return (application.status in workflow.OPEN_STATUSES
             and application.round.state_at(now or utcnow()) is not RoundState.DECIDED)
 
 
@@ -591,13 +590,10 @@ def withdraw_application(user: User, application_id: int, reason: str,
     _lock(application)
     if not can_withdraw(application, now):
         raise RuleBroken("This application can no longer be withdrawn", field="reason")
-    previous = application.status
-    application.status = ApplicationStatus.WITHDRAWN
-    application.withdrawn_at = application.updated_at = now
+    application.withdrawn_at = now
     application.withdrawal_reason = reason.strip()
-    audit.record("application.withdrawn", actor=user, subject=application,
-                 details={"reference": application.reference, "previous_status": previous,
-                          "reason": application.withdrawal_reason})
+    workflow.move(user, application, "application.withdrawn", now,
+                  details={"reason": application.withdrawal_reason})
     db.session.commit()
     return application
 

@@ -20,6 +20,7 @@ from models import (
     PublicFunding,
     Round,
     Scheme,
+    StatusChange,
     Theme,
     User,
     UserRole,
@@ -190,6 +191,9 @@ def _load_applications(round_: Round, data: dict, rng: random.Random, submitted:
             application.submitted_at = round_.opens_at + (round_.closes_at - round_.opens_at) \
                 * rng.random()
             application.submitted_by = application.created_by
+            application.status_changes.append(StatusChange(
+                from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED,
+                at=application.submitted_at, by=application.created_by))
             application.organisation_snapshot = profile_snapshot(organisation)
             db.session.add(application)
             db.session.flush()
