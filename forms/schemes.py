@@ -5,11 +5,17 @@ from datetime import datetime
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
 from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -29,10 +35,20 @@ from wtforms.validators import (
 from forms.base import PortalForm, without_control_characters
 from forms.fields import GovDateField, GovTextInputWith, PoundsField, TimeOfDayField, name_field
 from models import Round, Theme, Ward
-from models.enums import LegalForm
+from models.enums import LegalForm, ScoreScale, ShortfallRule
 from portal.dates import london_to_utc, to_london
+from portal.exceptions import RuleBroken
 from portal.financial_years import FinancialYear
-from portal.schemes.rules import RoundSettings, round_problems
+from portal.schemes.rules import (
+    ASSESSMENT_COLUMNS,
+    MAX_CRITERIA,
+    AssessmentSettings,
+    CriterionSettings,
+    RoundSettings,
+    assessment_problems,
+    criteria_problems,
+    round_problems,
+)
 
 ANY_WARD, ONLY_THESE_WARDS = "any", "only"
 YES, NO = "yes", "no"
@@ -140,6 +156,48 @@ def _required_documents() -> LinesField:
                       validators=[each_line_at_most(200, "document")])
 
 
+def _assessors() -> WholeNumberField:
+    return WholeNumberField(
+        "Assessors for each application", noun="the number of assessors", example="2",
+        description="How many assessors score each application, from 1 to 10", default=2,
+        validators=[InputRequired("Enter how many assessors score each application")])
+
+
+def _pass_mark() -> WholeNumberField:
+    return WholeNumberField(
+        "Pass mark", noun="the pass mark", example="50", default=50,
+        description="The weighted total, from 0% to 100%, that an application needs to be "
+                    "recommended for funding",
+        validators=[InputRequired("Enter the pass mark")])
+
+
+def _moderation_margin() -> WholeNumberField:
+    return WholeNumberField(
+        "Moderation margin", noun="the moderation margin", example="20", default=20,
+        description="Applications whose assessors’ totals are further apart than this are "
+                    "flagged for moderation",
+        validators=[InputRequired("Enter the moderation margin")])
+
+
+def _shortfall_rule() -> RadioField:
+    return RadioField(
+        "When recommending within budget, what happens to an application that does not fit "
+        "in what is left?",
+        choices=[SelectChoice(rule.value, rule.label) for rule in ShortfallRule],
+        default=ShortfallRule.SKIP.value, widget=GovRadioInput(),
+        validators=[InputRequired("Select what happens to an application that does not fit "
+                                  "the budget")])
+
+
+def _assessment_values(form) -> dict:
+    """The assessment answers that parsed, by AssessmentSettings' names."""
+    return {"assessors_per_application": form.assessors_per_application.data,
+            "pass_mark_percent": form.pass_mark_percent.data,
+            "moderation_margin_percent": form.moderation_margin_percent.data,
+            "shortfall_rule": ShortfallRule(form.shortfall_rule.data)
+            if form.shortfall_rule.data in set(ShortfallRule) else None}
+
+
 def _instant(day_field: GovDateField, time_field: TimeOfDayField) -> datetime | None:
     """The UTC instant of a UK date and time, or None when either did not parse."""
     if day_field.data is None or time_field.data is None:
@@ -196,6 +254,10 @@ class RoundForm(PortalForm):
         "Limit each organisation to one application in this round?",
         choices=[SelectChoice(YES, "Yes"), SelectChoice(NO, "No")], default=YES,
         widget=GovRadioInput(), validators=[InputRequired("Select yes or no")])
+    assessors_per_application = _assessors()
+    pass_mark_percent = _pass_mark()
+    moderation_margin_percent = _moderation_margin()
+    shortfall_rule = _shortfall_rule()
     submit = SubmitField("Save round", widget=GovSubmitInput())
 
     def __init__(self, *args, ward_list: list[Ward] = (), theme_list: list[Theme] = (),
@@ -217,6 +279,7 @@ class RoundForm(PortalForm):
             "eligible_legal_forms": list(self.legal_forms.data or []),
             "any_ward": self.ward_scope.data != ONLY_THESE_WARDS,
             "ward_ids": list(self.wards.data or []),
+            **_assessment_values(self),
         }
 
     def validate(self, extra_validators=None) -> bool:
@@ -246,16 +309,41 @@ class RoundForm(PortalForm):
 
 class PublishedRoundForm(PortalForm):
     """A published round: organisations may already be applying, so only the closing time (to
-    extend it), the guidance and the required documents can change."""
+    extend it), the guidance and the required documents can change, and the assessment
+    settings until scoring begins (`lock_assessment` then takes them off the form)."""
 
     closes_on = _closing_date()
     closes_time = _closing_time()
     guidance = _guidance()
     required_documents = _required_documents()
+    assessors_per_application = _assessors()
+    pass_mark_percent = _pass_mark()
+    moderation_margin_percent = _moderation_margin()
+    shortfall_rule = _shortfall_rule()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def lock_assessment(self) -> None:
+        for name in ASSESSMENT_COLUMNS:
+            del self[name]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if "shortfall_rule" in self:
+            for field_name, message in assessment_problems(_assessment_values(self)).items():
+                if not self[field_name].errors:
+                    self[field_name].errors.append(message)
+                    valid = False
+            self._errors = None
+        return valid
 
     def closes_at(self) -> datetime:
         return _instant(self.closes_on, self.closes_time)
+
+    def assessment(self) -> AssessmentSettings | None:
+        """The assessment settings, or None when they are locked."""
+        if "shortfall_rule" not in self:
+            return None
+        return AssessmentSettings(**_assessment_values(self))
 
 
 def round_form_data(round_: Round) -> dict:
@@ -280,4 +368,155 @@ def round_form_data(round_: Round) -> dict:
         "guidance": round_.guidance,
         "required_documents": list(round_.required_documents),
         "one_application": YES if round_.one_application_per_organisation else NO,
+        "assessors_per_application": round_.assessors_per_application,
+        "pass_mark_percent": round_.pass_mark_percent,
+        "moderation_margin_percent": round_.moderation_margin_percent,
+        "shortfall_rule": round_.shortfall_rule.value,
     }
+
+
+# Scoring criteria
+
+
+class CriterionFields(Form):
+    """One criterion's boxes in the criteria form. A plain Form: the page's form carries the
+    CSRF token once. Every rule is checked by CriteriaForm, which knows each row's number."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **{**options, "filters": filters})
+
+    name = StringField("Name", widget=GovTextInput(), filters=[_strip])
+    guidance = TextAreaField("Guidance for assessors", widget=GovTextArea(), filters=[_strip],
+                             description="One line on what a strong answer shows")
+    weight_percent = WholeNumberField("Weight", noun="the weight", example="25")
+    scale = RadioField("Scale", widget=GovRadioInput(), default=ScoreScale.ZERO_TO_THREE.value,
+                       choices=[SelectChoice(scale.value, scale.label) for scale in ScoreScale],
+                       validate_choice=False)
+    minimum_score = WholeNumberField(
+        "Minimum score (optional)", noun="the minimum score", example="1",
+        description="An application scored below this on this criterion fails, whatever its "
+                    "total. For pass or fail, 1 means it must pass")
+    remove = BooleanField("Remove this criterion", widget=GovCheckboxInput())
+
+    def is_blank(self) -> bool:
+        """Nothing typed: an added row left empty is ignored rather than refused."""
+        typed = [self.name.data, self.guidance.data,
+                 *(self.weight_percent.raw_data or []), *(self.minimum_score.raw_data or [])]
+        return not any(typed)
+
+    def values(self) -> dict:
+        """The answers that parsed, by CriterionSettings' names (None where one did not)."""
+        scale = self.scale.data if self.scale.data in set(ScoreScale) else None
+        return {"name": self.name.data or "", "guidance": self.guidance.data or "",
+                "weight_percent": None if self.weight_percent.errors
+                else self.weight_percent.data,
+                "scale": ScoreScale(scale) if scale else None,
+                "minimum_score": None if self.minimum_score.errors
+                else self.minimum_score.data}
+
+
+class RowList(FieldList):
+    """A FieldList reading only row numbers of a few ASCII digits: WTForms would also try
+    "criteria-²-name" or a number of thousands of digits, which int() refuses."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if re.fullmatch(r"[0-9]{1,4}", index):
+                    yield int(index)
+
+
+class CriteriaForm(PortalForm):
+    """A round's whole set of criteria, edited at once so the weights can be made to total
+    100%. "Add another criterion" adds an empty row; a ticked "Remove" drops a row on saving
+    (it stays on the page, ticked, if something else needs correcting)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            # The list and its rows take no filters; CriterionFields filters its own boxes.
+            if unbound_field.field_class in (RowList, FormField):
+                return unbound_field.bind(form=form, **options)
+            return super().bind_field(form, unbound_field, options)
+
+    criteria = RowList(FormField(CriterionFields), min_entries=1, max_entries=MAX_CRITERIA)
+    add = SubmitField("Add another criterion", widget=GovSubmitInput())
+    submit = SubmitField("Save criteria", widget=GovSubmitInput())
+
+    @property
+    def can_add(self) -> bool:
+        return len(self.criteria) < MAX_CRITERIA
+
+    def add_row(self) -> None:
+        if self.can_add:
+            self.criteria.append_entry()
+
+    def _kept(self) -> list[tuple[int, FormField]]:
+        """(number shown on the page, row) for each row to be saved."""
+        return [(number, entry) for number, entry in enumerate(self.criteria, 1)
+                if not entry.remove.data and not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        kept = self._kept()
+        kept_ids = {id(entry) for _, entry in kept}
+        for number, entry in enumerate(self.criteria, 1):
+            row = entry.form
+            if id(entry) not in kept_ids:
+                for field in row:
+                    field.errors = []
+                continue
+            # Say which criterion each message is about: the summary lists them all.
+            if row.weight_percent.errors:
+                row.weight_percent.errors = [
+                    f"The weight of criterion {number} must be a whole number, like 25"]
+            elif row.weight_percent.data is None:
+                row.weight_percent.errors = [f"Enter the weight of criterion {number}"]
+            if row.minimum_score.errors:
+                row.minimum_score.errors = [
+                    f"The minimum score for criterion {number} must be a whole number, like 1"]
+            if row.values()["scale"] is None:
+                row.scale.errors = [f"Select the scale for criterion {number}"]
+        problems = criteria_problems([entry.form.values() for _, entry in kept],
+                                     [number for number, _ in kept])
+        for (index, attribute), message in problems.items():
+            field = (kept[index][1] if kept else self.criteria[0]).form[attribute]
+            if not field.errors:
+                field.errors = [message]
+        self._refresh_errors()
+        return not self.errors
+
+    def show_rule_broken(self, error: RuleBroken) -> None:
+        """Put a service's message ("criteria-<index>-<attribute>", counting the rows saved)
+        beside its box, or beside the first criterion's name."""
+        kept = [entry for _, entry in self._kept()] or list(self.criteria)
+        _, index, attribute = (error.field or "criteria-0-name").split("-", 2)
+        row = kept[int(index)] if int(index) < len(kept) else kept[0]
+        field = row.form._fields.get(attribute, row.form.name)
+        field.errors = [*field.errors, error.message]
+        self._refresh_errors()
+
+    def _refresh_errors(self) -> None:
+        """Flask-WTF caches errors after validation; recompute them with the messages added."""
+        for entry in self.criteria:
+            entry.form._errors = None
+        self.criteria.errors = (
+            [entry.errors for entry in self.criteria]
+            if any(entry.errors for entry in self.criteria) else [])
+        self._errors = None
+
+    def settings(self) -> list[CriterionSettings]:
+        """The validated criteria to save, in order."""
+        return [CriterionSettings(**entry.form.values()) for _, entry in self._kept()]
+
+
+def criteria_form_data(round_: Round) -> dict:
+    """A round's saved criteria as the criteria form's initial answers."""
+    return {"criteria": [{"name": criterion.name, "guidance": criterion.guidance,
+                          "weight_percent": criterion.weight_percent,
+                          "scale": criterion.scale.value,
+                          "minimum_score": criterion.minimum_score}
+                         for criterion in round_.criteria]}

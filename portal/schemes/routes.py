@@ -1,10 +1,17 @@
 """Grant schemes and their rounds, set up by grants officers."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.accounts import ConfirmForm
-from forms.schemes import PublishedRoundForm, RoundForm, SchemeForm, round_form_data
+from forms.schemes import (
+    CriteriaForm,
+    PublishedRoundForm,
+    RoundForm,
+    SchemeForm,
+    criteria_form_data,
+    round_form_data,
+)
 from models.enums import Role, RoundStatus
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
@@ -103,14 +110,16 @@ def create_round(scheme_id: int):
 @bp.get("/rounds/<int:round_id>")
 @roles_required(Role.GRANTS_OFFICER)
 def show_round(round_id: int):
-    return render_template("schemes/round.html", round=_round(round_id))
+    round_ = _round(round_id)
+    return render_template("schemes/round.html", round=round_,
+                           criteria_locked=services.criteria_locked_reason(round_))
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.GRANTS_OFFICER)
 def edit_round(round_id: int):
     """A draft round's every setting; a published round's closing time, guidance and
-    documents; nothing of a decided one."""
+    documents, and its assessment settings until scoring begins; nothing of a decided one."""
     round_ = _round(round_id)
     if round_.status is RoundStatus.DECIDED:
         flash("This round has been decided, so it cannot be changed.")
@@ -121,6 +130,8 @@ def edit_round(round_id: int):
                          data=round_form_data(round_))
     else:
         form = PublishedRoundForm(data=round_form_data(round_))
+        if services.scoring_begun(round_):
+            form.lock_assessment()
     if form.validate_on_submit():
         try:
             if draft:
@@ -129,7 +140,8 @@ def edit_round(round_id: int):
                 services.update_published_round(
                     _officer(), round_, closes_at=form.closes_at(),
                     guidance=form.guidance.data or "",
-                    required_documents=form.required_documents.data)
+                    required_documents=form.required_documents.data,
+                    assessment=form.assessment())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -137,6 +149,31 @@ def edit_round(round_id: int):
             return redirect(url_for("schemes.show_round", round_id=round_.id))
     return render_template("schemes/round_form.html", form=form, scheme=round_.scheme,
                            round=round_)
+
+
+@bp.route("/rounds/<int:round_id>/criteria", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def criteria(round_id: int):
+    """The round's whole set of scoring criteria, changed at once; read-only once scoring
+    has begun."""
+    round_ = _round(round_id)
+    locked = services.criteria_locked_reason(round_)
+    if locked:
+        return render_template("schemes/criteria.html", round=round_, locked=locked,
+                               form=None)
+    form = (CriteriaForm() if request.method == "POST"
+            else CriteriaForm(data=criteria_form_data(round_)))
+    if form.add.data:
+        form.add_row()
+    elif form.validate_on_submit():
+        try:
+            services.replace_criteria(_officer(), round_, form.settings())
+        except RuleBroken as error:
+            form.show_rule_broken(error)
+        else:
+            flash(f"The scoring criteria for {round_.name} have been saved.", "success")
+            return redirect(url_for("schemes.show_round", round_id=round_.id))
+    return render_template("schemes/criteria.html", round=round_, locked=None, form=form)
 
 
 def _change_state(round_id: int, change, done: str):

@@ -1,12 +1,19 @@
-"""The rules a round's settings keep, written once: the round form shows every broken rule
-beside its field, and the services refuse a round that breaks one (the database's CHECK
-constraints hold the money and time rules a third time)."""
+"""The rules a round's settings and scoring criteria keep, written once: the forms show every
+broken rule beside its field, and the services refuse settings that break one (the database's
+CHECK constraints hold the money, time and range rules a third time)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from models.enums import ScoreScale, ShortfallRule
+
 MAX_PROJECT_MONTHS = 120  # ten years: anything longer is a typing mistake
+MAX_ASSESSORS = 10  # the database holds the same limit
+MAX_CRITERIA = 20  # a panel cannot weigh more; it also bounds what a form may post
+CRITERION_NAME_LENGTH = 120
+CRITERION_GUIDANCE_LENGTH = 2_000
 
 
 @dataclass
@@ -29,6 +36,36 @@ class RoundSettings:
     guidance: str
     required_documents: list[str]
     one_application_per_organisation: bool
+    # Assessment: defaults as the database's, so that callers may leave them out.
+    assessors_per_application: int = 2
+    pass_mark_percent: int = 50
+    moderation_margin_percent: int = 20
+    shortfall_rule: ShortfallRule = ShortfallRule.SKIP
+
+
+@dataclass
+class AssessmentSettings:
+    """How a round is assessed: these may change until scoring has begun."""
+
+    assessors_per_application: int
+    pass_mark_percent: int
+    moderation_margin_percent: int
+    shortfall_rule: ShortfallRule
+
+
+ASSESSMENT_COLUMNS = ("assessors_per_application", "pass_mark_percent",
+                      "moderation_margin_percent", "shortfall_rule")
+
+
+@dataclass(frozen=True)
+class CriterionSettings:
+    """One scoring criterion as an officer sets it; weights are whole percentages."""
+
+    name: str
+    guidance: str
+    weight_percent: int
+    scale: ScoreScale
+    minimum_score: int | None = None
 
 
 def _both(values: dict[str, Any], *names: str) -> bool:
@@ -66,4 +103,74 @@ def round_problems(values: dict[str, Any]) -> dict[str, str]:
         problems["legal_forms"] = "Select at least one legal form"
     if values.get("any_ward") is False and not values.get("ward_ids"):
         problems["wards"] = "Select at least one ward"
+    problems.update(assessment_problems(values))
+    return problems
+
+
+def assessment_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The broken rules of the assessment settings (AssessmentSettings' names, which are also
+    the form fields' names), as {field name: message}; None values are skipped."""
+    problems: dict[str, str] = {}
+    assessors = values.get("assessors_per_application")
+    if assessors is not None and not 1 <= assessors <= MAX_ASSESSORS:
+        problems["assessors_per_application"] = (
+            f"The number of assessors must be between 1 and {MAX_ASSESSORS}")
+    pass_mark = values.get("pass_mark_percent")
+    if pass_mark is not None and not 0 <= pass_mark <= 100:
+        message = "The pass mark must be between 0% and 100%"
+        problems["pass_mark_percent"] = message
+    margin = values.get("moderation_margin_percent")
+    if margin is not None and not 0 <= margin <= 100:
+        problems["moderation_margin_percent"] = (
+            "The moderation margin must be between 0 and 100 percentage points")
+    return problems
+
+
+def criteria_problems(rows: Sequence[dict[str, Any]],
+                      numbers: Sequence[int] | None = None) -> dict[tuple[int, str], str]:
+    """The broken rules of a round's set of criteria, as {(row index, attribute): message}.
+
+    Each row uses CriterionSettings' names; a None value (a box that did not parse) skips the
+    rules that need it. `numbers` are the rows' numbers as the officer sees them ("criterion
+    3"), by default 1, 2, 3... The weights' total is checked only when every weight is known,
+    and is reported against the first row's weight, where the officer starts correcting.
+    """
+    numbers = list(numbers or range(1, len(rows) + 1))
+    problems: dict[tuple[int, str], str] = {}
+    if not rows:
+        return {(0, "name"): "Add at least one criterion"}
+    if len(rows) > MAX_CRITERIA:
+        return {(0, "name"): f"A round can have up to {MAX_CRITERIA} criteria"}
+    first_with_name: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        label = f"criterion {numbers[index]}"
+        name = (row.get("name") or "").strip()
+        if not name:
+            problems[index, "name"] = f"Enter the name of {label}"
+        elif len(name) > CRITERION_NAME_LENGTH:
+            problems[index, "name"] = (f"The name of {label} must be {CRITERION_NAME_LENGTH} "
+                                       "characters or fewer")
+        elif name.casefold() in first_with_name:
+            earlier = numbers[first_with_name[name.casefold()]]
+            problems[index, "name"] = (f"The name of {label} is the same as criterion "
+                                       f"{earlier}’s. Give each criterion a different name")
+        else:
+            first_with_name[name.casefold()] = index
+        if len(row.get("guidance") or "") > CRITERION_GUIDANCE_LENGTH:
+            problems[index, "guidance"] = (f"The guidance for {label} must be 2,000 "
+                                           "characters or fewer")
+        weight = row.get("weight_percent")
+        if weight is not None and not 1 <= weight <= 100:
+            problems[index, "weight_percent"] = (
+                f"The weight of {label} must be between 1% and 100%")
+        scale, minimum = row.get("scale"), row.get("minimum_score")
+        if scale is not None and minimum is not None and not (
+                scale.lowest <= minimum <= scale.highest):
+            problems[index, "minimum_score"] = (
+                f"The minimum score for {label} must be on its scale, from {scale.lowest} to "
+                f"{scale.highest}")
+    weights = [row.get("weight_percent") for row in rows]
+    if None not in weights and (total := sum(weights)) != 100:
+        problems.setdefault((0, "weight_percent"), (
+            f"The weights must add up to 100%. They add up to {total}%."))
     return problems

@@ -2,23 +2,45 @@
 applicants' pages ask which rounds are open."""
 
 import re
+import tomllib
 from dataclasses import asdict
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Round, Scheme, Theme, User, Ward
+from models import (
+    Application,
+    Assignment,
+    Round,
+    Scheme,
+    Scoresheet,
+    ScoringCriterion,
+    Theme,
+    User,
+    Ward,
+)
 from models.associations import round_themes
 from models.base import utcnow
-from models.enums import LegalForm, RoundState, RoundStatus
+from models.enums import LegalForm, RoundState, RoundStatus, ScoreScale
 from portal import audit, policies
 from portal.dates import format_datetime
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
-from portal.schemes.rules import RoundSettings, round_problems
+from portal.schemes.rules import (
+    ASSESSMENT_COLUMNS,
+    AssessmentSettings,
+    CriterionSettings,
+    RoundSettings,
+    assessment_problems,
+    criteria_problems,
+    round_problems,
+)
+from portal.scoring.arithmetic import weights_total_100
 
 PREFIX = re.compile(r"[A-Z]{2,6}")
 THEME_LENGTH = 120
@@ -27,7 +49,11 @@ THEME_LENGTH = 120
 ROUND_COLUMNS = ("name", "financial_year", "opens_at", "closes_at", "budget_pence",
                  "min_award_pence", "max_award_pence", "max_project_months",
                  "eligible_legal_forms", "max_annual_income_pence", "any_ward", "guidance",
-                 "required_documents", "one_application_per_organisation")
+                 "required_documents", "one_application_per_organisation",
+                 *ASSESSMENT_COLUMNS)
+
+# The criteria a new round starts with; officers change a round's set on its criteria page.
+DEFAULT_CRITERIA_FILE = Path(__file__).with_name("default_criteria.toml")
 
 
 class Transition(NamedTuple):
@@ -80,7 +106,8 @@ def get_round(user: User, round_id: int) -> Round:
     round_ = db.session.scalar(
         select(Round).where(Round.id == round_id)
         .options(joinedload(Round.scheme).selectinload(Scheme.themes),
-                 selectinload(Round.wards), selectinload(Round.themes)))
+                 selectinload(Round.wards), selectinload(Round.themes),
+                 selectinload(Round.criteria)))
     if round_ is None:
         raise LookupError(round_id)
     return round_
@@ -251,6 +278,7 @@ def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
     wards, themes = _check_round(scheme, settings)
     round_ = Round(scheme=scheme, status=RoundStatus.DRAFT)
     _apply(round_, settings, wards, themes)
+    round_.criteria = criterion_rows(default_criteria())
     db.session.add(round_)
     db.session.flush()
     audit.record("round.created", actor=user, subject=round_,
@@ -275,9 +303,12 @@ def update_round(user: User, round_: Round, settings: RoundSettings) -> Round:
 
 
 def update_published_round(user: User, round_: Round, *, closes_at: datetime, guidance: str,
-                           required_documents: list[str]) -> Round:
+                           required_documents: list[str],
+                           assessment: AssessmentSettings | None = None) -> Round:
     """Organisations may already be applying to a published round, so only its guidance and
-    required documents can change, and its closing time only to a later one."""
+    required documents can change, and its closing time only to a later one. Its assessment
+    settings (when given) can change until scoring begins: after that they would change how
+    scores already given are judged."""
     _require_officer(user)
     if round_.status is not RoundStatus.PUBLISHED:
         raise RuleBroken("A decided round cannot be changed", field="closes_on")
@@ -286,6 +317,18 @@ def update_published_round(user: User, round_: Round, *, closes_at: datetime, gu
                          f"{format_datetime(round_.closes_at)} or later", field="closes_on")
     new = {"closes_at": closes_at, "guidance": guidance,
            "required_documents": required_documents}
+    if assessment is not None:
+        problems = assessment_problems(asdict(assessment))
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise RuleBroken(message, field=field)
+        assessment_changes = {column: getattr(assessment, column)
+                              for column in ASSESSMENT_COLUMNS
+                              if getattr(round_, column) != getattr(assessment, column)}
+        if assessment_changes and scoring_begun(round_):
+            raise RuleBroken("Scoring has begun in this round, so its assessment settings "
+                             "cannot change", field="assessors_per_application")
+        new.update(assessment_changes)
     changed = [field for field, value in new.items() if getattr(round_, field) != value]
     if changed:
         details = {"changed": changed}
@@ -315,10 +358,94 @@ def _transition(user: User, round_: Round, action: str) -> Round:
 
 
 def publish_round(user: User, round_: Round) -> Round:
-    """Draft → published: it is then upcoming, open or closed by its times."""
+    """Draft → published: it is then upcoming, open or closed by its times. Assessors will
+    score against its criteria, so their weights must make a percentage first (a round with
+    none totals 0%)."""
+    _require_officer(user)
+    if round_.status is RoundStatus.DRAFT and not weights_total_100(
+            [criterion.weight_percent for criterion in round_.criteria]):
+        raise RuleBroken("Set scoring criteria whose weights add up to 100% before you "
+                         "publish the round")
     return _transition(user, round_, "publish")
 
 
 def decide_round(user: User, round_: Round) -> Round:
     """Closed → decided: the panel has made its decisions on the round's applications."""
     return _transition(user, round_, "decide")
+
+
+# Scoring criteria
+
+
+@cache
+def default_criteria() -> tuple[CriterionSettings, ...]:
+    """The criteria a new round starts with, from DEFAULT_CRITERIA_FILE (read once)."""
+    data = tomllib.loads(DEFAULT_CRITERIA_FILE.read_text(encoding="utf-8"))
+    return tuple(CriterionSettings(name=row["name"], guidance=row.get("guidance", ""),
+                                   weight_percent=row["weight_percent"],
+                                   scale=ScoreScale(row["scale"]),
+                                   minimum_score=row.get("minimum_score"))
+                 for row in data["criteria"])
+
+
+def criterion_rows(criteria: tuple[CriterionSettings, ...] | list[CriterionSettings],
+                   ) -> list[ScoringCriterion]:
+    """New ScoringCriterion rows, in order, for a round's `criteria` (the demo uses it too)."""
+    return [ScoringCriterion(position=position, **asdict(criterion))
+            for position, criterion in enumerate(criteria)]
+
+
+def _snapshot(criteria: list[ScoringCriterion]) -> list[dict]:
+    """A round's criteria as plain data for the audit log."""
+    return [{"name": criterion.name, "guidance": criterion.guidance,
+             "weight_percent": criterion.weight_percent, "scale": criterion.scale.value,
+             "minimum_score": criterion.minimum_score} for criterion in criteria]
+
+
+def scoring_begun(round_: Round) -> bool:
+    """Whether any assessor has started a scoresheet for an application in the round."""
+    return bool(db.session.scalar(select(exists().where(
+        Scoresheet.assignment_id == Assignment.id,
+        Assignment.application_id == Application.id,
+        Application.round_id == round_.id))))
+
+
+def criteria_locked_reason(round_: Round) -> str | None:
+    """Why the round's criteria can no longer change, or None while they can."""
+    if round_.status is RoundStatus.DECIDED:
+        return "This round has been decided, so its scoring criteria cannot change."
+    if scoring_begun(round_):
+        return ("Scoring has begun in this round, so its scoring criteria cannot change: "
+                "changing them would change the totals of scores already given.")
+    return None
+
+
+def replace_criteria(user: User, round_: Round,
+                     criteria: list[CriterionSettings]) -> Round:
+    """Replace the round's whole set of criteria at once, so the weights always total 100%.
+
+    Refused once scoring has begun. A broken rule is raised with field
+    "criteria-<index>-<attribute>", the index counting in `criteria`.
+    """
+    _require_officer(user)
+    # Lock the round, so that publishing or another officer's change waits for this one.
+    db.session.refresh(round_, ["status"], with_for_update=True)
+    db.session.refresh(round_, ["criteria"])
+    reason = criteria_locked_reason(round_)
+    if reason:
+        raise RuleBroken(reason)
+    problems = criteria_problems([asdict(criterion) for criterion in criteria])
+    if problems:
+        (index, attribute), message = next(iter(sorted(problems.items())))
+        raise RuleBroken(message, field=f"criteria-{index}-{attribute}")
+    before = _snapshot(round_.criteria)
+    round_.criteria.clear()
+    db.session.flush()  # delete the old rows before inserting new ones with the same names
+    round_.criteria.extend(criterion_rows(criteria))
+    db.session.flush()
+    after = _snapshot(round_.criteria)
+    if after != before:
+        audit.record("round.criteria_changed", actor=user, subject=round_,
+                     details={"from": before, "to": after})
+    db.session.commit()
+    return round_

@@ -39,6 +39,8 @@ def round_answers(**changes) -> dict:
         "guidance": "Read this first.",
         "required_documents": "Governing document\n\nLatest accounts\n",
         "one_application": "yes",
+        "assessors_per_application": "2", "pass_mark_percent": "50",
+        "moderation_margin_percent": "20", "shortfall_rule": "skip",
     }
     answers.update(changes)
     return {name: value for name, value in answers.items() if value is not None}

@@ -14,7 +14,13 @@ from portal.exceptions import NotAllowed, RuleBroken
 from portal.schemes import services
 from portal.schemes.rules import RoundSettings
 from tests.conftest import sign_in_as
-from tests.factories import RoundFactory, SchemeFactory, ThemeFactory, UserFactory
+from tests.factories import (
+    RoundFactory,
+    SchemeFactory,
+    ThemeFactory,
+    UserFactory,
+    community_plus_criteria,
+)
 from tests.html import error_messages, soup, summary_errors
 from tests.querycount import count_queries
 from tests.schemes.conftest import audit_events, round_answers
@@ -102,6 +108,10 @@ def test_officer_creates_a_draft_round_in_british_summer_time(client, officer, w
         "Guidance for applicants": "Read this first.",
         "Required documents": "Governing document Latest accounts",
         "One application per organisation": "No",
+        "Assessors for each application": "2",
+        "Pass mark": "50%",
+        "Moderation margin": "20 percentage points",
+        "An application that does not fit the budget": "Skip it and go on down the ranking",
     }
     assert [button.text.strip() for button in soup(page).select("main form button")] == [
         "Publish"]
@@ -229,7 +239,8 @@ def test_nothing_typed_is_lost_when_a_round_is_refused(client, officer, wards):
     scheme = SchemeFactory()
     response = client.post(f"/schemes/{scheme.id}/rounds/new", data=round_answers(
         budget="£4,000", min_award="£1,250.50", opens_time="9.30 a.m.",
-        ward_scope="only", wards=[str(wards[1].id)], legal_forms=["cic"]))
+        ward_scope="only", wards=[str(wards[1].id)], legal_forms=["cic"],
+        assessors_per_application="3", shortfall_rule="partial"))
     assert error_messages(response) == {
         "max_award": "The maximum award must be the same as or less than the budget"}
     page = soup(response)
@@ -244,7 +255,8 @@ def test_nothing_typed_is_lost_when_a_round_is_refused(client, officer, wards):
         "£250,000", "12"]
     assert [box["value"] for box in page.select("input[id^=closes_on-]")] == ["1", "7", "2025"]
     assert [box["value"] for box in page.select("input[checked]")] == [
-        "cic", "only", str(wards[1].id), "yes"]
+        "cic", "only", str(wards[1].id), "yes", "partial"]
+    assert value("assessors_per_application") == "3"
     assert page.find("textarea", {"name": "required_documents"}).text.strip() == (
         "Governing document\nLatest accounts")
     assert page.find("textarea", {"name": "guidance"}).text.strip() == "Read this first."
@@ -340,6 +352,7 @@ def test_open_rounds_are_published_rounds_open_now_closing_soonest_first(ctx):
 
 def test_publishing_a_draft_round(client, officer):
     round_ = RoundFactory(status=RoundStatus.DRAFT)
+    community_plus_criteria(round_)
     response = client.post(f"/schemes/rounds/{round_.id}/publish")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/schemes/rounds/{round_.id}"
@@ -432,7 +445,7 @@ def test_a_draft_rounds_settings_are_shown_back_and_all_can_change(client, offic
     assert [value(name) for name in ("budget", "min_award", "max_award", "max_income")] == [
         "100,000", "1,250.50", "5,000", ""]
     assert [box["value"] for box in page.select("input[checked]")] == [
-        "cio", "only", str(wards[2].id), "yes", str(theme.id)]
+        "cio", "only", str(wards[2].id), "yes", str(theme.id), "skip"]
 
     response = client.post(f"/schemes/rounds/{round_.id}/edit", data=round_answers(
         name="Autumn round", financial_year="2026/27", opens_on=["1", "9", "2026"],
@@ -447,17 +460,23 @@ def test_a_draft_rounds_settings_are_shown_back_and_all_can_change(client, offic
     assert event.details == {"changed": ["financial_year", "max_award_pence"]}
 
 
+UNCHANGED_ASSESSMENT = {"assessors_per_application": "2", "pass_mark_percent": "50",
+                        "moderation_margin_percent": "20", "shortfall_rule": "skip"}
+
+
 def test_a_published_round_can_only_extend_and_change_guidance_and_documents(client, officer):
+    """...and its assessment settings, which tests/schemes/test_assessment_settings.py covers."""
     round_ = RoundFactory(closes_at=datetime(2030, 7, 1, 16, tzinfo=UTC))
     page = client.get(f"/schemes/rounds/{round_.id}/edit")
     fields = {tag["name"] for tag in soup(page).select("main form [name]")}
-    assert fields == {"closes_on", "closes_time", "guidance", "required_documents", "submit"}
+    assert fields == {"closes_on", "closes_time", "guidance", "required_documents", "submit",
+                      *UNCHANGED_ASSESSMENT}
     assert "can be changed only while a round is a draft" in soup(page).main.text
     assert soup(page).find("input", {"name": "closes_time"})["value"] == "5:00pm"
 
     earlier = client.post(f"/schemes/rounds/{round_.id}/edit", data={
         "closes_on": ["30", "6", "2030"], "closes_time": "5pm", "guidance": "New guidance",
-        "required_documents": "Bank statement"})
+        "required_documents": "Bank statement", **UNCHANGED_ASSESSMENT})
     assert error_messages(earlier) == {
         "closes_on": "The closing time can only be extended, to 1 July 2030 at 5:00pm or later"}
     assert saved_round(round_.id).guidance == round_.guidance
@@ -465,7 +484,7 @@ def test_a_published_round_can_only_extend_and_change_guidance_and_documents(cli
     extended = client.post(f"/schemes/rounds/{round_.id}/edit", data={
         "closes_on": ["8", "7", "2030"], "closes_time": "5pm", "guidance": "New guidance",
         "required_documents": "Bank statement", "name": "Not changeable",
-        "budget": "£1"})
+        "budget": "£1", **UNCHANGED_ASSESSMENT})
     assert extended.status_code == 302
     saved = saved_round(round_.id)
     assert saved.closes_at == datetime(2030, 7, 8, 16, tzinfo=UTC)
