@@ -207,3 +207,9 @@ class RemoveForm(PortalForm):
     """The CSRF token and a button, for removing one row of a list."""
 
     submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class ClarificationAnswerForm(PortalForm):
+    answer = text_box("Your answer", 5000, noun="Your answer", rows=6,
+                      required="Enter your answer")
+    submit = SubmitField("Send your answer", widget=GovSubmitInput())

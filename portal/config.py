@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.money import MoneyError, parse_pounds
+
 
 class ConfigurationError(RuntimeError):
     """Raised at start-up when the environment cannot make a safe configuration."""
@@ -23,6 +25,17 @@ def _env_bool(name: str, default: bool) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return default if value in (None, "") else int(value)
+
+
+def _env_pounds(name: str, default_pence: int) -> int:
+    """An amount of money in pounds ("500000" or "£500,000"), as integer pence."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default_pence
+    try:
+        return parse_pounds(value)
+    except MoneyError as error:
+        raise ConfigurationError(f"{name} must be an amount in pounds, like 500000") from error
 
 
 def _development_secret_key(instance_path: Path) -> str:
@@ -105,6 +118,9 @@ def load_config(instance_path: Path) -> dict:
         "COUNCIL_URL": os.environ.get("COUNCIL_URL", "/"),
         "COUNCIL_CONTACT_EMAIL": os.environ.get("COUNCIL_CONTACT_EMAIL", "grants@example.org"),
         "COUNCIL_ORG_ID": os.environ.get("COUNCIL_ORG_ID", ""),
+        # Decisions: an award, or a round's approved total, above this (in pounds) is a key
+        # decision that only Cabinet can make.
+        "KEY_DECISION_THRESHOLD_PENCE": _env_pounds("KEY_DECISION_THRESHOLD", 500_000_00),
     }
 
 

@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 from forms.applications import (
     BeneficiariesForm,
     BudgetForm,
+    ClarificationAnswerForm,
     CostForm,
     DeclarationsForm,
     OtherFundingForm,
@@ -161,7 +162,8 @@ def show(application_id: int):
             "applications/view.html", application=application,
             answer_sections=_answers(application),
             documents_url=application_section_url(application, "documents"),
-            can_withdraw=services.can_withdraw(application))
+            can_withdraw=services.can_withdraw(application),
+            progress=services.progress(application), answer_form=ClarificationAnswerForm())
     sections = [(key, title, section_status(application, key)) for key, title in SECTIONS]
     return render_template(
         "applications/task_list.html", application=application, sections=sections,
@@ -394,6 +396,27 @@ def withdraw(application_id: int):
             flash("Your application has been withdrawn.", "success")
             return _to_task_list(application)
     return render_template("applications/withdraw.html", form=form, application=application)
+
+
+@bp.route("/<int:application_id>/clarification", methods=["GET", "POST"])
+@login_required
+def answer_clarification(application_id: int):
+    """Answer the grants team's question; the application goes back to their checks."""
+    application, questions = services.open_questions(_user(), application_id)
+    if not questions:
+        flash("There is no question waiting for your answer.")
+        return _to_task_list(application)
+    form = ClarificationAnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer_clarification(_user(), application.id, form.answer.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Your answer has been sent to the grants team.", "success")
+            return _to_task_list(application)
+    return render_template("applications/clarification.html", form=form,
+                           application=application, questions=questions)
 
 
 @bp.get("/<int:application_id>/pdf")

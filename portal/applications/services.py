@@ -19,18 +19,28 @@ from sqlalchemy.orm import selectinload
 
 from models import (
     Application,
+    ClarificationRequest,
     CostLine,
+    Decision,
+    DueDiligenceCheck,
     Organisation,
     OtherFunding,
     PublicFunding,
     ReferenceSequence,
     Round,
+    StatusChange,
     Theme,
     User,
     Ward,
 )
 from models.base import utcnow
-from models.enums import ApplicationStatus, FundingStatus, RoundState, SectionStatus
+from models.enums import (
+    ApplicationStatus,
+    DecisionOutcome,
+    FundingStatus,
+    RoundState,
+    SectionStatus,
+)
 from portal import audit, policies
 from portal.applications import eligibility, workflow
 from portal.applications.eligibility import Failure
@@ -597,3 +607,140 @@ def withdraw_application(user: User, application_id: int, reason: str,
     db.session.commit()
     return application
 
+
+
+# Questions from the grants team, the timeline and the decision -------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    title: str
+    description: str
+    at: datetime
+
+
+def _step(change: StatusChange) -> TimelineStep:
+    """One move of the application in the applicant's words."""
+    status = change.to_status
+    if status is ApplicationStatus.SUBMITTED and change.from_status is \
+            ApplicationStatus.CLARIFICATION_REQUESTED:
+        return TimelineStep("Clarification answered", "You answered our question. We are "
+                            "checking your application again.", change.at)
+    title, description = {
+        ApplicationStatus.SUBMITTED: ("Submitted", "We received your application."),
+        ApplicationStatus.CLARIFICATION_REQUESTED: (
+            "Clarification requested", "We asked you a question about your application."),
+        ApplicationStatus.UNDER_ASSESSMENT: (
+            "Being assessed", "Your application passed our eligibility checks and is being "
+            "assessed."),
+        ApplicationStatus.INELIGIBLE: (
+            "Not eligible", "Your application did not pass our eligibility checks."),
+        ApplicationStatus.APPROVED: ("Decision made: approved",
+                                     "Your application has been approved."),
+        ApplicationStatus.REJECTED: ("Decision made: not approved",
+                                     "Your application has not been approved."),
+        ApplicationStatus.DEFERRED: ("Decision deferred",
+                                     "The panel has deferred its decision."),
+        ApplicationStatus.WITHDRAWN: ("Withdrawn", "The application was withdrawn."),
+    }.get(status, (status.label, ""))
+    return TimelineStep(title, description, change.at)
+
+
+def timeline(application: Application) -> list[TimelineStep]:
+    """What has happened to the application, oldest first, from its status changes. An
+    application sent before changes were recorded still shows when it was submitted."""
+    steps = [_step(change) for change in application.status_changes
+             if change.to_status is not ApplicationStatus.DRAFT]
+    submitted = any(change.to_status is ApplicationStatus.SUBMITTED
+                    and change.from_status in (None, ApplicationStatus.DRAFT)
+                    for change in application.status_changes)
+    if application.submitted_at and not submitted:
+        steps.insert(0, TimelineStep("Submitted", "We received your application.",
+                                     application.submitted_at))
+    return steps
+
+
+DECIDED = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.REJECTED,
+                     ApplicationStatus.DEFERRED})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the applicant is told about a sent application beyond its answers."""
+
+    timeline: list[TimelineStep]
+    open_questions: list[ClarificationRequest]
+    answered_questions: list[ClarificationRequest]
+    ineligible_reason: str
+    decision: Decision | None
+
+    @property
+    def feedback(self) -> str:
+        """Feedback on a rejection, only once an officer has approved it."""
+        decision = self.decision
+        if (decision is None or decision.outcome is not DecisionOutcome.REJECTED
+                or decision.feedback_approved_at is None):
+            return ""
+        return decision.feedback
+
+
+def _questions(application: Application) -> list[ClarificationRequest]:
+    return list(db.session.scalars(
+        select(ClarificationRequest).where(ClarificationRequest.application_id == application.id)
+        .order_by(ClarificationRequest.asked_at, ClarificationRequest.id)))
+
+
+def progress(application: Application) -> Progress:
+    """The timeline, the grants team's questions, and the outcome so far: the reason it is
+    not eligible, or the latest decision once the application is decided."""
+    questions = _questions(application)
+    ineligible_reason = ""
+    if application.status is ApplicationStatus.INELIGIBLE:
+        ineligible_reason = db.session.scalar(
+            select(DueDiligenceCheck.ineligible_reason)
+            .where(DueDiligenceCheck.application_id == application.id)) or ""
+    decision = None
+    if application.status in DECIDED:
+        decision = db.session.scalar(
+            select(Decision).where(Decision.application_id == application.id)
+            .order_by(Decision.recorded_at.desc(), Decision.id.desc()).limit(1))
+    return Progress(timeline(application),
+                    [question for question in questions if question.answered_at is None],
+                    [question for question in questions if question.answered_at is not None],
+                    ineligible_reason, decision)
+
+
+def open_questions(user: User,
+                   application_id: int) -> tuple[Application, list[ClarificationRequest]]:
+    """The application and the grants team's questions waiting for an answer."""
+    application = get_application(user, application_id)
+    if application.status is not ApplicationStatus.CLARIFICATION_REQUESTED:
+        return application, []
+    return application, [question for question in _questions(application)
+                         if question.answered_at is None]
+
+
+def answer_clarification(user: User, application_id: int, answer: str,
+                         now: datetime | None = None) -> Application:
+    """Answer the grants team's open question (every open one, if they asked more than one
+    before the applicant answered) and send the application back to their checks."""
+    now = now or utcnow()
+    answer = answer.strip()
+    if not answer:
+        raise RuleBroken("Enter your answer", field="answer")
+    try:
+        application = get_application(user, application_id)
+        _lock(application)
+        questions = [question for question in _questions(application)
+                     if question.answered_at is None]
+        if application.status is not ApplicationStatus.CLARIFICATION_REQUESTED or not questions:
+            raise RuleBroken("There is no question waiting for your answer", field="answer")
+        for question in questions:
+            question.answer, question.answered_by, question.answered_at = answer, user, now
+        workflow.move(user, application, "application.clarification_answered", now,
+                      details={"clarification_ids": [question.id for question in questions]})
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return application

@@ -1,16 +1,27 @@
 """Grants officers' view of the applications that have come in."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from forms.assessment import ApplicationFilterForm
+from forms.assessment import ApplicationFilterForm, DueDiligenceForm, DueDiligenceOutcomeForm
 from models.base import utcnow
-from models.enums import Role
-from portal.assessment import exports, services
+from models.enums import DueDiligenceOutcome, Role
+from portal.assessment import due_diligence, exports, services
 from portal.auth import roles_required
 from portal.dates import to_london
-from portal.views import page_number
+from portal.exceptions import RuleBroken
+from portal.views import page_number, show_rule_broken
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -97,3 +108,119 @@ def _download_url(document) -> str | None:
         return url_for("documents.download", document_id=document.id)
     except BuildError:
         return None
+
+
+# The officer's pages about one application, in the order of the work. Other areas add theirs;
+# a page shows in the navigation once its endpoint exists.
+APPLICATION_PAGES = [("assessment.application", "Application"),
+                     ("assessment.due_diligence", "Eligibility and checks"),
+                     ("scoring.assessors", "Assessors and scores"),
+                     ("decisions.application", "Decision")]
+
+
+@bp.app_template_global()
+def application_pages(application) -> list[tuple[str, str, str]]:
+    """(endpoint, text, url) of the officer's pages about `application` that exist."""
+    pages = []
+    for endpoint, text in APPLICATION_PAGES:
+        if endpoint not in current_app.view_functions:
+            continue
+        try:
+            pages.append((endpoint, text, url_for(
+                endpoint, submitted_application_id=application.id)))
+        except BuildError:
+            continue
+    return pages
+
+
+def _due_diligence_page(application_id: int):
+    try:
+        return due_diligence.due_diligence_page(_officer(), application_id)
+    except LookupError:
+        abort(404)
+
+
+def _saved_checks_form(page: due_diligence.DueDiligencePage) -> DueDiligenceForm:
+    """The form filled from the saved checks; a date not yet given defaults to today."""
+    check = page.check
+    today = to_london(utcnow()).date()
+    seen = {"governing_document": check and check.governing_document_seen,
+            "accounts": check and check.accounts_seen,
+            "safeguarding_policy": check and check.safeguarding_policy_seen}
+    return DueDiligenceForm(
+        formdata=None,
+        register_checked=bool(check and check.register_checked_on),
+        register_checked_on=(check and check.register_checked_on) or today,
+        register_note=check.register_note if check else "",
+        bank_details_verified=bool(check and check.bank_details_verified_on),
+        bank_details_verified_on=(check and check.bank_details_verified_on) or today,
+        documents_seen=[name for name, ok in seen.items() if ok],
+        duplicate_funding_note=check.duplicate_funding_note if check else "")
+
+
+def _render_due_diligence(page, checks_form, outcome_form, posted=None):
+    # The form sent is the one whose errors the layout's error summary lists.
+    return render_template("assessment/due_diligence.html", page=page,
+                           application=page.application, checks_form=checks_form,
+                           outcome_form=outcome_form, form=posted)
+
+
+@bp.route("/applications/<int:submitted_application_id>/due-diligence", methods=["GET", "POST"],
+          endpoint="due_diligence")
+@roles_required(Role.GRANTS_OFFICER)
+def due_diligence_checks(submitted_application_id: int):
+    """The eligibility and due-diligence checks, with the organisation's other applications for
+    the duplicate-funding check, the questions asked and the outcome form. Posting saves the
+    checks only: the outcome is a form of its own."""
+    page = _due_diligence_page(submitted_application_id)
+    form = DueDiligenceForm() if request.method == "POST" else _saved_checks_form(page)
+    outcome_form = DueDiligenceOutcomeForm(formdata=None)
+    if form.validate_on_submit():
+        seen = set(form.documents_seen.data or [])
+        checks = due_diligence.Checks(
+            register_checked_on=form.register_checked_on.data if form.register_checked.data
+            else None,
+            register_note=form.register_note.data or "",
+            bank_details_verified_on=form.bank_details_verified_on.data
+            if form.bank_details_verified.data else None,
+            governing_document_seen="governing_document" in seen,
+            accounts_seen="accounts" in seen,
+            safeguarding_policy_seen="safeguarding_policy" in seen,
+            duplicate_funding_note=form.duplicate_funding_note.data or "")
+        try:
+            due_diligence.save_checks(_officer(), submitted_application_id, checks)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Checks saved.", "success")
+            return redirect(url_for("assessment.due_diligence",
+                                    submitted_application_id=submitted_application_id))
+    return _render_due_diligence(page, form, outcome_form,
+                                 form if request.method == "POST" else None)
+
+
+@bp.post("/applications/<int:submitted_application_id>/due-diligence/outcome")
+@roles_required(Role.GRANTS_OFFICER)
+def due_diligence_outcome(submitted_application_id: int):
+    """Record the outcome of the checks: eligible, not eligible, or a question first."""
+    page = _due_diligence_page(submitted_application_id)
+    form = DueDiligenceOutcomeForm()
+    if form.validate_on_submit():
+        outcome = DueDiligenceOutcome(form.outcome.data)
+        text = {DueDiligenceOutcome.INELIGIBLE: form.ineligible_reason.data,
+                DueDiligenceOutcome.CLARIFICATION_REQUESTED: form.question.data}.get(outcome)
+        try:
+            due_diligence.record_outcome(_officer(), submitted_application_id, outcome,
+                                         text or "")
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash({DueDiligenceOutcome.ELIGIBLE: "The application is eligible and goes on "
+                                                 "to assessment.",
+                   DueDiligenceOutcome.INELIGIBLE: "The application is not eligible. We have "
+                                                   "emailed the reason to the applicant.",
+                   DueDiligenceOutcome.CLARIFICATION_REQUESTED: "We have emailed your "
+                   "question to the applicant."}[outcome], "success")
+            return redirect(url_for("assessment.due_diligence",
+                                    submitted_application_id=submitted_application_id))
+    return _render_due_diligence(page, _saved_checks_form(page), form, form)
