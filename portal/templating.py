@@ -8,14 +8,23 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from models.enums import Role
 from portal import dates, money, policies
 
-# (label, endpoint, the other endpoints that belong to the same section)
+# (label, endpoint, the other endpoints that belong to the same section: a name ending in "."
+# stands for every endpoint of that blueprint)
 APPLICANT_SECTIONS = [
     ("Your applications", "applications.index", ("applications.", "documents.")),
     ("Your organisations", "organisations.index", ("organisations.",)),
 ]
 GRANTS_OFFICER_SECTIONS = [
-    ("Applications", "assessment.applications", ("assessment.",)),
-    ("Schemes and rounds", "schemes.index", ("schemes.",)),
+    ("Applications", "assessment.applications", (
+        "assessment.", "scoring.assessors", "scoring.assign", "decisions.application",
+        "decisions.moderate", "decisions.adjust", "decisions.approve_feedback")),
+    ("Schemes and rounds", "schemes.index", (
+        "schemes.", "scoring.assign_round", "scoring.declarations", "decisions.round_results",
+        "decisions.recommend", "decisions.decide_round")),
+]
+ASSESSOR_SECTIONS = [
+    ("Your assessments", "scoring.index", ("scoring.assignment", "scoring.declare",
+                                            "scoring.score", "scoring.change")),
 ]
 ADMIN_SECTIONS = [
     ("Users", "admin.users", ("admin.user", "admin.invite_staff")),
@@ -31,6 +40,8 @@ def navigation_for(user) -> list[dict]:
     sections = [("Home", "pages.home", ())]
     if user.has_role(Role.APPLICANT):
         sections += APPLICANT_SECTIONS
+    if user.has_role(Role.ASSESSOR):
+        sections += ASSESSOR_SECTIONS
     if user.has_role(Role.GRANTS_OFFICER):
         sections += GRANTS_OFFICER_SECTIONS
     if user.has_role(Role.ADMIN):
@@ -42,7 +53,8 @@ def navigation_for(user) -> list[dict]:
             "text": label,
             "href": url_for(endpoint),
             "current": endpoint == here,
-            "active": any(here.startswith(prefix) for prefix in others),
+            "active": any(here == other or (other.endswith(".") and here.startswith(other))
+                          for other in others),
         }
         for label, endpoint, others in sections
     ]

@@ -8,13 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from models.base import db, utcnow
-from models.enums import ApplicationStatus, OrganisationRole, Role
+from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
 from portal.documents.services import upload_document
 from tests.conftest import sign_in_as
 from tests.documents import samples
 from tests.extra_apps import sample_url
 from tests.factories import (
     ApplicationFactory,
+    AssignmentFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
@@ -28,6 +29,7 @@ PUBLIC = frozenset(ROLES)
 SIGNED_IN = PUBLIC - {ANONYMOUS}
 APPLICANTS = frozenset({Role.APPLICANT.value})
 ADMINS = frozenset({Role.ADMIN.value})
+ASSESSORS = frozenset({Role.ASSESSOR.value})
 # Schemes and rounds are the grants team's; admins get them only as grants officers too.
 GRANTS_OFFICERS = frozenset({Role.GRANTS_OFFICER.value})
 # Council staff who deal with organisations; assessors see only applications assigned to them.
@@ -88,6 +90,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "applications.submitted": APPLICANTS,
     "applications.withdraw": APPLICANTS,
     "applications.download": APPLICANTS,
+    "applications.answer_clarification": APPLICANTS,
     # admin
     "admin.users": ADMINS,
     "admin.user": ADMINS,
@@ -99,6 +102,26 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment.applications_csv": GRANTS_OFFICERS,
     "assessment.applications_xlsx": GRANTS_OFFICERS,
     "assessment.application": GRANTS_OFFICERS,
+    "assessment.due_diligence": GRANTS_OFFICERS,
+    "assessment.due_diligence_outcome": GRANTS_OFFICERS,
+    # scoring (assessors: only their own assignments; officers: assignment and declarations)
+    "scoring.index": ASSESSORS,
+    "scoring.assignment": ASSESSORS,
+    "scoring.declare": ASSESSORS,
+    "scoring.score": ASSESSORS,
+    "scoring.change": ASSESSORS,
+    "scoring.assessors": GRANTS_OFFICERS,
+    "scoring.assign": GRANTS_OFFICERS,
+    "scoring.assign_round": GRANTS_OFFICERS,
+    "scoring.declarations": GRANTS_OFFICERS,
+    # decisions (moderation, results, recommendations and decisions: grants officers)
+    "decisions.round_results": GRANTS_OFFICERS,
+    "decisions.recommend": GRANTS_OFFICERS,
+    "decisions.decide_round": GRANTS_OFFICERS,
+    "decisions.application": GRANTS_OFFICERS,
+    "decisions.moderate": GRANTS_OFFICERS,
+    "decisions.adjust": GRANTS_OFFICERS,
+    "decisions.approve_feedback": GRANTS_OFFICERS,
     # documents (the section page is the applicant's; staff download from their own pages)
     "documents.section": APPLICANTS,
     "documents.complete": APPLICANTS,
@@ -114,6 +137,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "schemes.edit_round": GRANTS_OFFICERS,
     "schemes.publish_round": GRANTS_OFFICERS,
     "schemes.decide_round": GRANTS_OFFICERS,
+    "schemes.criteria": GRANTS_OFFICERS,
 }
 
 NONSENSE_TOKEN = "not-a-real-token"
@@ -134,14 +158,23 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     submitted = ApplicationFactory.build(
         organisation=organisation, round=application.round, status=ApplicationStatus.SUBMITTED,
         created_by=users[Role.APPLICANT.value], reference="SAMPLE-0001", submitted_at=utcnow())
-    db.session.add_all([organisation, application, submitted, *users.values()])
+    # The sample assessor is assigned to an application being assessed, and has declared no
+    # conflict, so every assessor page of that assignment can open.
+    assignment = AssignmentFactory.build(
+        assessor=users[Role.ASSESSOR.value], assigned_by=users[Role.GRANTS_OFFICER.value],
+        declaration=ConflictDeclaration.NO_CONFLICT, declared_at=utcnow(),
+        application=ApplicationFactory.build(
+            organisation=organisation, round=application.round,
+            status=ApplicationStatus.UNDER_ASSESSMENT, created_by=users[Role.APPLICANT.value],
+            reference="SAMPLE-0002", submitted_at=utcnow()))
+    db.session.add_all([organisation, application, submitted, assignment, *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
     monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
-            "submitted_application": submitted,
+            "submitted_application": submitted, "assignment": assignment,
             "document": document}
 
 
@@ -155,6 +188,7 @@ def request_as(client, people, role: str, endpoint: str):
         "application_id": people["application"].id,
         "submitted_application_id": people["submitted_application"].id,
         "document_id": people["document"].id,
+        "assignment_id": people["assignment"].id,
         "round_id": people["application"].round.id,
         "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,

@@ -131,12 +131,12 @@ def test_demo_grants_world(ctx):
 
     load(ctx)
     rounds = {round_.state: round_ for round_ in db.session.scalars(select(Round))}
-    assert set(rounds) == {RoundState.OPEN, RoundState.CLOSED}
+    assert set(rounds) == {RoundState.OPEN, RoundState.DECIDED}
     assert rounds[RoundState.OPEN].max_award_pence == 5_000_00
     submitted = [a for a in db.session.scalars(select(Application))
-                 if a.status is ApplicationStatus.SUBMITTED]
+                 if a.status is not ApplicationStatus.DRAFT]
     assert len(submitted) == 40
-    assert {a.round for a in submitted} == {rounds[RoundState.CLOSED]}
+    assert {a.round for a in submitted} == {rounds[RoundState.DECIDED]}
     references = sorted(a.reference for a in submitted)
     assert references[0] == "CPG-2425-0001" and references[-1] == "CPG-2425-0040"
     drafts = [a for a in db.session.scalars(select(Application))
@@ -144,3 +144,47 @@ def test_demo_grants_world(ctx):
     assert "Colne Valley Good Neighbours" in {a.organisation.name for a in drafts}
     assert all(not profile_gaps(organisation)
                for organisation in db.session.scalars(select(Organisation)))
+
+
+def test_demo_assessment_world(ctx):
+    """The closed round is checked, scored by two assessors (one conflict, one changed score),
+    moderated once and decided within its budget, with feedback for the unsuccessful."""
+    from collections import Counter
+
+    from models import (
+        Application,
+        Assignment,
+        ClarificationRequest,
+        Decision,
+        ModeratedScore,
+        Round,
+        Scoresheet,
+    )
+    from models.enums import ApplicationStatus, ConflictDeclaration, DecisionOutcome, RoundStatus
+
+    load(ctx)
+    closed = db.session.scalar(select(Round).where(Round.status == RoundStatus.DECIDED))
+    applications = list(db.session.scalars(select(Application)
+                                           .where(Application.round_id == closed.id)))
+    statuses = Counter(application.status for application in applications)
+    assert statuses[ApplicationStatus.INELIGIBLE] == 1
+    assert statuses[ApplicationStatus.APPROVED] + statuses[ApplicationStatus.REJECTED] == 39
+    assert statuses[ApplicationStatus.APPROVED] > 0 and statuses[ApplicationStatus.REJECTED] > 0
+
+    clarification = db.session.scalar(select(ClarificationRequest))
+    assert clarification.answered_at > clarification.asked_at
+
+    assignments = list(db.session.scalars(select(Assignment)))
+    conflicts = [a for a in assignments if a.declaration is ConflictDeclaration.CONFLICT]
+    assert len(conflicts) == 1
+    active = Counter(a.application_id for a in assignments if a.active)
+    assert set(active.values()) == {2} and len(active) == 39
+    sheets = list(db.session.scalars(select(Scoresheet)))
+    assert Counter(sheet.version for sheet in sheets) == {1: 78, 2: 1}
+    assert db.session.scalar(select(func.count(ModeratedScore.id))) == 1
+
+    decisions = list(db.session.scalars(select(Decision)))
+    approved = [d for d in decisions if d.outcome is DecisionOutcome.APPROVED]
+    assert sum(d.amount_pence for d in approved) <= closed.budget_pence
+    rejected = [d for d in decisions if d.outcome is DecisionOutcome.REJECTED]
+    assert all(d.feedback and d.feedback_approved_at for d in rejected)

@@ -14,7 +14,7 @@ EVERYONE = ["Home", "Your account"]
     ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your account"]),
     ((Role.GRANTS_OFFICER,), ["Home", "Applications", "Schemes and rounds", "Your account"]),
     ((Role.ADMIN,), ["Home", "Users", "Audit log", "Your account"]),
-    ((Role.ASSESSOR,), EVERYONE),
+    ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
     ((Role.COMMISSIONER,), EVERYONE),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
      ["Home", "Applications", "Schemes and rounds", "Users", "Audit log", "Your account"]),

@@ -110,8 +110,7 @@ def _download_url(document) -> str | None:
         return None
 
 
-# The officer's pages about one application, in the order of the work. Other areas add theirs;
-# a page shows in the navigation once its endpoint exists.
+# The officer's pages about one application, in the order of the work.
 APPLICATION_PAGES = [("assessment.application", "Application"),
                      ("assessment.due_diligence", "Eligibility and checks"),
                      ("scoring.assessors", "Assessors and scores"),
@@ -120,17 +119,9 @@ APPLICATION_PAGES = [("assessment.application", "Application"),
 
 @bp.app_template_global()
 def application_pages(application) -> list[tuple[str, str, str]]:
-    """(endpoint, text, url) of the officer's pages about `application` that exist."""
-    pages = []
-    for endpoint, text in APPLICATION_PAGES:
-        if endpoint not in current_app.view_functions:
-            continue
-        try:
-            pages.append((endpoint, text, url_for(
-                endpoint, submitted_application_id=application.id)))
-        except BuildError:
-            continue
-    return pages
+    """(endpoint, text, url) of the officer's pages about `application`."""
+    return [(endpoint, text, url_for(endpoint, submitted_application_id=application.id))
+            for endpoint, text in APPLICATION_PAGES]
 
 
 def _due_diligence_page(application_id: int):

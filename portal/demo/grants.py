@@ -37,8 +37,10 @@ from models.enums import (
 )
 from portal.applications.sections import SECTION_KEYS
 from portal.dates import london_to_utc
+from portal.demo.assessment import load_assessment
 from portal.extensions import db
 from portal.financial_years import FinancialYear
+from portal.schemes.services import criterion_rows, default_criteria
 
 DATA_FILE = Path(__file__).with_name("community_plus.toml")
 COMPLETED = {key: SectionStatus.COMPLETED.value for key in SECTION_KEYS}
@@ -66,7 +68,7 @@ def load_grants(password_hash: str) -> dict[str, int]:
         added += _load_applications(open_, data, rng, submitted=False, organisations=[
             db.session.scalar(select(Organisation).where(Organisation.name == name))
             for name in data["open_round"]["draft_organisations"]])
-    return {"contacts": contacts, "applications": added}
+    return {"contacts": contacts, "applications": added, "decisions": load_assessment(closed)}
 
 
 def _count(round_: Round) -> int:
@@ -169,7 +171,8 @@ def _load_round(scheme: Scheme, spec: dict, documents: list[str], opens_at: date
             max_annual_income_pence=spec["max_income_pounds"] * 100, any_ward=True,
             guidance=spec["guidance"], required_documents=documents,
             one_application_per_organisation=one_per_organisation,
-            status=RoundStatus.PUBLISHED, themes=list(scheme.themes))
+            status=RoundStatus.PUBLISHED, themes=list(scheme.themes),
+            criteria=criterion_rows(default_criteria()))
         db.session.add(round_)
         db.session.flush()
     return round_
