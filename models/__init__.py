@@ -14,6 +14,7 @@ from models.audit import AuditEvent
 from models.base import db
 from models.decisions import Decision, Recommendation
 from models.documents import Document
+from models.funding import FundingPot, LedgerEntry
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
 from models.schemes import Round, Scheme, ScoringCriterion, Theme
@@ -30,6 +31,8 @@ __all__ = [
     "Decision",
     "Document",
     "DueDiligenceCheck",
+    "FundingPot",
+    "LedgerEntry",
     "Locality",
     "Membership",
     "ModeratedScore",

@@ -36,3 +36,22 @@ application_themes = Table(
            primary_key=True),
     Column("theme_id", ForeignKey("themes.id"), primary_key=True),
 )
+
+# What a funding pot may pay for. A pot with none of a kind is not restricted in that way.
+pot_schemes = Table(
+    "funding_pot_schemes", db.metadata,
+    Column("pot_id", ForeignKey("funding_pots.id", ondelete="CASCADE"), primary_key=True),
+    Column("scheme_id", ForeignKey("schemes.id"), primary_key=True),
+)
+
+pot_themes = Table(
+    "funding_pot_themes", db.metadata,
+    Column("pot_id", ForeignKey("funding_pots.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)
+
+pot_wards = Table(
+    "funding_pot_wards", db.metadata,
+    Column("pot_id", ForeignKey("funding_pots.id", ondelete="CASCADE"), primary_key=True),
+    Column("ward_id", ForeignKey("wards.id"), primary_key=True),
+)

@@ -238,3 +238,40 @@ REJECTION_REASON_LABELS = {
     RejectionReason.OUTSIDE_PRIORITIES: "The project is outside the round's priorities",
     RejectionReason.OTHER: "Another reason (explained below)",
 }
+
+
+class FundingSource(enum.StrEnum):
+    """Core: the council's own base budget. External: a partner's money, with its funder named."""
+
+    CORE = "core"
+    EXTERNAL = "external"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class PotStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return "Open for awards" if self is PotStatus.OPEN else "Closed"
+
+
+class LedgerKind(enum.StrEnum):
+    """What a ledger entry does to its pot. Budget and transfer entries carry a signed amount
+    (a cut is negative); the others are always positive and their kind says the direction."""
+
+    BUDGET = "budget"
+    TRANSFER = "transfer"
+    COMMITMENT = "commitment"
+    RELEASE = "release"
+    PAYMENT = "payment"
+    CLAWBACK = "clawback"
+
+    @property
+    def label(self) -> str:
+        return {"budget": "Budget change", "transfer": "Transfer", "commitment": "Commitment",
+                "release": "Release", "payment": "Payment", "clawback": "Clawback"}[self.value]

@@ -93,11 +93,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.assessment.routes import bp as assessment_bp
     from portal.decisions.routes import bp as decisions_bp
     from portal.documents.routes import bp as documents_bp
+    from portal.funding.routes import bp as funding_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.pages.routes import bp as pages_bp
     from portal.schemes.routes import bp as schemes_bp
     from portal.scoring.routes import bp as scoring_bp
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, schemes_bp, applications_bp,
-                      documents_bp, assessment_bp, scoring_bp, decisions_bp, admin_bp):
+                      documents_bp, assessment_bp, scoring_bp, decisions_bp, funding_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -100,3 +100,16 @@ def can_score(user: User | None, assignment: Assignment) -> bool:
     """Scoring is open while the application is being assessed."""
     return (can_read_assigned_application(user, assignment)
             and assignment.application.status is ApplicationStatus.UNDER_ASSESSMENT)
+
+
+# Funding ----------------------------------------------------------------------------------
+
+
+def can_view_funding(user: User | None) -> bool:
+    """The council staff who spend from the pots, and admins, see pots and their ledgers."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
+
+
+def can_manage_funding_pots(user: User | None) -> bool:
+    """Admins and grants officers set up pots and change their budgets."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.ADMIN)

@@ -13,6 +13,7 @@ from models import (
     Assignment,
     AuditEvent,
     CriterionScore,
+    FundingPot,
     Membership,
     Organisation,
     Round,
@@ -27,6 +28,7 @@ from models.base import db, utcnow
 from models.enums import (
     STAFF_ROLES,
     ApplicationStatus,
+    FundingSource,
     LegalForm,
     OrganisationRole,
     Role,
@@ -212,3 +214,18 @@ class CriterionScoreFactory(BaseFactory):
     criterion = factory.SubFactory(ScoringCriterionFactory)
     score = 2
     justification = "Shown clearly in the answers."
+
+
+class FundingPotFactory(BaseFactory):
+    """An open, unrestricted external pot for 2024/25, with no budget yet: give it one with
+    portal.funding.ledger.post (budgets are ledger entries, never a column)."""
+
+    class Meta:
+        model = FundingPot
+
+    name = factory.Sequence(lambda n: f"Partnership pot {n}")
+    financial_year = "2024/25"
+    source = FundingSource.EXTERNAL
+    funder_name = "West Yorkshire Health Partnership"
+    funder_org_id = "GB-EXAMPLE-0001"
+    acknowledgement = "Funded by the West Yorkshire Health Partnership."

@@ -188,3 +188,22 @@ def test_demo_assessment_world(ctx):
     assert sum(d.amount_pence for d in approved) <= closed.budget_pence
     rejected = [d for d in decisions if d.outcome is DecisionOutcome.REJECTED]
     assert all(d.feedback and d.feedback_approved_at for d in rejected)
+
+
+def test_demo_funding_pots(ctx):
+    """The Community Plus core pots of the Cabinet report and the external pots beside them,
+    each with its budget as a ledger entry."""
+    from models import FundingPot
+    from models.enums import FundingSource
+    from portal.funding.ledger import balances
+
+    load(ctx)
+    pots = {(pot.financial_year, pot.source, pot.name): pot
+            for pot in db.session.scalars(select(FundingPot))}
+    figures = balances(pot.id for pot in pots.values())
+    budgets = {key: figures[pot.id].budget_pence for key, pot in pots.items()}
+    assert budgets[("2023/24", FundingSource.CORE, "Community Plus core budget")] == 378_000_00
+    assert budgets[("2024/25", FundingSource.CORE, "Community Plus core budget")] == 49_500_00
+    external = sum(budget for (year, source, _), budget in budgets.items()
+                   if year == "2024/25" and source is FundingSource.EXTERNAL)
+    assert external == 210_000_00

@@ -49,8 +49,7 @@ def round_results(round_id: int):
         results = services.round_results(_officer(), round_id)
     except LookupError:
         abort(404)
-    return _render("round_results.html", results=results,
-                           form=None, confirm=ConfirmForm())
+    return _render("round_results.html", results=results, confirm=ConfirmForm())
 
 
 @bp.post("/rounds/<int:round_id>/recommend")

@@ -1,0 +1,70 @@
+"""Funding pots and the ledger of every movement of money against them.
+
+A pot's budget, committed, paid and available amounts are never stored: they are sums of its
+ledger entries, which are only ever added (portal.funding.services writes them)."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.accounts import User
+from models.associations import pot_schemes, pot_themes, pot_wards
+from models.base import db, utcnow
+from models.enums import FundingSource, LedgerKind, PotStatus
+from models.places import Ward
+from models.schemes import Scheme, Theme
+from models.types import UTCDateTime, enum_type
+
+
+class FundingPot(db.Model):
+    """Money available for one financial year from one source."""
+
+    __tablename__ = "funding_pots"
+    __table_args__ = (UniqueConstraint("financial_year", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    financial_year: Mapped[str] = mapped_column(String(7), index=True)  # "2024/25"
+    source: Mapped[FundingSource] = mapped_column(enum_type(FundingSource))
+    funder_name: Mapped[str] = mapped_column(String(200))
+    # The funder's org-id (360Giving), e.g. GB-LAE-KIR for Kirklees Council.
+    funder_org_id: Mapped[str] = mapped_column(String(60), default="")
+    # The line every award letter paid from this pot must print.
+    acknowledgement: Mapped[str] = mapped_column(Text, default="")
+    spend_by: Mapped[date | None]
+    status: Mapped[PotStatus] = mapped_column(enum_type(PotStatus), default=PotStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    schemes: Mapped[list[Scheme]] = relationship(secondary=pot_schemes, order_by=Scheme.name)
+    themes: Mapped[list[Theme]] = relationship(secondary=pot_themes, order_by=Theme.name)
+    wards: Mapped[list[Ward]] = relationship(secondary=pot_wards, order_by=Ward.name)
+
+    def __repr__(self) -> str:
+        return f"<FundingPot {self.id} {self.financial_year} {self.name}>"
+
+
+class LedgerEntry(db.Model):
+    """One movement of money against a pot. Rows are added, never changed or deleted."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("amount_pence <> 0", name="amount_not_zero"),
+        CheckConstraint("kind IN ('budget', 'transfer') OR amount_pence > 0",
+                        name="only_budget_and_transfer_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("funding_pots.id"), index=True)
+    kind: Mapped[LedgerKind] = mapped_column(enum_type(LedgerKind))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Entries written together (a transfer's two sides, an award's allocations) share this.
+    # Awards and contracts (later issues) will link their entries by foreign keys of their own.
+    batch: Mapped[uuid.UUID] = mapped_column(db.Uuid, default=uuid.uuid4, index=True)
+
+    pot: Mapped[FundingPot] = relationship()
+    actor: Mapped[User] = relationship()

@@ -1,0 +1,203 @@
+"""The funding ledger: the one way money moves against funding pots.
+
+Every budget change, commitment, release, payment, clawback and transfer is an entry added
+here, never an edit. A pot's figures are sums of its entries:
+
+    budget    = budget entries + transfers (signed)
+    committed = commitments - releases
+    paid      = payments - clawbacks
+    available = budget - committed
+
+and `post` keeps, for every pot, available >= 0, 0 <= paid <= committed and budget >= 0. It
+locks the pots involved (SELECT ... FOR UPDATE on PostgreSQL, in id order so that two posts
+never wait on each other crosswise), works out what the entries would leave, and either adds
+them all or refuses with a message naming the pot, adding nothing. The caller commits, so that
+the money and what it is for (an award, a contract) are one transaction.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from models import FundingPot, LedgerEntry, User
+from models.base import utcnow
+from models.enums import LedgerKind, PotStatus
+from portal import audit
+from portal.exceptions import RuleBroken
+from portal.extensions import db
+from portal.money import format_pounds
+
+# Kinds whose amount may be negative (a budget cut, the giving side of a transfer).
+SIGNED_KINDS = frozenset({LedgerKind.BUDGET, LedgerKind.TRANSFER})
+# Kinds that add to a pot's commitments: a closed pot takes none.
+NEW_MONEY_OUT = frozenset({LedgerKind.COMMITMENT})
+
+
+class LedgerRefused(RuleBroken):
+    """The entries would break a pot's rules; nothing was added."""
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry to add: `amount_pence` is positive except for budget cuts and the giving
+    side of a transfer."""
+
+    pot_id: int
+    kind: LedgerKind
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    budget_pence: int = 0
+    committed_pence: int = 0
+    paid_pence: int = 0
+
+    @property
+    def available_pence(self) -> int:
+        return self.budget_pence - self.committed_pence
+
+    def after(self, posting: Posting) -> "Balance":
+        """The balance once `posting` is added."""
+        amount = posting.amount_pence
+        match posting.kind:
+            case LedgerKind.BUDGET | LedgerKind.TRANSFER:
+                return Balance(self.budget_pence + amount, self.committed_pence, self.paid_pence)
+            case LedgerKind.COMMITMENT:
+                return Balance(self.budget_pence, self.committed_pence + amount, self.paid_pence)
+            case LedgerKind.RELEASE:
+                return Balance(self.budget_pence, self.committed_pence - amount, self.paid_pence)
+            case LedgerKind.PAYMENT:
+                return Balance(self.budget_pence, self.committed_pence, self.paid_pence + amount)
+            case LedgerKind.CLAWBACK:
+                return Balance(self.budget_pence, self.committed_pence, self.paid_pence - amount)
+        raise ValueError(posting.kind)
+
+
+def _sum_of(*kinds: LedgerKind, minus: tuple[LedgerKind, ...] = ()):
+    signed = case((LedgerEntry.kind.in_(kinds), LedgerEntry.amount_pence),
+                  (LedgerEntry.kind.in_(minus), -LedgerEntry.amount_pence), else_=0)
+    return func.coalesce(func.sum(signed), 0)
+
+
+def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
+    """Each pot's figures, summed from its entries in one query (every pot when `pot_ids` is
+    None). A pot without entries has a zero balance."""
+    query = select(
+        LedgerEntry.pot_id,
+        _sum_of(LedgerKind.BUDGET, LedgerKind.TRANSFER),
+        _sum_of(LedgerKind.COMMITMENT, minus=(LedgerKind.RELEASE,)),
+        _sum_of(LedgerKind.PAYMENT, minus=(LedgerKind.CLAWBACK,)),
+    ).group_by(LedgerEntry.pot_id)
+    ids = None if pot_ids is None else list(pot_ids)
+    if ids is not None:
+        query = query.where(LedgerEntry.pot_id.in_(ids))
+    found = {pot_id: Balance(int(budget), int(committed), int(paid))
+             for pot_id, budget, committed, paid in db.session.execute(query)}
+    return found if ids is None else {pot_id: found.get(pot_id, Balance()) for pot_id in ids}
+
+
+def _lock(pot_ids: set[int]) -> dict[int, FundingPot]:
+    """Lock the pots' rows in id order until the transaction ends, and read them afresh.
+    An unknown pot is refused like any other broken rule, so a tampered form is not a 500."""
+    pots = db.session.scalars(select(FundingPot).where(FundingPot.id.in_(sorted(pot_ids)))
+                              .order_by(FundingPot.id).with_for_update()
+                              .execution_options(populate_existing=True))
+    found = {pot.id: pot for pot in pots}
+    if missing := pot_ids - found.keys():
+        raise LedgerRefused(f"There is no funding pot {min(missing)}", field="pot")
+    return found
+
+
+def _problem(pot: FundingPot, before: Balance, after: Balance) -> str | None:
+    """Why `after` breaks the pot's rules, in words an officer can act on, or None. The most
+    specific rule comes first: a budget cut below nothing is reported as that, not as an
+    overspend."""
+    name = f"{pot.name} ({pot.financial_year})"
+    if after.budget_pence < 0:
+        return (f"{name} cannot have a budget below £0.00: its budget is "
+                f"{format_pounds(before.budget_pence)}")
+    if after.committed_pence < 0:
+        return f"{name} cannot release more than the {format_pounds(before.committed_pence)} " \
+               "committed from it"
+    if after.paid_pence < 0:
+        return f"{name} cannot claw back more than the {format_pounds(before.paid_pence)} paid"
+    if after.paid_pence > after.committed_pence and after.paid_pence <= before.paid_pence:
+        return (f"{name} cannot release so much: {format_pounds(after.paid_pence)} of what is "
+                "committed from it has been paid")
+    if after.paid_pence > after.committed_pence:
+        return (f"{name} cannot pay more than is committed from it: "
+                f"{format_pounds(after.committed_pence)} committed, "
+                f"{format_pounds(before.paid_pence)} already paid")
+    if after.available_pence < 0:
+        if after.budget_pence < before.budget_pence \
+                and after.committed_pence <= before.committed_pence:
+            return (f"{name} cannot have a budget below the "
+                    f"{format_pounds(after.committed_pence)} committed from it")
+        return (f"{name} has {format_pounds(max(before.available_pence, 0))} available, "
+                f"which is not enough: it would be {format_pounds(-after.available_pence)} "
+                "overspent")
+    return None
+
+
+def _check_postings(postings: list[Posting], reason: str) -> None:
+    if not postings:
+        raise LedgerRefused("There is nothing to record")
+    if not reason.strip():
+        raise LedgerRefused("Enter the reason for this change", field="reason")
+
+
+def _check_amount(pot: FundingPot, posting: Posting) -> None:
+    """Only budget and transfer entries may be negative, and no entry is for nothing (the
+    database refuses both too, but as a 500)."""
+    if posting.amount_pence == 0 or (posting.amount_pence < 0
+                                     and posting.kind not in SIGNED_KINDS):
+        raise LedgerRefused(f"A {posting.kind.label.lower()} for {pot.name} "
+                            f"({pot.financial_year}) must be more than £0.00", field="amount")
+
+
+def post(actor: User, postings: list[Posting], reason: str,
+         now: datetime | None = None) -> list[LedgerEntry]:
+    """Add `postings` together, or refuse them all (LedgerRefused) if any pot's rules would
+    break. The caller commits (or rolls back)."""
+    _check_postings(postings, reason)
+    pots = _lock({posting.pot_id for posting in postings})
+    current = balances(pots)
+    after = dict(current)
+    for posting in postings:
+        pot = pots[posting.pot_id]
+        _check_amount(pot, posting)
+        if posting.kind in NEW_MONEY_OUT and pot.status is PotStatus.CLOSED:
+            raise LedgerRefused(f"{pot.name} ({pot.financial_year}) is closed: nothing more "
+                                "can be committed from it")
+        after[posting.pot_id] = after[posting.pot_id].after(posting)
+    for pot_id, pot in pots.items():
+        if problem := _problem(pot, current[pot_id], after[pot_id]):
+            raise LedgerRefused(problem, field="amount")
+    now = now or utcnow()
+    batch = uuid.uuid4()
+    entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,
+                           amount_pence=posting.amount_pence, reason=reason.strip(),
+                           actor=actor, created_at=now, batch=batch)
+               for posting in postings]
+    db.session.add_all(entries)
+    db.session.flush()
+    audit.record("ledger.posted", actor=actor, subject=entries[0], details={
+        "batch": str(batch), "reason": reason.strip(),
+        "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
+                    for p in postings]})
+    return entries
+
+
+def transfer(actor: User, from_pot_id: int, to_pot_id: int, amount_pence: int, reason: str,
+             now: datetime | None = None) -> list[LedgerEntry]:
+    """Move budget from one pot to another: two transfer entries in one batch."""
+    if from_pot_id == to_pot_id:
+        raise LedgerRefused("Choose a different pot to transfer to", field="to_pot")
+    if amount_pence <= 0:
+        raise LedgerRefused("The amount to transfer must be more than £0.00", field="amount")
+    return post(actor, [Posting(from_pot_id, LedgerKind.TRANSFER, -amount_pence),
+                        Posting(to_pot_id, LedgerKind.TRANSFER, amount_pence)], reason, now)
