@@ -275,3 +275,17 @@ class LedgerKind(enum.StrEnum):
     def label(self) -> str:
         return {"budget": "Budget change", "transfer": "Transfer", "commitment": "Commitment",
                 "release": "Release", "payment": "Payment", "clawback": "Clawback"}[self.value]
+
+
+class SplitPolicy(enum.StrEnum):
+    """How an award's amount is first proposed across the pots that may fund it."""
+
+    EXTERNAL_FIRST = "external_first"
+    CORE_FIRST = "core_first"
+    PRO_RATA = "pro_rata"
+
+    @property
+    def label(self) -> str:
+        return {"external_first": "External funding first, then core",
+                "core_first": "Core funding first, then external",
+                "pro_rata": "In proportion to what each pot has available"}[self.value]

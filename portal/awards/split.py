@@ -1,0 +1,105 @@
+"""Proposing how an award is split across funding pots, and which pots may fund it.
+
+Pure functions over plain values, so that the rules can be tested exhaustively: the awards
+service reads the pots and their balances, asks for a proposal, lets the officer change it,
+and posts the allocations through the funding ledger, which has the last word on whether the
+money is there.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from models.enums import FundingSource, SplitPolicy
+
+
+@dataclass(frozen=True)
+class PotOption:
+    """A pot that could fund the award, with what it has available now."""
+
+    pot_id: int
+    source: FundingSource
+    available_pence: int
+    spend_by: date | None = None
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """What a pot may fund; an empty set means no restriction of that kind."""
+
+    scheme_ids: frozenset[int] = frozenset()
+    theme_ids: frozenset[int] = frozenset()
+    ward_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What the award is for: its scheme, and the themes and wards of the application."""
+
+    scheme_id: int
+    theme_ids: frozenset[int]
+    ward_ids: frozenset[int]
+
+
+class ShortOfFunds(ValueError):
+    """The pots together have less available than the award needs."""
+
+    def __init__(self, shortfall_pence: int):
+        super().__init__(f"short by {shortfall_pence} pence")
+        self.shortfall_pence = shortfall_pence
+
+
+def may_fund(restrictions: Restrictions, purpose: Purpose) -> bool:
+    """A pot may fund an award when the award's scheme is among its schemes, and it shares at
+    least one theme and one ward with the application, for each kind it is restricted by."""
+    return ((not restrictions.scheme_ids or purpose.scheme_id in restrictions.scheme_ids)
+            and (not restrictions.theme_ids or bool(restrictions.theme_ids & purpose.theme_ids))
+            and (not restrictions.ward_ids or bool(restrictions.ward_ids & purpose.ward_ids)))
+
+
+def _in_order(pots: Sequence[PotOption], first: FundingSource) -> list[PotOption]:
+    """`first`'s pots before the others; within each, the money that must be spent soonest
+    first, then the pot created first."""
+    return sorted(pots, key=lambda pot: (pot.source is not first,
+                                         pot.spend_by or date.max, pot.pot_id))
+
+
+def _filled_in_order(amount_pence: int, pots: list[PotOption]) -> dict[int, int]:
+    allocations, left = {}, amount_pence
+    for pot in pots:
+        take = min(left, pot.available_pence)
+        if take > 0:
+            allocations[pot.pot_id] = take
+            left -= take
+    return allocations
+
+
+def _pro_rata(amount_pence: int, pots: list[PotOption]) -> dict[int, int]:
+    """Shares in proportion to what each pot has available, in whole pence: each pot gets the
+    whole pence of its exact share, and the pence left over go one each to the pots with the
+    largest remainders (ties to the lower pot id), so the shares add up exactly."""
+    funded = [pot for pot in pots if pot.available_pence > 0]
+    total = sum(pot.available_pence for pot in funded)
+    shares = {pot.pot_id: divmod(amount_pence * pot.available_pence, total) for pot in funded}
+    allocations = {pot_id: whole for pot_id, (whole, _) in shares.items()}
+    left = amount_pence - sum(allocations.values())
+    by_remainder = sorted(shares, key=lambda pot_id: (-shares[pot_id][1], pot_id))
+    for pot_id in by_remainder[:left]:
+        allocations[pot_id] += 1
+    return {pot_id: pence for pot_id, pence in allocations.items() if pence > 0}
+
+
+def propose(amount_pence: int, pots: Sequence[PotOption],
+            policy: SplitPolicy) -> dict[int, int]:
+    """Pence from each pot (pot id -> pence, no zero entries) adding up exactly to
+    `amount_pence`, never more than a pot has available. ShortOfFunds when the pots cannot
+    cover it between them."""
+    if amount_pence <= 0:
+        raise ValueError("an award is more than nothing")
+    available = sum(max(pot.available_pence, 0) for pot in pots)
+    if available < amount_pence:
+        raise ShortOfFunds(amount_pence - available)
+    if policy is SplitPolicy.PRO_RATA:
+        return _pro_rata(amount_pence, list(pots))
+    first = FundingSource.CORE if policy is SplitPolicy.CORE_FIRST else FundingSource.EXTERNAL
+    return _filled_in_order(amount_pence, _in_order(pots, first))
