@@ -22,6 +22,9 @@ GRANTS_OFFICER_SECTIONS = [
         "schemes.", "scoring.assign_round", "scoring.declarations", "decisions.round_results",
         "decisions.recommend", "decisions.decide_round")),
 ]
+FUNDING_SECTIONS = [
+    ("Funding", "funding.index", ("funding.",)),
+]
 ASSESSOR_SECTIONS = [
     ("Your assessments", "scoring.index", ("scoring.assignment", "scoring.declare",
                                             "scoring.score", "scoring.change")),
@@ -44,6 +47,8 @@ def navigation_for(user) -> list[dict]:
         sections += ASSESSOR_SECTIONS
     if user.has_role(Role.GRANTS_OFFICER):
         sections += GRANTS_OFFICER_SECTIONS
+    if policies.can_view_funding(user):
+        sections += FUNDING_SECTIONS
     if user.has_role(Role.ADMIN):
         sections += ADMIN_SECTIONS
     sections.append(("Your account", "accounts.account", ()))

@@ -16,6 +16,7 @@ from tests.extra_apps import sample_url
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
+    FundingPotFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
@@ -35,6 +36,8 @@ GRANTS_OFFICERS = frozenset({Role.GRANTS_OFFICER.value})
 # Council staff who deal with organisations; assessors see only applications assigned to them.
 ORGANISATION_STAFF = frozenset({Role.GRANTS_OFFICER.value, Role.COMMISSIONER.value,
                                 Role.ADMIN.value})
+FUNDING_VIEWERS = ORGANISATION_STAFF
+FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 # In the samples below the applicant is the organisation admin of the sample organisation.
 ORGANISATION_ADMIN = APPLICANTS
 
@@ -122,6 +125,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "decisions.moderate": GRANTS_OFFICERS,
     "decisions.adjust": GRANTS_OFFICERS,
     "decisions.approve_feedback": GRANTS_OFFICERS,
+    # funding (pots and their ledgers: staff who spend from them see them; officers and admins
+    # set them up)
+    "funding.index": FUNDING_VIEWERS,
+    "funding.index_csv": FUNDING_VIEWERS,
+    "funding.index_xlsx": FUNDING_VIEWERS,
+    "funding.pot": FUNDING_VIEWERS,
+    "funding.create_pot": FUNDING_MANAGERS,
+    "funding.edit_pot": FUNDING_MANAGERS,
+    "funding.change_budget": FUNDING_MANAGERS,
+    "funding.transfer": FUNDING_MANAGERS,
     # documents (the section page is the applicant's; staff download from their own pages)
     "documents.section": APPLICANTS,
     "documents.complete": APPLICANTS,
@@ -167,14 +180,16 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
             organisation=organisation, round=application.round,
             status=ApplicationStatus.UNDER_ASSESSMENT, created_by=users[Role.APPLICANT.value],
             reference="SAMPLE-0002", submitted_at=utcnow()))
-    db.session.add_all([organisation, application, submitted, assignment, *users.values()])
+    pot = FundingPotFactory.build()
+    db.session.add_all([organisation, application, submitted, assignment, pot,
+                        *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
     monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
-            "submitted_application": submitted, "assignment": assignment,
+            "submitted_application": submitted, "assignment": assignment, "pot": pot,
             "document": document}
 
 
@@ -189,6 +204,7 @@ def request_as(client, people, role: str, endpoint: str):
         "submitted_application_id": people["submitted_application"].id,
         "document_id": people["document"].id,
         "assignment_id": people["assignment"].id,
+        "pot_id": people["pot"].id,
         "round_id": people["application"].round.id,
         "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,

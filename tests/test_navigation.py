@@ -7,17 +7,17 @@ from tests.conftest import sign_in_as
 from tests.factories import UserFactory
 from tests.html import soup
 
-EVERYONE = ["Home", "Your account"]
-
 
 @pytest.mark.parametrize(("roles", "sections"), [
     ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your account"]),
-    ((Role.GRANTS_OFFICER,), ["Home", "Applications", "Schemes and rounds", "Your account"]),
-    ((Role.ADMIN,), ["Home", "Users", "Audit log", "Your account"]),
+    ((Role.GRANTS_OFFICER,),
+     ["Home", "Applications", "Schemes and rounds", "Funding", "Your account"]),
+    ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
     ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
-    ((Role.COMMISSIONER,), EVERYONE),
+    ((Role.COMMISSIONER,), ["Home", "Funding", "Your account"]),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
-     ["Home", "Applications", "Schemes and rounds", "Users", "Audit log", "Your account"]),
+     ["Home", "Applications", "Schemes and rounds", "Funding", "Users", "Audit log",
+      "Your account"]),
 ])
 def test_each_role_sees_its_sections(client, roles, sections):
     sign_in_as(client, UserFactory(roles=roles))

@@ -144,6 +144,8 @@ def _problem(pot: FundingPot, before: Balance, after: Balance) -> str | None:
 
 
 def _check_postings(postings: list[Posting], reason: str) -> None:
+    """Refuse an empty posting or one without a reason before locking anything: every entry
+    must say why the money moved."""
     if not postings:
         raise LedgerRefused("There is nothing to record")
     if not reason.strip():
@@ -153,10 +155,11 @@ def _check_postings(postings: list[Posting], reason: str) -> None:
 def _check_amount(pot: FundingPot, posting: Posting) -> None:
     """Only budget and transfer entries may be negative, and no entry is for nothing (the
     database refuses both too, but as a 500)."""
-    if posting.amount_pence == 0 or (posting.amount_pence < 0
-                                     and posting.kind not in SIGNED_KINDS):
-        raise LedgerRefused(f"A {posting.kind.label.lower()} for {pot.name} "
-                            f"({pot.financial_year}) must be more than £0.00", field="amount")
+    what = f"A {posting.kind.label.lower()} for {pot.name} ({pot.financial_year})"
+    if posting.amount_pence == 0 and posting.kind in SIGNED_KINDS:
+        raise LedgerRefused(f"{what} cannot be £0.00", field="amount")
+    if posting.amount_pence <= 0 and posting.kind not in SIGNED_KINDS:
+        raise LedgerRefused(f"{what} must be more than £0.00", field="amount")
 
 
 def post(actor: User, postings: list[Posting], reason: str,

@@ -1,5 +1,158 @@
-"""Routes of the funding area."""
+"""Funding pots and the funding dashboard, for the council staff who spend from the pots."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms.funding import BudgetForm, CreatePotForm, EditPotForm, TransferForm, edit_pot_data
+from models.base import utcnow
+from models.enums import FundingSource, PotStatus, Role
+from portal.assessment import exports
+from portal.auth import roles_required
+from portal.dates import to_london
+from portal.exceptions import RuleBroken
+from portal.funding import services
+from portal.money import format_pounds
+from portal.views import page_number, show_rule_broken
 
 bp = Blueprint("funding", __name__, url_prefix="/funding")
+
+# Who may reach these pages at all; the services check the finer rules (portal.policies).
+VIEWERS = (Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
+MANAGERS = (Role.GRANTS_OFFICER, Role.ADMIN)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _officer():
+    return current_user._get_current_object()
+
+
+def _pot(pot_id: int):
+    try:
+        return services.get_pot(_officer(), pot_id)
+    except LookupError:
+        abort(404)
+
+
+def _year() -> str | None:
+    return request.args.get("year") or None
+
+
+@bp.get("/")
+@roles_required(*VIEWERS)
+def index():
+    """Every pot's figures by financial year, with core and external totals."""
+    return render_template("funding/index.html",
+                           dashboard=services.dashboard(_officer(), _year()),
+                           FundingSource=FundingSource)
+
+
+def _download(body: str | bytes, mimetype: str, extension: str) -> Response:
+    filename = f"funding-pots-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/pots.csv")
+@roles_required(*VIEWERS)
+def index_csv():
+    """The dashboard's pots (for the chosen year) as CSV."""
+    rows = services.export_rows(_officer(), _year())
+    return _download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv", "csv")
+
+
+@bp.get("/pots.xlsx")
+@roles_required(*VIEWERS)
+def index_xlsx():
+    """The dashboard's pots (for the chosen year) as an Excel workbook."""
+    rows = services.export_rows(_officer(), _year())
+    workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
+    return _download(workbook, XLSX_TYPE, "xlsx")
+
+
+@bp.route("/pots/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def create_pot():
+    form = CreatePotForm(choices=services.restriction_choices(_officer()))
+    if form.validate_on_submit():
+        try:
+            pot = services.create_pot(
+                _officer(), services.PotDetails(**form.details()), form.financial_year.data,
+                FundingSource(form.source.data), form.budget.data, form.reason.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{pot.name} has been created with a budget of "
+                  f"{format_pounds(form.budget.data)}.", "success")
+            return redirect(url_for("funding.pot", pot_id=pot.id))
+    return render_template("funding/pot_form.html", form=form, pot=None)
+
+
+@bp.get("/pots/<int:pot_id>")
+@roles_required(*VIEWERS)
+def pot(pot_id: int):
+    """A pot's details and figures, and its ledger entries newest first: the drill-down."""
+    found = _pot(pot_id)
+    return render_template("funding/pot.html", pot=found,
+                           balance=services.balance_of(_officer(), found),
+                           entries=services.entries_page(_officer(), found, page_number()))
+
+
+@bp.route("/pots/<int:pot_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_pot(pot_id: int):
+    """Everything about a pot but its year, source and budget; closing and reopening it."""
+    found = _pot(pot_id)
+    form = EditPotForm(choices=services.restriction_choices(_officer()),
+                       data=edit_pot_data(found))
+    if form.validate_on_submit():
+        try:
+            services.update_pot(_officer(), found, services.PotDetails(**form.details()),
+                                PotStatus(form.status.data))
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{found.name} has been saved.", "success")
+            return redirect(url_for("funding.pot", pot_id=found.id))
+    return render_template("funding/pot_form.html", form=form, pot=found)
+
+
+@bp.route("/pots/<int:pot_id>/budget", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def change_budget(pot_id: int):
+    """Increase or reduce the budget: one ledger entry with its reason."""
+    found = _pot(pot_id)
+    form = BudgetForm()
+    if form.validate_on_submit():
+        try:
+            services.change_budget(_officer(), found, form.increase, form.amount.data,
+                                   form.reason.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The budget of {found.name} has been "
+                  f"{'increased' if form.increase else 'reduced'} by "
+                  f"{format_pounds(form.amount.data)}.", "success")
+            return redirect(url_for("funding.pot", pot_id=found.id))
+    return render_template("funding/budget.html", form=form, pot=found,
+                           balance=services.balance_of(_officer(), found))
+
+
+@bp.route("/pots/<int:pot_id>/transfer", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def transfer(pot_id: int):
+    """Move budget to another pot of the same financial year."""
+    found = _pot(pot_id)
+    form = TransferForm(targets=services.transfer_targets(_officer(), found))
+    if form.validate_on_submit():
+        try:
+            to_pot = services.transfer(_officer(), found, form.to_pot.data, form.amount.data,
+                                       form.reason.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{format_pounds(form.amount.data)} has been transferred from {found.name} "
+                  f"to {to_pot.name}.", "success")
+            return redirect(url_for("funding.pot", pot_id=found.id))
+    return render_template("funding/transfer.html", form=form, pot=found,
+                           balance=services.balance_of(_officer(), found))

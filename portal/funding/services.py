@@ -1,1 +1,319 @@
-"""Rules of the funding area."""
+"""Funding pots: officers set them up, change their budgets and move budget between them; the
+dashboard shows every pot's figures. Every movement of money goes through portal.funding.ledger,
+so the figures here are always sums of ledger entries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from models import FundingPot, LedgerEntry, Scheme, Theme, User, Ward
+from models.enums import FundingSource, LedgerKind, PotStatus
+from portal import audit, policies
+from portal.exceptions import NotAllowed, RuleBroken
+from portal.extensions import db
+from portal.financial_years import FinancialYear
+from portal.funding import ledger
+from portal.funding.ledger import Balance
+
+PER_PAGE = 25
+DUPLICATE_NAME = "There is already a pot called {name} in {year}: give this pot another name"
+
+EXPORT_HEADINGS = ["Financial year", "Pot", "Source", "Funder", "Funder org-id", "Status",
+                   "Budget", "Committed", "Paid", "Available"]
+MONEY_COLUMNS = {"Budget", "Committed", "Paid", "Available"}
+
+
+def _require_viewer(user: User | None) -> None:
+    if not policies.can_view_funding(user):
+        raise NotAllowed
+
+
+def _require_manager(user: User | None) -> None:
+    if not policies.can_manage_funding_pots(user):
+        raise NotAllowed
+
+
+def total(figures: Iterable[Balance]) -> Balance:
+    """The sum of several pots' figures."""
+    budget = committed = paid = 0
+    for balance in figures:
+        budget += balance.budget_pence
+        committed += balance.committed_pence
+        paid += balance.paid_pence
+    return Balance(budget, committed, paid)
+
+
+@dataclass(frozen=True)
+class PotRow:
+    pot: FundingPot
+    balance: Balance
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    """One financial year's pots with their totals, overall and by source."""
+
+    year: str
+    rows: list[PotRow]
+    total: Balance
+    by_source: dict[FundingSource, Balance]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    years: list[str]  # every year that has a pot, newest first: the filter's options
+    year: str | None  # the year shown, or None for all
+    groups: list[YearGroup]
+
+
+def _years() -> list[str]:
+    query = select(FundingPot.financial_year).distinct()
+    return sorted(db.session.scalars(query), reverse=True)
+
+
+def _pot_rows(year: str | None) -> list[PotRow]:
+    """The pots of `year` (all when None), newest year first then by name, with their figures:
+    two queries however many pots there are."""
+    query = select(FundingPot).order_by(FundingPot.financial_year.desc(), FundingPot.name)
+    if year is not None:
+        query = query.where(FundingPot.financial_year == year)
+    pots = list(db.session.scalars(query))
+    figures = ledger.balances([pot.id for pot in pots])
+    return [PotRow(pot, figures[pot.id]) for pot in pots]
+
+
+def dashboard(user: User, year: str | None = None) -> Dashboard:
+    """Every pot's budget, committed, paid and available, grouped by financial year, with each
+    year's totals for core and external money. A year with no pots shows all years."""
+    _require_viewer(user)
+    years = _years()
+    shown = year if year in years else None
+    groups = []
+    by_year: dict[str, list[PotRow]] = {}
+    for row in _pot_rows(shown):
+        by_year.setdefault(row.pot.financial_year, []).append(row)
+    for group_year, rows in by_year.items():
+        groups.append(YearGroup(
+            group_year, rows, total(row.balance for row in rows),
+            {source: total(row.balance for row in rows if row.pot.source is source)
+             for source in FundingSource}))
+    return Dashboard(years, shown, groups)
+
+
+def _pounds(pence: int) -> Decimal:
+    """125050 -> Decimal('1250.50'): exact, with two decimals, for spreadsheets."""
+    return Decimal(pence).scaleb(-2)
+
+
+def export_rows(user: User, year: str | None = None) -> list[list]:
+    """The dashboard's pots, one row each, money as Decimal pounds, for CSV and XLSX."""
+    _require_viewer(user)
+    shown = year if year in _years() else None
+    return [[row.pot.financial_year, row.pot.name, row.pot.source.label, row.pot.funder_name,
+             row.pot.funder_org_id, row.pot.status.label, _pounds(row.balance.budget_pence),
+             _pounds(row.balance.committed_pence), _pounds(row.balance.paid_pence),
+             _pounds(row.balance.available_pence)]
+            for row in _pot_rows(shown)]
+
+
+@dataclass(frozen=True)
+class RestrictionChoices:
+    """What a pot can be restricted to: the checkboxes of the pot form."""
+
+    schemes: list[Scheme]
+    themes: list[Theme]  # with their schemes loaded, to be listed as "Scheme: theme"
+    wards: list[Ward]
+
+
+def restriction_choices(user: User) -> RestrictionChoices:
+    _require_manager(user)
+    schemes = list(db.session.scalars(select(Scheme).order_by(Scheme.name)))
+    themes = list(db.session.scalars(
+        select(Theme).join(Theme.scheme).options(joinedload(Theme.scheme))
+        .order_by(Scheme.name, Theme.name)))
+    wards = list(db.session.scalars(select(Ward).order_by(Ward.name)))
+    return RestrictionChoices(schemes, themes, wards)
+
+
+@dataclass(frozen=True)
+class PotDetails:
+    """What an officer may set and later change about a pot (not its year, source or
+    budget). Empty restrictions mean the pot may fund any scheme, theme or ward."""
+
+    name: str
+    funder_name: str
+    funder_org_id: str = ""
+    acknowledgement: str = ""
+    spend_by: date | None = None
+    scheme_ids: list[int] = field(default_factory=list)
+    theme_ids: list[int] = field(default_factory=list)
+    ward_ids: list[int] = field(default_factory=list)
+
+
+def _by_ids(model, ids: list[int]) -> list:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+
+
+def _check_name_free(name: str, year: str, pot_id: int | None = None) -> None:
+    query = select(FundingPot.id).where(FundingPot.financial_year == year,
+                                        FundingPot.name == name)
+    if pot_id is not None:
+        query = query.where(FundingPot.id != pot_id)
+    if db.session.scalar(query) is not None:
+        raise RuleBroken(DUPLICATE_NAME.format(name=name, year=year), field="name")
+
+
+def _apply(pot: FundingPot, details: PotDetails) -> None:
+    # The restrictions are read before anything is set, so that no autoflush writes the pot
+    # half-changed.
+    schemes = _by_ids(Scheme, details.scheme_ids)
+    themes = _by_ids(Theme, details.theme_ids)
+    wards = _by_ids(Ward, details.ward_ids)
+    pot.name = details.name
+    pot.funder_name = details.funder_name
+    pot.funder_org_id = details.funder_org_id
+    pot.acknowledgement = details.acknowledgement
+    pot.spend_by = details.spend_by
+    pot.schemes, pot.themes, pot.wards = schemes, themes, wards
+
+
+def _flush_pot(pot: FundingPot) -> None:
+    """Write the pot; another officer saving the same name in the year at the same moment
+    breaks the unique constraint, which is told like any duplicate name."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RuleBroken(DUPLICATE_NAME.format(name=pot.name, year=pot.financial_year),
+                         field="name") from error
+
+
+def _snapshot(pot: FundingPot) -> dict:
+    """A pot's details as the audit log records them."""
+    return {"name": pot.name, "funder_name": pot.funder_name,
+            "funder_org_id": pot.funder_org_id, "acknowledgement": pot.acknowledgement,
+            "spend_by": pot.spend_by.isoformat() if pot.spend_by else None,
+            "status": pot.status.value,
+            "schemes": sorted(scheme.id for scheme in pot.schemes),
+            "themes": sorted(theme.id for theme in pot.themes),
+            "wards": sorted(ward.id for ward in pot.wards)}
+
+
+def create_pot(user: User, details: PotDetails, financial_year: str, source: FundingSource,
+               budget_pence: int, reason: str) -> FundingPot:
+    """A new open pot with its opening budget as its first ledger entry, in one transaction."""
+    _require_manager(user)
+    try:
+        year = FinancialYear.parse(financial_year).label
+    except ValueError as error:
+        raise RuleBroken("Enter the financial year like 2024/25",
+                         field="financial_year") from error
+    if budget_pence <= 0:
+        raise RuleBroken("The opening budget must be more than £0", field="budget")
+    _check_name_free(details.name, year)
+    pot = FundingPot(financial_year=year, source=source, status=PotStatus.OPEN)
+    _apply(pot, details)
+    db.session.add(pot)
+    _flush_pot(pot)
+    try:
+        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, budget_pence)], reason)
+    except ledger.LedgerRefused:
+        db.session.rollback()
+        raise
+    audit.record("funding_pot.created", actor=user, subject=pot,
+                 details={**_snapshot(pot), "financial_year": year, "source": source.value,
+                          "budget_pence": budget_pence})
+    db.session.commit()
+    return pot
+
+
+def get_pot(user: User, pot_id: int) -> FundingPot:
+    """A pot with its restrictions; LookupError when there is none."""
+    _require_viewer(user)
+    pot = db.session.scalar(
+        select(FundingPot).where(FundingPot.id == pot_id)
+        .options(selectinload(FundingPot.schemes),
+                 selectinload(FundingPot.themes).joinedload(Theme.scheme),
+                 selectinload(FundingPot.wards)))
+    if pot is None:
+        raise LookupError(pot_id)
+    return pot
+
+
+def balance_of(user: User, pot: FundingPot) -> Balance:
+    _require_viewer(user)
+    return ledger.balances([pot.id])[pot.id]
+
+
+def entries_page(user: User, pot: FundingPot, page: int = 1) -> Pagination:
+    """The pot's ledger entries, newest first, 25 a page, with who made each."""
+    _require_viewer(user)
+    query = (select(LedgerEntry).where(LedgerEntry.pot_id == pot.id)
+             .options(joinedload(LedgerEntry.actor))
+             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def update_pot(user: User, pot: FundingPot, details: PotDetails, status: PotStatus) -> None:
+    """Change a pot's details and whether it is open for awards; its year, source and budget
+    stay (budgets change only through the ledger). The audit event lists what changed."""
+    _require_manager(user)
+    _check_name_free(details.name, pot.financial_year, pot.id)
+    before = _snapshot(pot)
+    _apply(pot, details)
+    pot.status = status
+    _flush_pot(pot)
+    after = _snapshot(pot)
+    changes = {key: {"from": before[key], "to": after[key]}
+               for key in after if before[key] != after[key]}
+    if changes:
+        audit.record("funding_pot.changed", actor=user, subject=pot, details=changes)
+    db.session.commit()
+
+
+def change_budget(user: User, pot: FundingPot, increase: bool, amount_pence: int,
+                  reason: str) -> None:
+    """One budget entry, negative for a reduction. The ledger refuses a reduction below what
+    is committed from the pot, and then nothing changes."""
+    _require_manager(user)
+    signed = amount_pence if increase else -amount_pence
+    try:
+        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, signed)], reason)
+    except ledger.LedgerRefused:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def transfer_targets(user: User, pot: FundingPot) -> list[FundingPot]:
+    """The other pots of the pot's financial year, which budget can move to."""
+    _require_manager(user)
+    return list(db.session.scalars(
+        select(FundingPot).where(FundingPot.financial_year == pot.financial_year,
+                                 FundingPot.id != pot.id)
+        .order_by(FundingPot.name)))
+
+
+def transfer(user: User, pot: FundingPot, to_pot_id: int, amount_pence: int,
+             reason: str) -> FundingPot:
+    """Move budget from `pot` to another pot of the same financial year; returns that pot."""
+    _require_manager(user)
+    to_pot = db.session.get(FundingPot, to_pot_id)
+    if to_pot is None or to_pot.id == pot.id or to_pot.financial_year != pot.financial_year:
+        raise RuleBroken(f"Select another pot of {pot.financial_year} to transfer to",
+                         field="to_pot")
+    try:
+        ledger.transfer(user, pot.id, to_pot.id, amount_pence, reason)
+    except ledger.LedgerRefused:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return to_pot

@@ -1,0 +1,175 @@
+"""Forms for funding pots: setting one up, changing its details and budget, and transfers."""
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from forms.base import PortalForm
+from forms.fields import GovDateField, GovTextInputWith, PoundsField, name_field
+from forms.schemes import financial_year_label
+from models import FundingPot
+from models.enums import FundingSource, PotStatus
+
+INCREASE, REDUCE = "increase", "reduce"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _reason(label: str = "Reason", required: str = "Enter the reason for this change"
+            ) -> TextAreaField:
+    return TextAreaField(
+        label, widget=GovTextArea(), filters=[_strip],
+        description="This is kept in the pot’s ledger for anyone who checks it later",
+        validators=[DataRequired(required),
+                    Length(max=2000, message="The reason must be 2,000 characters or fewer")])
+
+
+def _checkboxes(label: str, hint: str, message: str) -> SelectMultipleField:
+    return SelectMultipleField(label, description=hint, coerce=int, choices=[],
+                               widget=GovCheckboxesInput(), invalid_choice_message=message,
+                               invalid_value_message=message)
+
+
+class PotDetailsForm(PortalForm):
+    """A pot's details, which can be changed after it is set up; `choices` (a
+    services.RestrictionChoices) gives the restriction checkboxes."""
+
+    name = name_field("Pot name", "Enter the pot name")
+    funder_name = name_field("Funder’s name", "Enter the funder’s name")
+    funder_org_id = StringField(
+        "Funder’s organisation identifier (optional)",
+        description="The funder’s org-id, like GB-LAE-KIR for Kirklees Council or "
+                    "GB-CHC-1234567 for a charity",
+        widget=GovTextInputWith(classes="govuk-input--width-20", spellcheck=False),
+        filters=[_strip],
+        validators=[Optional(),
+                    Regexp(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)+\Z",
+                           message="Enter the organisation identifier like GB-LAE-KIR or "
+                                   "GB-CHC-1234567"),
+                    Length(max=60, message="The organisation identifier must be 60 characters "
+                                           "or fewer")])
+    acknowledgement = TextAreaField(
+        "Acknowledgement", widget=GovTextArea(), filters=[_strip],
+        description="The line every award letter paid from this pot must print, like "
+                    "Funded by the West Yorkshire Health Partnership",
+        validators=[Length(max=1000, message="The acknowledgement must be 1,000 characters "
+                                             "or fewer")])
+    spend_by = GovDateField("Spend by (optional)", example="31 3 2026",
+                            validators=[Optional()])
+    schemes = _checkboxes("Schemes", "Leave all unticked if the pot can fund any scheme",
+                          "Select schemes from the list")
+    themes = _checkboxes("Themes", "Leave all unticked if the pot can fund any theme",
+                          "Select themes from the list")
+    wards = _checkboxes("Wards", "Leave all unticked if the pot can fund any ward",
+                          "Select wards from the list")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schemes.choices = [SelectChoice(scheme.id, scheme.name)
+                                for scheme in choices.schemes]
+        self.themes.choices = [SelectChoice(theme.id, f"{theme.scheme.name}: {theme.name}")
+                               for theme in choices.themes]
+        self.wards.choices = [SelectChoice(ward.id, ward.name) for ward in choices.wards]
+
+    def details(self) -> dict:
+        """The answers, by services.PotDetails' names."""
+        return {"name": self.name.data, "funder_name": self.funder_name.data,
+                "funder_org_id": self.funder_org_id.data or "",
+                "acknowledgement": self.acknowledgement.data or "",
+                "spend_by": self.spend_by.data, "scheme_ids": list(self.schemes.data or []),
+                "theme_ids": list(self.themes.data or []),
+                "ward_ids": list(self.wards.data or [])}
+
+
+class CreatePotForm(PotDetailsForm):
+    financial_year = StringField(
+        "Financial year", description="For example, 2024/25",
+        widget=GovTextInputWith(classes="govuk-input--width-5", spellcheck=False),
+        filters=[_strip],
+        validators=[DataRequired("Enter the financial year"), financial_year_label])
+    source = RadioField(
+        "Where does the money come from?",
+        choices=[SelectChoice(FundingSource.CORE.value, "Core: the council’s own budget"),
+                 SelectChoice(FundingSource.EXTERNAL.value, "External: a partner’s money")],
+        widget=GovRadioInput(), validators=[InputRequired("Select where the money comes from")],
+        invalid_choice_message="Select where the money comes from")
+    budget = PoundsField("Opening budget", example="£50,000",
+                         validators=[InputRequired("Enter the opening budget")])
+    reason = _reason("Reason for the opening budget",
+                     "Enter the reason for the opening budget")
+    submit = SubmitField("Create pot", widget=GovSubmitInput())
+
+
+class EditPotForm(PotDetailsForm):
+    status = RadioField(
+        "Status", choices=[SelectChoice(status.value, status.label) for status in PotStatus],
+        description="Nothing more can be committed from a closed pot",
+        widget=GovRadioInput(), validators=[InputRequired("Select the pot’s status")],
+        invalid_choice_message="Select the pot’s status")
+    submit = SubmitField("Save pot", widget=GovSubmitInput())
+
+
+def edit_pot_data(pot: FundingPot) -> dict:
+    """A pot's stored details as the edit form's starting answers."""
+    return {"name": pot.name, "funder_name": pot.funder_name,
+            "funder_org_id": pot.funder_org_id, "acknowledgement": pot.acknowledgement,
+            "spend_by": pot.spend_by, "status": pot.status.value,
+            "schemes": [scheme.id for scheme in pot.schemes],
+            "themes": [theme.id for theme in pot.themes],
+            "wards": [ward.id for ward in pot.wards]}
+
+
+class BudgetForm(PortalForm):
+    direction = RadioField(
+        "Do you want to increase or reduce the budget?",
+        choices=[SelectChoice(INCREASE, "Increase the budget"),
+                 SelectChoice(REDUCE, "Reduce the budget")],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select whether to increase or reduce the budget")],
+        invalid_choice_message="Select whether to increase or reduce the budget")
+    amount = PoundsField("Amount", noun="the amount", example="£5,000",
+                         validators=[InputRequired("Enter the amount")])
+    reason = _reason()
+    submit = SubmitField("Change budget", widget=GovSubmitInput())
+
+    @property
+    def increase(self) -> bool:
+        return self.direction.data == INCREASE
+
+
+def _pot_id(value: str | int | None) -> int | None:
+    """'' (the "Select a pot" option) -> None; '12' -> 12; anything else is not a choice."""
+    return None if value in ("", None) else int(value)
+
+
+class TransferForm(PortalForm):
+    to_pot = SelectField(
+        "Pot to transfer to", coerce=_pot_id, choices=[], widget=GovSelect(),
+        validators=[DataRequired("Select a pot to transfer to")],
+        invalid_choice_message="Select a pot to transfer to",
+        invalid_value_message="Select a pot to transfer to")
+    amount = PoundsField("Amount", noun="the amount to transfer", example="£5,000",
+                         validators=[InputRequired("Enter the amount to transfer")])
+    reason = _reason(required="Enter the reason for the transfer")
+    submit = SubmitField("Transfer budget", widget=GovSubmitInput())
+
+    def __init__(self, *args, targets: list[FundingPot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_pot.choices = [SelectChoice("", "Select a pot"),
+                               *(SelectChoice(pot.id, pot.name) for pot in targets)]
