@@ -9,6 +9,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from models.enums import OrganisationRole
 from tests.applications.helpers import COMPLETE_PROFILE, project_dates, wards
+from tests.browser.helpers import heading
 from tests.documents.samples import PDF
 from tests.factories import (
     PASSWORD,
@@ -24,9 +25,6 @@ pytestmark = pytest.mark.browser
 REQUIRED_DOCUMENTS = ["Governing document", "Latest accounts", "Bank statement"]
 REFERENCE = re.compile(r"^[A-Z0-9]+-\d{4}-\d{4}$")
 
-
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
 
 
 def nav(page: Page) -> Locator:

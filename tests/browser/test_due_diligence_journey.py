@@ -6,11 +6,11 @@ the pages showing mistakes included."""
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
 from models.enums import ApplicationStatus, OrganisationRole, Role
+from tests.browser.helpers import heading, sign_in
 from tests.factories import (
-    PASSWORD,
     ApplicationFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -23,18 +23,6 @@ pytestmark = pytest.mark.browser
 QUESTION = "Which bank holds your organisation's account?"
 
 
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def sign_in(page: Page, email: str, code: str | None = None) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if code:
-        page.get_by_label("Code from your authenticator app").fill(code)
-        page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.enums import Role
+from tests.browser.helpers import heading
 from tests.factories import PASSWORD, UserFactory, authenticator_code
 
 pytestmark = pytest.mark.browser
 
 GOOD_PASSWORD = "kettle purple harbour"
 
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
 
 
 def nav(page: Page):

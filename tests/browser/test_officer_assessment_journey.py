@@ -13,30 +13,17 @@ from sqlalchemy import select
 from models import Application
 from models.base import db, utcnow
 from models.enums import ApplicationStatus, DecisionAuthority, Role, RoundStatus
+from tests.browser.helpers import heading, sign_in_staff
 from tests.decisions.conftest import ALL_1, ALL_3, EIGHTY, scored
 from tests.factories import (
-    PASSWORD,
     RoundFactory,
     UserFactory,
-    authenticator_code,
     community_plus_criteria,
 )
 
 pytestmark = pytest.mark.browser
 
 
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def sign_in_staff(page: Page, person) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code from your authenticator app").fill(authenticator_code(person))
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page)).to_have_text(f"Welcome, {person.full_name}")
 
 
 def fill_date(page: Page, when) -> None:

@@ -7,13 +7,11 @@ from playwright.sync_api import Page, expect
 from models import Locality, Ward
 from models.base import db
 from models.enums import OrganisationRole
+from tests.browser.helpers import heading
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.browser
 
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
 
 
 def change(page: Page, card: str) -> None:

@@ -5,18 +5,17 @@ mistake and submits their scores; an officer assigns assessors and reads the dec
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
 from models.base import db
 from models.enums import ApplicationStatus, ConflictDeclaration, Role, ScoresheetStatus
+from tests.browser.helpers import heading, sign_in_staff
 from tests.factories import (
-    PASSWORD,
     ApplicationFactory,
     AssignmentFactory,
     OrganisationFactory,
     RoundFactory,
     UserFactory,
-    authenticator_code,
     community_plus_criteria,
 )
 
@@ -24,9 +23,6 @@ pytestmark = pytest.mark.browser
 
 SCORES = ["3", "2", "2", "1", "0", "3"]
 
-
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
 
 
 @pytest.fixture
@@ -47,14 +43,7 @@ def assignment(ctx):
 
 def test_an_assessor_declares_and_scores(page, assignment, assert_accessible):
     mine, criteria = assignment
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill("ada@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code from your authenticator app").fill(
-        authenticator_code(mine.assessor))
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page)).to_have_text("Welcome, Ada Assessor")
+    sign_in_staff(page, mine.assessor)
 
     page.locator(".govuk-service-navigation").get_by_role(
         "link", name="Your assessments").click()
@@ -122,15 +111,6 @@ def test_an_assessor_declares_and_scores(page, assignment, assert_accessible):
     assert [(sheet.version, sheet.status, str(sheet.total_percent)) for sheet in mine.scoresheets
             ] == [(1, ScoresheetStatus.SUBMITTED, "65.00")]
 
-
-def sign_in_staff(page: Page, person) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code from your authenticator app").fill(authenticator_code(person))
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page)).to_have_text(f"Welcome, {person.full_name}")
 
 
 def test_an_officer_assigns_assessors_and_reads_declarations(page, assignment,
