@@ -11,6 +11,7 @@ from models.applications import (
 )
 from models.assessment import ClarificationRequest, DueDiligenceCheck
 from models.audit import AuditEvent
+from models.awards import Allocation, Award
 from models.base import db
 from models.decisions import Decision, Recommendation
 from models.documents import Document
@@ -22,9 +23,11 @@ from models.scoring import Assignment, CriterionScore, ModeratedScore, Scoreshee
 
 __all__ = [
     "AccountToken",
+    "Allocation",
     "Application",
     "Assignment",
     "AuditEvent",
+    "Award",
     "ClarificationRequest",
     "CostLine",
     "CriterionScore",

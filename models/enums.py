@@ -289,3 +289,19 @@ class SplitPolicy(enum.StrEnum):
         return {"external_first": "External funding first, then core",
                 "core_first": "Core funding first, then external",
                 "pro_rata": "In proportion to what each pot has available"}[self.value]
+
+
+class AwardStatus(enum.StrEnum):
+    """An award's life: offered (its money committed in the ledger), then accepted, declined,
+    expired or withdrawn by the council."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"offered": "Offered", "accepted": "Accepted", "declined": "Declined",
+                "expired": "Offer expired", "withdrawn": "Withdrawn"}[self.value]

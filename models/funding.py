@@ -63,8 +63,9 @@ class LedgerEntry(db.Model):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # Entries written together (a transfer's two sides, an award's allocations) share this.
-    # Awards and contracts (later issues) will link their entries by foreign keys of their own.
     batch: Mapped[uuid.UUID] = mapped_column(db.Uuid, default=uuid.uuid4, index=True)
+    # What the money is for: an award (contracts, a later issue, add their own link).
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id"), index=True)
 
     pot: Mapped[FundingPot] = relationship()
     actor: Mapped[User] = relationship()

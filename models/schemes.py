@@ -7,7 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.associations import round_themes, round_wards
 from models.base import db, utcnow
-from models.enums import LegalForm, RoundState, RoundStatus, ScoreScale, ShortfallRule
+from models.enums import (
+    LegalForm,
+    RoundState,
+    RoundStatus,
+    ScoreScale,
+    ShortfallRule,
+    SplitPolicy,
+)
 from models.places import Ward
 from models.types import UTCDateTime, enum_type
 
@@ -20,6 +27,10 @@ class Scheme(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # The start of every application reference in the scheme, e.g. CPG-2425-0001.
     reference_prefix: Mapped[str] = mapped_column(String(6), unique=True)
+    # How an award's amount is first proposed across the pots that may fund it.
+    split_policy: Mapped[SplitPolicy] = mapped_column(
+        enum_type(SplitPolicy), default=SplitPolicy.EXTERNAL_FIRST,
+        server_default=SplitPolicy.EXTERNAL_FIRST.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     themes: Mapped[list["Theme"]] = relationship(

@@ -113,3 +113,8 @@ def can_view_funding(user: User | None) -> bool:
 def can_manage_funding_pots(user: User | None) -> bool:
     """Admins and grants officers set up pots and change their budgets."""
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.ADMIN)
+
+
+def can_make_awards(user: User | None) -> bool:
+    """Grants officers turn approved decisions into award offers paid from the pots."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)

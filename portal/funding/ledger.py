@@ -162,10 +162,11 @@ def _check_amount(pot: FundingPot, posting: Posting) -> None:
         raise LedgerRefused(f"{what} must be more than £0.00", field="amount")
 
 
-def post(actor: User, postings: list[Posting], reason: str,
-         now: datetime | None = None) -> list[LedgerEntry]:
+def post(actor: User, postings: list[Posting], reason: str, now: datetime | None = None,
+         award_id: int | None = None) -> list[LedgerEntry]:
     """Add `postings` together, or refuse them all (LedgerRefused) if any pot's rules would
-    break. The caller commits (or rolls back)."""
+    break; `award_id` links the entries to the award they are for. The caller commits (or
+    rolls back)."""
     _check_postings(postings, reason)
     pots = _lock({posting.pot_id for posting in postings})
     current = balances(pots)
@@ -184,12 +185,12 @@ def post(actor: User, postings: list[Posting], reason: str,
     batch = uuid.uuid4()
     entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,
                            amount_pence=posting.amount_pence, reason=reason.strip(),
-                           actor=actor, created_at=now, batch=batch)
+                           actor=actor, created_at=now, batch=batch, award_id=award_id)
                for posting in postings]
     db.session.add_all(entries)
     db.session.flush()
     audit.record("ledger.posted", actor=actor, subject=entries[0], details={
-        "batch": str(batch), "reason": reason.strip(),
+        "batch": str(batch), "reason": reason.strip(), "award_id": award_id,
         "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
                     for p in postings]})
     return entries

@@ -105,7 +105,7 @@ def test_the_audit_event_records_the_whole_posting(officer):
     assert event.actor_id == officer.id
     assert (event.object_type, event.object_id) == ("LedgerEntry", entries[0].id)
     assert event.details == {
-        "batch": str(entries[0].batch), "reason": "Award CPG-2425-0001",
+        "batch": str(entries[0].batch), "reason": "Award CPG-2425-0001", "award_id": None,
         "entries": [{"pot_id": pot.id, "kind": "commitment", "amount_pence": 2_000_00}]}
 
 

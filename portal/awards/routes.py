@@ -1,0 +1,5 @@
+"""Routes of the awards area."""
+
+from flask import Blueprint
+
+bp = Blueprint("awards", __name__, url_prefix="/awards")
