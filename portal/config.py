@@ -102,6 +102,8 @@ def load_config(instance_path: Path) -> dict:
         "VERIFY_EMAIL_HOURS": _env_int("VERIFY_EMAIL_HOURS", 72),
         "RESET_PASSWORD_MINUTES": _env_int("RESET_PASSWORD_MINUTES", 60),
         "INVITATION_DAYS": _env_int("INVITATION_DAYS", 14),
+        # Awards: how long an organisation has to accept an offer, by default.
+        "OFFER_ACCEPTANCE_DAYS": _env_int("OFFER_ACCEPTANCE_DAYS", 28),
         "STAFF_TWO_FACTOR": _env_bool("STAFF_TWO_FACTOR", True),
         # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in the outbox folder.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

@@ -17,10 +17,11 @@ APPLICANT_SECTIONS = [
 GRANTS_OFFICER_SECTIONS = [
     ("Applications", "assessment.applications", (
         "assessment.", "scoring.assessors", "scoring.assign", "decisions.application",
-        "decisions.moderate", "decisions.adjust", "decisions.approve_feedback")),
+        "decisions.moderate", "decisions.adjust", "decisions.approve_feedback",
+        "awards.new_offer", "awards.award", "awards.withdraw")),
     ("Schemes and rounds", "schemes.index", (
         "schemes.", "scoring.assign_round", "scoring.declarations", "decisions.round_results",
-        "decisions.recommend", "decisions.decide_round")),
+        "decisions.recommend", "decisions.decide_round", "awards.round_awards")),
 ]
 FUNDING_SECTIONS = [
     ("Funding", "funding.index", ("funding.",)),

@@ -12,7 +12,9 @@ from models import (
     Application,
     Assignment,
     AuditEvent,
+    Award,
     CriterionScore,
+    Decision,
     FundingPot,
     Membership,
     Organisation,
@@ -28,6 +30,9 @@ from models.base import db, utcnow
 from models.enums import (
     STAFF_ROLES,
     ApplicationStatus,
+    AwardStatus,
+    DecisionAuthority,
+    DecisionOutcome,
     FundingSource,
     LegalForm,
     OrganisationRole,
@@ -229,3 +234,33 @@ class FundingPotFactory(BaseFactory):
     funder_name = "West Yorkshire Health Partnership"
     funder_org_id = "GB-EXAMPLE-0001"
     acknowledgement = "Funded by the West Yorkshire Health Partnership."
+
+
+class DecisionFactory(BaseFactory):
+    """A panel's approval of an application for £2,000."""
+
+    class Meta:
+        model = Decision
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.APPROVED)
+    outcome = DecisionOutcome.APPROVED
+    amount_pence = 2_000_00
+    authority = DecisionAuthority.PANEL
+    decided_on = factory.LazyFunction(lambda: utcnow().date())
+    recorded_by = factory.SubFactory(UserFactory, roles=(Role.GRANTS_OFFICER,))
+
+
+class AwardFactory(BaseFactory):
+    """An award offered from an approval, with no allocations: make real offers, whose money
+    is committed in the ledger, through portal.awards.services."""
+
+    class Meta:
+        model = Award
+
+    decision = factory.SubFactory(DecisionFactory)
+    application = factory.SelfAttribute("decision.application")
+    reference = factory.Sequence(lambda n: f"AWD-{n:04d}")
+    amount_pence = factory.SelfAttribute("decision.amount_pence")
+    status = AwardStatus.OFFERED
+    offered_by = factory.SelfAttribute("decision.recorded_by")
+    accept_by = factory.LazyFunction(lambda: utcnow().date() + timedelta(days=28))

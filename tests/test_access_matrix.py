@@ -16,6 +16,8 @@ from tests.extra_apps import sample_url
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
+    AwardFactory,
+    DecisionFactory,
     FundingPotFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -125,6 +127,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "decisions.moderate": GRANTS_OFFICERS,
     "decisions.adjust": GRANTS_OFFICERS,
     "decisions.approve_feedback": GRANTS_OFFICERS,
+    # awards (offers made from approved decisions: grants officers)
+    "awards.new_offer": GRANTS_OFFICERS,
+    "awards.award": GRANTS_OFFICERS,
+    "awards.withdraw": GRANTS_OFFICERS,
+    "awards.round_awards": GRANTS_OFFICERS,
     # funding (pots and their ledgers: staff who spend from them see them; officers and admins
     # set them up)
     "funding.index": FUNDING_VIEWERS,
@@ -181,7 +188,13 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
             status=ApplicationStatus.UNDER_ASSESSMENT, created_by=users[Role.APPLICANT.value],
             reference="SAMPLE-0002", submitted_at=utcnow()))
     pot = FundingPotFactory.build()
-    db.session.add_all([organisation, application, submitted, assignment, pot,
+    # An award offered to the organisation from an approval in the same round.
+    award = AwardFactory.build(decision=DecisionFactory.build(
+        recorded_by=users[Role.GRANTS_OFFICER.value], application=ApplicationFactory.build(
+            organisation=organisation, round=application.round,
+            status=ApplicationStatus.APPROVED, created_by=users[Role.APPLICANT.value],
+            reference="SAMPLE-0003", submitted_at=utcnow())))
+    db.session.add_all([organisation, application, submitted, assignment, pot, award,
                         *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
@@ -190,6 +203,7 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
                                "accounts.pdf", io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
+            "award": award,
             "document": document}
 
 
@@ -205,6 +219,7 @@ def request_as(client, people, role: str, endpoint: str):
         "document_id": people["document"].id,
         "assignment_id": people["assignment"].id,
         "pot_id": people["pot"].id,
+        "award_id": people["award"].id,
         "round_id": people["application"].round.id,
         "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,

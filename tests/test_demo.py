@@ -207,3 +207,23 @@ def test_demo_funding_pots(ctx):
     external = sum(budget for (year, source, _), budget in budgets.items()
                    if year == "2024/25" and source is FundingSource.EXTERNAL)
     assert external == 210_000_00
+
+
+def test_demo_award_offers(ctx):
+    """Every approval of the decided round is offered, split across the 2024/25 pots, and the
+    pots' commitments are exactly the awards' allocations."""
+    from models import Award, Decision, FundingPot
+    from models.enums import AwardStatus, DecisionOutcome
+    from portal.funding.ledger import balances
+
+    load(ctx)
+    awards = list(db.session.scalars(select(Award)))
+    approvals = db.session.scalars(select(Decision).where(
+        Decision.outcome == DecisionOutcome.APPROVED)).all()
+    assert len(awards) == len(approvals) == 25
+    assert all(award.status is AwardStatus.OFFERED for award in awards)
+    assert all(sum(a.amount_pence for a in award.allocations) == award.amount_pence
+               for award in awards)
+    pots = list(db.session.scalars(select(FundingPot)))
+    committed = sum(balance.committed_pence for balance in balances(p.id for p in pots).values())
+    assert committed == sum(award.amount_pence for award in awards)

@@ -1,1 +1,334 @@
-"""Rules of the awards area."""
+"""Award offers made from approved decisions, and their withdrawal.
+
+An offer's money is committed in the funding ledger in the same transaction as the award, so
+an award never exists without its money held, and withdrawing releases it the same way. The
+ledger locks the pots and has the last word on whether the money is there.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from models import Allocation, Application, Award, Decision, FundingPot, LedgerEntry, Round, User
+from models.enums import (
+    ApplicationStatus,
+    AwardStatus,
+    DecisionOutcome,
+    FundingSource,
+    LedgerKind,
+    PotStatus,
+)
+from portal import audit, policies
+from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
+from portal.dates import to_london
+from portal.exceptions import NotAllowed, RuleBroken
+from portal.extensions import db
+from portal.funding import ledger
+from portal.money import format_pounds
+
+STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
+# Awards whose money is still held for the organisation.
+COMMITTED = (AwardStatus.OFFERED, AwardStatus.ACCEPTED)
+PER_PAGE = 25
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed
+
+
+def standard_conditions() -> str:
+    """The council's standard conditions, numbered, as an offer starts with them."""
+    lines = [line.strip() for line in STANDARD_CONDITIONS_FILE.read_text().splitlines()]
+    conditions = [line for line in lines if line and not line.startswith("#")]
+    return "\n".join(f"{number}. {text}" for number, text in enumerate(conditions, 1))
+
+
+def default_accept_by(now: datetime) -> date:
+    """Today in the UK plus the configured number of days to accept."""
+    return to_london(now).date() + timedelta(days=current_app.config["OFFER_ACCEPTANCE_DAYS"])
+
+
+# The offer page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PotChoice:
+    """A pot that may fund the award, and what it has available now."""
+
+    pot: FundingPot
+    available_pence: int
+
+
+@dataclass
+class OfferPage:
+    """What the offer page needs; `why_not` says why no offer can be made, when none can."""
+
+    application: Application
+    decision: Decision | None
+    award: Award | None
+    pots: list[PotChoice]
+    proposal: dict[int, int]
+    shortfall_pence: int = 0
+
+    @property
+    def why_not(self) -> str | None:
+        if self.award is not None:
+            return ("An award has already been offered for this application: it is "
+                    f"{self.award.status.value}.")
+        if self.application.status is ApplicationStatus.APPROVED and self.decision is None:
+            return "No decision approving an amount has been recorded for this application."
+        if self.application.status is not ApplicationStatus.APPROVED:
+            return ("Only an approved application can be offered an award. This application "
+                    f"is {self.application.status.label.lower()}.")
+        return None
+
+    @property
+    def amount_pence(self) -> int:
+        return self.decision.amount_pence or 0 if self.decision else 0
+
+
+def _application(application_id: int, *, lock: bool = False) -> Application:
+    """An application sent in; drafts and unknown ids are LookupError."""
+    if lock:
+        db.session.execute(select(Application.id).where(Application.id == application_id)
+                           .with_for_update())
+    application = db.session.scalar(
+        select(Application).where(Application.id == application_id,
+                                  Application.status != ApplicationStatus.DRAFT)
+        .options(joinedload(Application.organisation),
+                 joinedload(Application.round).joinedload(Round.scheme),
+                 selectinload(Application.themes), selectinload(Application.wards))
+        .execution_options(populate_existing=True))
+    if application is None:
+        raise LookupError(application_id)
+    return application
+
+
+def _approval(application_id: int) -> Decision | None:
+    """The newest approval: its amount is the award's."""
+    return db.session.scalar(
+        select(Decision).where(Decision.application_id == application_id,
+                               Decision.outcome == DecisionOutcome.APPROVED)
+        .order_by(Decision.recorded_at.desc(), Decision.id.desc()).limit(1))
+
+
+def _pots_for(application: Application) -> list[PotChoice]:
+    """Open pots of the round's financial year whose restrictions allow this award, with
+    their balances (one query for all of them)."""
+    purpose = Purpose(application.round.scheme_id,
+                      frozenset(theme.id for theme in application.themes),
+                      frozenset(ward.id for ward in application.wards))
+    pots = db.session.scalars(
+        select(FundingPot).where(FundingPot.financial_year == application.round.financial_year,
+                                 FundingPot.status == PotStatus.OPEN)
+        .options(selectinload(FundingPot.schemes), selectinload(FundingPot.themes),
+                 selectinload(FundingPot.wards))
+        .order_by(FundingPot.source, FundingPot.name, FundingPot.id)).all()
+    allowed = [pot for pot in pots if may_fund(Restrictions(
+        frozenset(s.id for s in pot.schemes), frozenset(t.id for t in pot.themes),
+        frozenset(w.id for w in pot.wards)), purpose)]
+    found = ledger.balances(pot.id for pot in allowed)
+    return [PotChoice(pot, found[pot.id].available_pence) for pot in allowed]
+
+
+def offer_page(user: User, application_id: int) -> OfferPage:
+    """The approved amount, the pots that may fund it and a proposed split by the scheme's
+    policy (or, when no offer can be made, why not)."""
+    _require(policies.can_make_awards(user))
+    application = _application(application_id)
+    award = db.session.scalar(select(Award).where(Award.application_id == application.id))
+    decision = _approval(application.id)
+    page = OfferPage(application, decision, award, [], {})
+    if page.why_not:
+        return page
+    page.pots = _pots_for(application)
+    options = [PotOption(choice.pot.id, choice.pot.source, choice.available_pence,
+                         choice.pot.spend_by) for choice in page.pots]
+    try:
+        page.proposal = propose(page.amount_pence, options,
+                                application.round.scheme.split_policy)
+    except ShortOfFunds as short:
+        page.shortfall_pence = short.shortfall_pence
+    return page
+
+
+# Making and withdrawing offers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferDetails:
+    """What the officer sent: pence from each pot (pot id -> pence), conditions and the date
+    by which the organisation must accept."""
+
+    allocations: dict[int, int]
+    standard_conditions: str
+    special_conditions: str
+    accept_by: date
+
+
+def _check_allocations(page: OfferPage, allocations: dict[int, int]) -> dict[int, int]:
+    """The non-zero allocations, refused unless they use only pots that may fund the award
+    and add up exactly to it."""
+    chosen = {pot_id: pence for pot_id, pence in allocations.items() if pence}
+    allowed = {choice.pot.id for choice in page.pots}
+    if any(pence < 0 for pence in chosen.values()) or not chosen.keys() <= allowed:
+        raise RuleBroken("Enter amounts only for the pots listed, which may fund this award",
+                         field="allocations")
+    total = sum(chosen.values())
+    if total != page.amount_pence:
+        raise RuleBroken(f"The amounts from the pots add up to {format_pounds(total)}. They "
+                         f"must add up to the award of {format_pounds(page.amount_pence)}.",
+                         field="allocations")
+    return chosen
+
+
+def make_offer(user: User, application_id: int, details: OfferDetails,
+               now: datetime) -> Award:
+    """Offer the approved amount, paid from the chosen pots: the award, its allocations and
+    the commitments in the ledger, with the audit event, in one commit. The application row
+    is locked first, so two officers cannot both make an offer for it."""
+    _require(policies.can_make_awards(user))
+    _application(application_id, lock=True)
+    page = offer_page(user, application_id)
+    if page.why_not:
+        raise RuleBroken(page.why_not)
+    chosen = _check_allocations(page, details.allocations)
+    if details.accept_by < to_london(now).date():
+        raise RuleBroken("The date to accept by must be today or in the future",
+                         field="accept_by")
+    if not details.standard_conditions.strip():
+        raise RuleBroken("Enter the standard conditions", field="standard_conditions")
+    application = page.application
+    award = Award(application=application, decision=page.decision,
+                  reference=application.reference, amount_pence=page.amount_pence,
+                  status=AwardStatus.OFFERED, standard_conditions=details.standard_conditions,
+                  special_conditions=details.special_conditions, offered_at=now,
+                  offered_by=user, accept_by=details.accept_by,
+                  allocations=[Allocation(pot_id=pot_id, amount_pence=pence)
+                               for pot_id, pence in sorted(chosen.items())])
+    db.session.add(award)
+    try:
+        db.session.flush()
+        ledger.post(user, [ledger.Posting(pot_id, LedgerKind.COMMITMENT, pence)
+                           for pot_id, pence in sorted(chosen.items())],
+                    reason=f"Award {award.reference}", now=now, award_id=award.id)
+    except RuleBroken as refused:
+        db.session.rollback()
+        raise RuleBroken(refused.message, field="allocations") from refused
+    audit.record("award.offered", actor=user, subject=award, details={
+        "amount_pence": award.amount_pence, "accept_by": award.accept_by.isoformat(),
+        "allocations": {str(pot_id): pence for pot_id, pence in sorted(chosen.items())}})
+    db.session.commit()
+    return award
+
+
+def award(user: User, award_id: int) -> Award:
+    """An award with its allocations and pots; an unknown id is LookupError."""
+    _require(policies.can_make_awards(user))
+    found = db.session.scalar(
+        select(Award).where(Award.id == award_id)
+        .options(joinedload(Award.application).joinedload(Application.organisation),
+                 joinedload(Award.offered_by),
+                 selectinload(Award.allocations).joinedload(Allocation.pot))
+        .execution_options(populate_existing=True))
+    if found is None:
+        raise LookupError(award_id)
+    return found
+
+
+def ledger_entries(user: User, award_id: int) -> list[LedgerEntry]:
+    """The ledger entries made for an award, oldest first."""
+    _require(policies.can_make_awards(user))
+    return list(db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.award_id == award_id)
+        .options(joinedload(LedgerEntry.pot), joinedload(LedgerEntry.actor))
+        .order_by(LedgerEntry.created_at, LedgerEntry.id)))
+
+
+def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
+    """Withdraw an offer not yet accepted, releasing each allocation's commitment in one
+    ledger posting. The application stays approved: the decision stands."""
+    _require(policies.can_make_awards(user))
+    db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
+    found = award(user, award_id)
+    if found.status is not AwardStatus.OFFERED:
+        raise RuleBroken("Only an offer that has not been accepted or declined can be "
+                         f"withdrawn. This award is {found.status.value}.")
+    if not reason.strip():
+        raise RuleBroken("Enter the reason for withdrawing the offer", field="reason")
+    ledger.post(user, [ledger.Posting(allocation.pot_id, LedgerKind.RELEASE,
+                                      allocation.amount_pence)
+                       for allocation in found.allocations],
+                reason=f"Award {found.reference} withdrawn: {reason.strip()}", now=now,
+                award_id=found.id)
+    found.status = AwardStatus.WITHDRAWN
+    audit.record("award.withdrawn", actor=user, subject=found,
+                 details={"reason": reason.strip()})
+    db.session.commit()
+    return found
+
+
+# A round's awards ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    """An approved application of the round, its approved amount and its award, if any."""
+
+    application: Application
+    approved_pence: int | None
+    award: Award | None
+
+
+@dataclass
+class RoundAwards:
+    round: Round
+    rows: list[AwardRow]
+    pagination: Pagination
+    committed_pence: dict[FundingSource, int]
+
+    @property
+    def total_committed_pence(self) -> int:
+        return sum(self.committed_pence.values())
+
+
+def round_awards(user: User, round_id: int, page: int = 1) -> RoundAwards:
+    """The round's approved applications, a page at a time, with what is committed to their
+    awards from core and external pots. A fixed number of queries whatever the size of the
+    round: the page, its approvals, its awards and the totals."""
+    _require(policies.can_make_awards(user))
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise LookupError(round_id)
+    approved = (select(Application).where(Application.round_id == round_id,
+                                          Application.status == ApplicationStatus.APPROVED)
+                .options(joinedload(Application.organisation))
+                .order_by(Application.reference, Application.id))
+    pagination = db.paginate(approved, page=page, per_page=PER_PAGE, error_out=False)
+    ids = [application.id for application in pagination.items]
+    amounts: dict[int, int | None] = {}
+    for decision in db.session.scalars(
+            select(Decision).where(Decision.application_id.in_(ids),
+                                   Decision.outcome == DecisionOutcome.APPROVED)
+            .order_by(Decision.recorded_at, Decision.id)):
+        amounts[decision.application_id] = decision.amount_pence  # the newest wins
+    awards = {found.application_id: found for found in db.session.scalars(
+        select(Award).where(Award.application_id.in_(ids)))}
+    committed: dict[FundingSource, int] = defaultdict(int)
+    for source, pence in db.session.execute(
+            select(FundingPot.source, func.sum(Allocation.amount_pence))
+            .join(Allocation.pot).join(Allocation.award).join(Award.application)
+            .where(Application.round_id == round_id, Award.status.in_(COMMITTED))
+            .group_by(FundingPot.source)):
+        committed[source] = int(pence)
+    return RoundAwards(round_, [AwardRow(application, amounts.get(application.id),
+                                         awards.get(application.id))
+                                for application in pagination.items],
+                       pagination, {source: committed[source] for source in FundingSource})

@@ -14,6 +14,7 @@ from models import Locality, Membership, Organisation, User, UserRole, Ward
 from models.base import utcnow
 from models.enums import OrganisationRole, Role
 from portal.accounts.passwords import hash_password
+from portal.demo.awards import load_awards
 from portal.demo.funding import load_funding
 from portal.demo.grants import load_grants
 from portal.extensions import db
@@ -32,6 +33,7 @@ def load_demo() -> dict[str, int]:
     db.session.flush()
     added.update(load_grants(hash_password(data["password"])))
     added["funding pots"] = load_funding()
+    added["award offers"] = load_awards()
     db.session.commit()
     return added
 
