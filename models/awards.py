@@ -33,10 +33,21 @@ class Award(db.Model):
     offered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The offer lapses if not accepted by the end of this day (UK time).
     accept_by: Mapped[date]
+    # The organisation's answer: accepted online by a named signatory, or declined.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_position: Mapped[str] = mapped_column(String(200), default="")
+    answer_ip: Mapped[str] = mapped_column(String(45), default="")
+    declined_reason: Mapped[str] = mapped_column(Text, default="")
+    # When the council withdrew the offer, or it expired, and why.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
 
     application: Mapped[Application] = relationship()
     decision: Mapped[Decision] = relationship()
-    offered_by: Mapped[User] = relationship()
+    offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     allocations: Mapped[list["Allocation"]] = relationship(
         back_populates="award", cascade="all, delete-orphan", order_by="Allocation.id")
 

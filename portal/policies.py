@@ -1,6 +1,6 @@
 """Named permission policies, used by services, route decorators and templates alike."""
 
-from models import Application, Assignment, Membership, Organisation, User
+from models import Application, Assignment, Award, Membership, Organisation, User
 from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
 
 
@@ -118,3 +118,13 @@ def can_manage_funding_pots(user: User | None) -> bool:
 def can_make_awards(user: User | None) -> bool:
     """Grants officers turn approved decisions into award offers paid from the pots."""
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def can_answer_offer(user: User | None, award: Award) -> bool:
+    """Only the organisation's admins accept or decline an award offer for it."""
+    return can_manage_organisation(user, award.application.organisation)
+
+
+def can_view_offer(user: User | None, award: Award) -> bool:
+    """The organisation's members see its offers; officers see them in their own pages."""
+    return membership_of(user, award.application.organisation) is not None

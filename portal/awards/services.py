@@ -269,6 +269,7 @@ def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
                 reason=f"Award {found.reference} withdrawn: {reason.strip()}", now=now,
                 award_id=found.id)
     found.status = AwardStatus.WITHDRAWN
+    found.closed_at, found.closed_reason = now, reason.strip()
     audit.record("award.withdrawn", actor=user, subject=found,
                  details={"reason": reason.strip()})
     db.session.commit()
