@@ -4,8 +4,13 @@ so its class is made for the pots in hand (`offer_form`)."""
 import re
 from collections.abc import Iterable
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
@@ -68,3 +73,38 @@ class WithdrawForm(PortalForm):
                    hint="Recorded with the award and in the funding ledger",
                    required="Enter the reason for withdrawing the offer")
     submit = SubmitField("Withdraw the offer", widget=GovSubmitInput())
+
+
+def _name(label: str, required: str) -> StringField:
+    return StringField(label, widget=GovTextInput(), filters=[_strip], validators=[
+        DataRequired(required),
+        Length(max=200, message=f"{label} must be 200 characters or fewer")])
+
+
+class AcceptForm(PortalForm):
+    """The organisation's acceptance: a named signatory and a declaration. The declaration's
+    wording names the organisation, so the page gives it as the label."""
+
+    signatory_name = _name("Full name of the person accepting",
+                           "Enter the name of the person accepting")
+    signatory_position = _name("Their position in the organisation",
+                               "Enter their position in the organisation")
+    declaration = BooleanField(widget=GovCheckboxInput(), validators=[InputRequired(
+        "Confirm that you are authorised to accept this grant")])
+    submit = SubmitField("Accept the grant offer", widget=GovSubmitInput())
+
+
+class DeclineForm(PortalForm):
+    reason = _text("Why is the organisation declining the offer?",
+                   hint="The grants team will see this",
+                   required="Enter why the organisation is declining the offer")
+    submit = SubmitField("Decline the offer", widget=GovSubmitInput())
+
+
+def accept_form(organisation_name: str, **kwargs) -> AcceptForm:
+    """An AcceptForm whose declaration names the organisation."""
+    form = AcceptForm(**kwargs)
+    form.declaration.label.text = (
+        f"I confirm that I am authorised to accept this grant on behalf of {organisation_name} "
+        "and that the organisation will meet the conditions")
+    return form

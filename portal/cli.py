@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load` and `flask demo code`."""
+"""Command-line tools: `flask demo load`, `flask demo code` and `flask awards expire`."""
 
 import click
 from flask import Flask, current_app
@@ -31,5 +31,18 @@ def code_command() -> None:
     click.echo(demo_code())
 
 
+awards_cli = AppGroup("awards", help="Award offers.")
+
+
+@awards_cli.command("expire")
+def expire_command() -> None:
+    """Close the offers not accepted by their date, releasing their money. Run it daily."""
+    from models.base import utcnow
+    from portal.awards.services import expire_offers
+
+    click.echo(f"Expired {expire_offers(utcnow())} award offers.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(awards_cli)

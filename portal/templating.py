@@ -11,7 +11,8 @@ from portal import dates, money, policies
 # (label, endpoint, the other endpoints that belong to the same section: a name ending in "."
 # stands for every endpoint of that blueprint)
 APPLICANT_SECTIONS = [
-    ("Your applications", "applications.index", ("applications.", "documents.")),
+    ("Your applications", "applications.index", ("applications.", "documents.", "awards.offer",
+                                                  "awards.accept", "awards.decline")),
     ("Your organisations", "organisations.index", ("organisations.",)),
 ]
 GRANTS_OFFICER_SECTIONS = [

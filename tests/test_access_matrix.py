@@ -132,6 +132,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.award": GRANTS_OFFICERS,
     "awards.withdraw": GRANTS_OFFICERS,
     "awards.round_awards": GRANTS_OFFICERS,
+    # the organisation's side of an offer: its members see it (only admins may answer it)
+    "awards.offer": ORGANISATION_ADMIN,
+    "awards.accept": ORGANISATION_ADMIN,
+    "awards.decline": ORGANISATION_ADMIN,
     # funding (pots and their ledgers: staff who spend from them see them; officers and admins
     # set them up)
     "funding.index": FUNDING_VIEWERS,

@@ -210,8 +210,11 @@ def test_demo_funding_pots(ctx):
 
 
 def test_demo_award_offers(ctx):
-    """Every approval of the decided round is offered, split across the 2024/25 pots, and the
-    pots' commitments are exactly the awards' allocations."""
+    """Every approval of the decided round is offered, split across the 2024/25 pots; all but
+    two are accepted, one is declined and one expires, and the pots' commitments are exactly
+    the accepted awards' allocations."""
+    from collections import Counter
+
     from models import Award, Decision, FundingPot
     from models.enums import AwardStatus, DecisionOutcome
     from portal.funding.ledger import balances
@@ -221,9 +224,12 @@ def test_demo_award_offers(ctx):
     approvals = db.session.scalars(select(Decision).where(
         Decision.outcome == DecisionOutcome.APPROVED)).all()
     assert len(awards) == len(approvals) == 25
-    assert all(award.status is AwardStatus.OFFERED for award in awards)
+    assert Counter(award.status for award in awards) == {
+        AwardStatus.ACCEPTED: 23, AwardStatus.DECLINED: 1, AwardStatus.EXPIRED: 1}
     assert all(sum(a.amount_pence for a in award.allocations) == award.amount_pence
                for award in awards)
+    accepted = [award for award in awards if award.status is AwardStatus.ACCEPTED]
+    assert all(award.signatory_name and award.answer_ip for award in accepted)
     pots = list(db.session.scalars(select(FundingPot)))
     committed = sum(balance.committed_pence for balance in balances(p.id for p in pots).values())
-    assert committed == sum(award.amount_pence for award in awards)
+    assert committed == sum(award.amount_pence for award in accepted)

@@ -47,6 +47,7 @@ from portal.applications.sections import (
     section_status,
 )
 from portal.auth import roles_required
+from portal.awards import services as award_services
 from portal.exceptions import RuleBroken
 from portal.views import show_rule_broken
 
@@ -163,7 +164,8 @@ def show(application_id: int):
             answer_sections=_answers(application),
             documents_url=application_section_url(application, "documents"),
             can_withdraw=services.can_withdraw(application),
-            progress=services.progress(application), answer_form=ClarificationAnswerForm())
+            progress=services.progress(application), answer_form=ClarificationAnswerForm(),
+            award=award_services.award_of(application))
     sections = [(key, title, section_status(application, key)) for key, title in SECTIONS]
     return render_template(
         "applications/task_list.html", application=application, sections=sections,

@@ -1,10 +1,11 @@
-"""Grants officers' pages for award offers: making one from an approved decision, seeing it,
-withdrawing it, and a round's awards."""
+"""Award offers: the grants officers' pages (making one from an approved decision, seeing it,
+withdrawing it, a round's awards) and the organisation's (seeing its offer, accepting or
+declining it)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from forms.awards import WithdrawForm, offer_form, pot_ids_sent
+from forms.awards import DeclineForm, WithdrawForm, accept_form, offer_form, pot_ids_sent
 from models.base import utcnow
 from models.enums import Role
 from portal.auth import roles_required
@@ -15,20 +16,20 @@ from portal.views import page_number, show_rule_broken
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
 
-def _officer():
+def _user():
     return current_user._get_current_object()
 
 
 def _offer_page(application_id: int) -> services.OfferPage:
     try:
-        return services.offer_page(_officer(), application_id)
+        return services.offer_page(_user(), application_id)
     except LookupError:
         abort(404)
 
 
 def _award(award_id: int):
     try:
-        return services.award(_officer(), award_id)
+        return services.award(_user(), award_id)
     except LookupError:
         abort(404)
 
@@ -51,7 +52,7 @@ def new_offer(submitted_application_id: int):
             "accept_by": services.default_accept_by(utcnow())})
     if not page.why_not and form.validate_on_submit():
         try:
-            award = services.make_offer(_officer(), page.application.id, services.OfferDetails(
+            award = services.make_offer(_user(), page.application.id, services.OfferDetails(
                 allocations=form.allocations(),
                 standard_conditions=form.standard_conditions.data,
                 special_conditions=form.special_conditions.data or "",
@@ -75,7 +76,7 @@ def award(award_id: int):
     """An award: its amount, conditions, the pots that pay for it and its ledger entries."""
     found = _award(award_id)
     return render_template("awards/award.html", award=found,
-                           entries=services.ledger_entries(_officer(), found.id))
+                           entries=services.ledger_entries(_user(), found.id))
 
 
 @bp.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
@@ -86,7 +87,7 @@ def withdraw(award_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            services.withdraw(_officer(), found.id, form.reason.data, utcnow())
+            services.withdraw(_user(), found.id, form.reason.data, utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -101,7 +102,67 @@ def withdraw(award_id: int):
 def round_awards(round_id: int):
     """The round's approved applications and their awards, with the money committed."""
     try:
-        awards = services.round_awards(_officer(), round_id, page_number())
+        awards = services.round_awards(_user(), round_id, page_number())
     except LookupError:
         abort(404)
     return render_template("awards/round_awards.html", awards=awards)
+
+
+# The organisation's pages --------------------------------------------------------------------
+
+
+def _refused(award_id: int, error: RuleBroken):
+    """An answer refused as a whole (not an admin, no longer open): say why on the offer."""
+    flash(error.message, "important")
+    return redirect(url_for("awards.offer", award_id=award_id))
+
+
+@bp.get("/offers/<int:award_id>")
+@login_required
+def offer(award_id: int):
+    """The organisation's offer: amount, funders, conditions, the date to accept by and, for
+    its admins while it is open, the acceptance form."""
+    view = services.offer_view(_user(), award_id, utcnow())
+    return render_template("awards/offer.html", view=view,
+                           form=accept_form(view.award.application.organisation.name))
+
+
+@bp.post("/offers/<int:award_id>/accept")
+@login_required
+def accept(award_id: int):
+    """Accept the offer for the organisation, as a named signatory."""
+    view = services.offer_view(_user(), award_id, utcnow())
+    form = accept_form(view.award.application.organisation.name)
+    if form.validate_on_submit():
+        try:
+            services.accept(_user(), award_id, services.Acceptance(
+                signatory_name=form.signatory_name.data,
+                signatory_position=form.signatory_position.data,
+                confirmed=bool(form.declaration.data), ip=request.remote_addr or ""), utcnow())
+        except RuleBroken as error:
+            if error.field is None:
+                return _refused(award_id, error)
+            show_rule_broken(form, error)
+        else:
+            flash(f"You have accepted the grant offer {view.award.reference}.", "success")
+            return redirect(url_for("awards.offer", award_id=award_id))
+    return render_template("awards/offer.html", view=view, form=form)
+
+
+@bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline(award_id: int):
+    """Decline the offer for the organisation, saying why; its money goes back to the pots."""
+    view = services.offer_view(_user(), award_id, utcnow())
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline(_user(), award_id, form.reason.data, utcnow())
+        except RuleBroken as error:
+            if error.field is None:
+                return _refused(award_id, error)
+            show_rule_broken(form, error)
+        else:
+            flash(f"You have declined the grant offer {view.award.reference}.", "success")
+            return redirect(url_for("awards.offer", award_id=award_id))
+    return render_template("awards/decline.html", view=view, form=form)

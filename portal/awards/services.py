@@ -10,26 +10,38 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Allocation, Application, Award, Decision, FundingPot, LedgerEntry, Round, User
+from models import (
+    Allocation,
+    Application,
+    Award,
+    Decision,
+    FundingPot,
+    LedgerEntry,
+    Organisation,
+    Round,
+    User,
+)
 from models.enums import (
     ApplicationStatus,
     AwardStatus,
     DecisionOutcome,
     FundingSource,
     LedgerKind,
+    OrganisationRole,
     PotStatus,
 )
 from portal import audit, policies
 from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
-from portal.dates import to_london
+from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.mail import send_email
 from portal.money import format_pounds
 
 STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
@@ -226,6 +238,7 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
         "amount_pence": award.amount_pence, "accept_by": award.accept_by.isoformat(),
         "allocations": {str(pot_id): pence for pot_id, pence in sorted(chosen.items())}})
     db.session.commit()
+    _tell_organisation(award)
     return award
 
 
@@ -235,7 +248,7 @@ def award(user: User, award_id: int) -> Award:
     found = db.session.scalar(
         select(Award).where(Award.id == award_id)
         .options(joinedload(Award.application).joinedload(Application.organisation),
-                 joinedload(Award.offered_by),
+                 joinedload(Award.offered_by), joinedload(Award.answered_by),
                  selectinload(Award.allocations).joinedload(Allocation.pot))
         .execution_options(populate_existing=True))
     if found is None:
@@ -333,3 +346,188 @@ def round_awards(user: User, round_id: int, page: int = 1) -> RoundAwards:
                                          awards.get(application.id))
                                 for application in pagination.items],
                        pagination, {source: committed[source] for source in FundingSource})
+
+
+# Telling the organisation of its offer -------------------------------------------------------
+
+
+def _offer_recipients(award: Award) -> list[User]:
+    """Who hears of an offer: the person who sent the application and the organisation's
+    admins, each once."""
+    organisation = award.application.organisation
+    admins = [membership.user for membership in organisation.memberships
+              if membership.role is OrganisationRole.ADMIN]
+    people = [award.application.submitted_by, *admins]
+    return list({person.id: person for person in people if person is not None}.values())
+
+
+def _tell_organisation(award: Award) -> None:
+    """The offer is committed already: a mail server's failure is logged, never undoing it.
+    Outside a request there is no host to link to, so the email says where to go."""
+    link = (url_for("awards.offer", award_id=award.id, _external=True)
+            if has_request_context() else None)
+    for person in _offer_recipients(award):
+        try:
+            send_email(person.email, f"Your grant offer {award.reference}", "awards_offered",
+                       user=person, award=award, link=link)
+        except Exception:
+            current_app.logger.exception("Could not send the offer of %s to %s",
+                                         award.reference, person.email)
+
+
+# The organisation's answer -------------------------------------------------------------------
+
+
+def has_lapsed(award: Award, now: datetime) -> bool:
+    """An offer lapses at the end of its accept-by day, UK time, whether or not the daily
+    expiry job has run yet."""
+    return award.status is AwardStatus.OFFERED and to_london(now).date() > award.accept_by
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """An offer as its organisation sees it: the status it has now (expired once its date
+    has passed) and whether this person may answer it."""
+
+    award: Award
+    status: AwardStatus
+    can_answer: bool
+
+    @property
+    def open(self) -> bool:
+        return self.status is AwardStatus.OFFERED
+
+
+def _offer_for_member(user: User, award_id: int) -> Award:
+    """An offer to one of the user's organisations; any other id, known or not, is refused
+    alike, as in the applicant's area."""
+    found = db.session.scalar(
+        select(Award).where(Award.id == award_id)
+        .options(joinedload(Award.application).joinedload(Application.organisation)
+                 .selectinload(Organisation.memberships),
+                 joinedload(Award.answered_by),
+                 selectinload(Award.allocations).joinedload(Allocation.pot))
+        .execution_options(populate_existing=True))
+    if found is None or not policies.can_view_offer(user, found):
+        raise NotAllowed
+    return found
+
+
+def offer_view(user: User, award_id: int, now: datetime) -> OfferView:
+    found = _offer_for_member(user, award_id)
+    status = AwardStatus.EXPIRED if has_lapsed(found, now) else found.status
+    return OfferView(found, status, policies.can_answer_offer(user, found))
+
+
+def _lock_for_answer(user: User, award_id: int, now: datetime) -> Award:
+    """Lock the award, then refuse anyone but an admin of its organisation, and an offer
+    that is no longer open, with a message; nothing has changed."""
+    db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
+    found = _offer_for_member(user, award_id)
+    if not policies.can_answer_offer(user, found):
+        raise RuleBroken("Only an organisation admin can accept or decline this offer")
+    if has_lapsed(found, now):
+        raise RuleBroken(f"This offer expired: it had to be accepted by "
+                         f"{format_date(found.accept_by)}")
+    if found.status is not AwardStatus.OFFERED:
+        raise RuleBroken(f"This offer has already been answered or closed: it is "
+                         f"{found.status.label.lower()}")
+    return found
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    signatory_name: str
+    signatory_position: str
+    confirmed: bool
+    ip: str
+
+
+def accept(user: User, award_id: int, answer: Acceptance, now: datetime) -> Award:
+    """Accept the offer for the organisation, recording who signed, as what, when and from
+    where. The money is already committed: it stays so."""
+    found = _lock_for_answer(user, award_id, now)
+    if not answer.signatory_name.strip():
+        raise RuleBroken("Enter the name of the person accepting", field="signatory_name")
+    if not answer.signatory_position.strip():
+        raise RuleBroken("Enter their position in the organisation", field="signatory_position")
+    if not answer.confirmed:
+        raise RuleBroken("Confirm that you are authorised to accept this grant",
+                         field="declaration")
+    found.status = AwardStatus.ACCEPTED
+    found.answered_at, found.answered_by = now, user
+    found.signatory_name = answer.signatory_name.strip()
+    found.signatory_position = answer.signatory_position.strip()
+    found.answer_ip = answer.ip[:45]
+    audit.record("award.accepted", actor=user, subject=found, details={
+        "signatory_name": found.signatory_name, "signatory_position": found.signatory_position,
+        "ip": found.answer_ip})
+    db.session.commit()
+    return found
+
+
+def _release(actor: User, award: Award, reason: str, now: datetime) -> None:
+    """Release each allocation's commitment in one ledger posting (none for an award
+    without allocations)."""
+    if award.allocations:
+        ledger.post(actor, [ledger.Posting(allocation.pot_id, LedgerKind.RELEASE,
+                                           allocation.amount_pence)
+                            for allocation in award.allocations],
+                    reason=reason, now=now, award_id=award.id)
+
+
+def decline(user: User, award_id: int, reason: str, now: datetime) -> Award:
+    """Decline the offer for the organisation: its money goes back to the pots."""
+    found = _lock_for_answer(user, award_id, now)
+    if not reason.strip():
+        raise RuleBroken("Enter why the organisation is declining the offer", field="reason")
+    _release(user, found, f"Award {found.reference} declined: {reason.strip()}", now)
+    found.status = AwardStatus.DECLINED
+    found.answered_at, found.answered_by = now, user
+    found.declined_reason = reason.strip()
+    audit.record("award.declined", actor=user, subject=found,
+                 details={"reason": found.declined_reason})
+    db.session.commit()
+    return found
+
+
+def expire_offers(now: datetime) -> int:
+    """Close every offer not accepted by the end of its accept-by day (UK time), releasing
+    its money; one transaction per award, so one refusal does not hold up the rest. Run
+    daily (`flask awards expire`); running it again finds nothing more to do.
+
+    No person acts, but every ledger entry needs one: the officer who made the offer is
+    recorded, and the reason says the offer expired."""
+    today = to_london(now).date()
+    lapsed = list(db.session.scalars(
+        select(Award.id).where(Award.status == AwardStatus.OFFERED, Award.accept_by < today)
+        .order_by(Award.id)))
+    expired = 0
+    for award_id in lapsed:
+        db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
+        found = db.session.scalar(
+            select(Award).where(Award.id == award_id)
+            .options(joinedload(Award.offered_by), selectinload(Award.allocations))
+            .execution_options(populate_existing=True))
+        if found.status is not AwardStatus.OFFERED:
+            db.session.rollback()
+            continue
+        closed_reason = f"Not accepted by {format_date(found.accept_by)}"
+        try:
+            _release(found.offered_by, found,
+                     f"Award {found.reference} expired: {closed_reason.lower()}", now)
+        except RuleBroken:
+            db.session.rollback()
+            current_app.logger.exception("Could not expire the offer %s", found.reference)
+            continue
+        found.status = AwardStatus.EXPIRED
+        found.closed_at, found.closed_reason = now, closed_reason
+        audit.record("award.expired", subject=found, details={"reason": closed_reason})
+        db.session.commit()
+        expired += 1
+    return expired
+
+
+def award_of(application: Application) -> Award | None:
+    """The award made for an application the caller has already been allowed to see."""
+    return db.session.scalar(select(Award).where(Award.application_id == application.id))
