@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,7 +16,8 @@ from werkzeug.routing import BuildError
 from forms.assessment import ApplicationFilterForm, DueDiligenceForm, DueDiligenceOutcomeForm
 from models.base import utcnow
 from models.enums import DueDiligenceOutcome, Role
-from portal.assessment import due_diligence, exports, services
+from portal import exports
+from portal.assessment import due_diligence, services
 from portal.auth import roles_required
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
@@ -54,15 +54,6 @@ def applications():
                            export_args=export_args)
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body: str | bytes, mimetype: str, extension: str) -> Response:
-    """An attachment named after the time it was made; like the pages, not kept in caches."""
-    filename = f"applications-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
 
 
 @bp.get("/applications.csv")
@@ -71,7 +62,8 @@ def applications_csv():
     """All matching applications (not only one page) as CSV, in the list's order."""
     _, filters = _filters()
     rows = services.export_rows(_officer(), filters)
-    return _download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv", "csv")
+    return exports.download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv",
+                            "applications", "csv")
 
 
 @bp.get("/applications.xlsx")
@@ -81,7 +73,7 @@ def applications_xlsx():
     _, filters = _filters()
     rows = services.export_rows(_officer(), filters)
     workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
-    return _download(workbook, XLSX_TYPE, "xlsx")
+    return exports.download(workbook, exports.XLSX_TYPE, "applications", "xlsx")
 
 
 @bp.get("/applications/<int:submitted_application_id>")

@@ -1,14 +1,12 @@
 """Funding pots and the funding dashboard, for the council staff who spend from the pots."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.funding import BudgetForm, CreatePotForm, EditPotForm, TransferForm, edit_pot_data
-from models.base import utcnow
 from models.enums import FundingSource, PotStatus, Role
-from portal.assessment import exports
+from portal import exports
 from portal.auth import roles_required
-from portal.dates import to_london
 from portal.exceptions import RuleBroken
 from portal.funding import services
 from portal.money import format_pounds
@@ -19,8 +17,6 @@ bp = Blueprint("funding", __name__, url_prefix="/funding")
 # Who may reach these pages at all; the services check the finer rules (portal.policies).
 VIEWERS = (Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
 MANAGERS = (Role.GRANTS_OFFICER, Role.ADMIN)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _officer():
     return current_user._get_current_object()
@@ -46,19 +42,14 @@ def index():
                            FundingSource=FundingSource)
 
 
-def _download(body: str | bytes, mimetype: str, extension: str) -> Response:
-    filename = f"funding-pots-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
-
 
 @bp.get("/pots.csv")
 @roles_required(*VIEWERS)
 def index_csv():
     """The dashboard's pots (for the chosen year) as CSV."""
     rows = services.export_rows(_officer(), _year())
-    return _download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv", "csv")
+    return exports.download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv",
+                            "funding-pots", "csv")
 
 
 @bp.get("/pots.xlsx")
@@ -67,7 +58,7 @@ def index_xlsx():
     """The dashboard's pots (for the chosen year) as an Excel workbook."""
     rows = services.export_rows(_officer(), _year())
     workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
-    return _download(workbook, XLSX_TYPE, "xlsx")
+    return exports.download(workbook, exports.XLSX_TYPE, "funding-pots", "xlsx")
 
 
 @bp.route("/pots/new", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""The officers' application list as CSV and XLSX files, from the rows the service gives."""
+"""Lists as CSV and XLSX downloads (the officers' applications, the funding pots), from the
+rows a service gives, with cells a spreadsheet would run as formulas defused."""
 
 import csv
 import io
@@ -6,15 +7,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from models.base import utcnow
+from portal.dates import to_london
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CURRENCY_FORMAT = '"£"#,##0.00'
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+# Column widths by heading; other headings get the default.
 WIDTHS = {"Reference": 16, "Organisation": 36, "Legal name": 36, "Title": 44, "Round": 28,
           "Financial year": 14, "Amount requested": 18, "Total cost": 14, "Wards": 36,
           "Themes": 40, "Submitted at": 18, "Status": 12}
@@ -82,3 +89,12 @@ def _cell(sheet, value: Any, *, number_format: str | None = None,
     if font:
         cell.font = font
     return cell
+
+
+def download(body: str | bytes, mimetype: str, name: str, extension: str) -> Response:
+    """An attachment named after what it holds and when it was made; like the pages, not
+    kept in caches."""
+    filename = f"{name}-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
