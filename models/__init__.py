@@ -11,7 +11,17 @@ from models.applications import (
 )
 from models.assessment import ClarificationRequest, DueDiligenceCheck
 from models.audit import AuditEvent
-from models.awards import Allocation, Award
+from models.awards import (
+    Allocation,
+    Award,
+    AwardLetter,
+    AwardVersion,
+    Instalment,
+    LetterBatch,
+    MonitoringReturn,
+    Payment,
+    Recovery,
+)
 from models.base import db
 from models.decisions import Decision, Recommendation
 from models.documents import Document
@@ -28,6 +38,8 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Award",
+    "AwardLetter",
+    "AwardVersion",
     "ClarificationRequest",
     "CostLine",
     "CriterionScore",
@@ -35,15 +47,20 @@ __all__ = [
     "Document",
     "DueDiligenceCheck",
     "FundingPot",
+    "Instalment",
     "LedgerEntry",
+    "LetterBatch",
     "Locality",
     "Membership",
     "ModeratedScore",
+    "MonitoringReturn",
     "Organisation",
     "OrganisationInvitation",
     "OtherFunding",
+    "Payment",
     "PublicFunding",
     "Recommendation",
+    "Recovery",
     "ReferenceSequence",
     "Round",
     "Scheme",

@@ -1,7 +1,11 @@
 """Awards offered to organisations from approved decisions, and how each is paid for: its
-allocations across funding pots, committed in the funding ledger when the offer is made."""
+allocations across funding pots, committed in the funding ledger when the offer is made; its
+payment schedule and payments, monitoring returns, versions of its terms, money recovered, and
+its letters."""
 
+import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,8 +14,9 @@ from models.accounts import User
 from models.applications import Application
 from models.base import db, utcnow
 from models.decisions import Decision
-from models.enums import AwardStatus
+from models.enums import AwardChange, AwardStatus, JobStatus, PaymentTiming, RecoveryKind
 from models.funding import FundingPot
+from models.schemes import Round
 from models.types import UTCDateTime, enum_type
 
 
@@ -43,6 +48,19 @@ class Award(db.Model):
     # When the council withdrew the offer, or it expired, and why.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str] = mapped_column(Text, default="")
+    # The terms beyond the money: when the funded work runs, how it is paid, subsidy control.
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    payment_timing: Mapped[PaymentTiming] = mapped_column(enum_type(PaymentTiming),
+                                                          default=PaymentTiming.IN_ADVANCE)
+    # Whether the award is given as Minimal Financial Assistance, and the organisation's
+    # public funding over this and the previous two financial years, this award included, as
+    # worked out when the offer was made (or last varied): the letter states both.
+    minimal_financial_assistance: Mapped[bool] = mapped_column(default=True)
+    subsidy_total_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    subsidy_statement: Mapped[str] = mapped_column(Text, default="")
+    # The number of the newest version of the terms (1 is the offer; each variation adds one).
+    version: Mapped[int] = mapped_column(default=1)
 
     application: Mapped[Application] = relationship()
     decision: Mapped[Decision] = relationship()
@@ -50,6 +68,11 @@ class Award(db.Model):
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     allocations: Mapped[list["Allocation"]] = relationship(
         back_populates="award", cascade="all, delete-orphan", order_by="Allocation.id")
+    instalments: Mapped[list["Instalment"]] = relationship(
+        back_populates="award", cascade="all, delete-orphan", order_by="Instalment.number")
+    monitoring_returns: Mapped[list["MonitoringReturn"]] = relationship(
+        back_populates="award", cascade="all, delete-orphan",
+        order_by="(MonitoringReturn.due_on, MonitoringReturn.id)")
 
 
 class Allocation(db.Model):
@@ -69,3 +92,145 @@ class Allocation(db.Model):
 
     award: Mapped[Award] = relationship(back_populates="allocations")
     pot: Mapped[FundingPot] = relationship()
+
+
+class Instalment(db.Model):
+    """One scheduled payment of an award. An award's instalments add up to its amount."""
+
+    __tablename__ = "instalments"
+    __table_args__ = (
+        UniqueConstraint("award_id", "number"),
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                          index=True)
+    number: Mapped[int]
+    due_on: Mapped[date]
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+    award: Mapped[Award] = relationship(back_populates="instalments")
+
+
+class MonitoringReturn(db.Model):
+    """A monitoring return the organisation must send for an award, and when it is due."""
+
+    __tablename__ = "monitoring_returns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                          index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date]
+
+    award: Mapped[Award] = relationship(back_populates="monitoring_returns")
+
+
+class Payment(db.Model):
+    """Money paid to the organisation, against one of the award's instalments. Its ledger
+    entries (one per pot paying a share) carry the same batch."""
+
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), index=True)
+    instalment_id: Mapped[int | None] = mapped_column(ForeignKey("instalments.id"), index=True)
+    paid_on: Mapped[date]
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # The finance system's reference for the payment, as the organisation's bank shows it.
+    reference: Mapped[str] = mapped_column(String(100))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    batch: Mapped[uuid.UUID] = mapped_column(db.Uuid, index=True)
+
+    award: Mapped[Award] = relationship()
+    instalment: Mapped[Instalment | None] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class Recovery(db.Model):
+    """Money recovered from the organisation, a clawback or a repayment, with why. It lowers
+    what was paid and what the award commits, so the money goes back to the pots."""
+
+    __tablename__ = "recoveries"
+    __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), index=True)
+    kind: Mapped[RecoveryKind] = mapped_column(enum_type(RecoveryKind))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    batch: Mapped[uuid.UUID] = mapped_column(db.Uuid, index=True)
+
+    award: Mapped[Award] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class AwardVersion(db.Model):
+    """The award's terms as they stood after the offer (version 1) or a variation: amount,
+    allocations, schedule, dates and returns, kept as data so no version is ever lost."""
+
+    __tablename__ = "award_versions"
+    __table_args__ = (UniqueConstraint("award_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                          index=True)
+    number: Mapped[int]
+    change: Mapped[AwardChange] = mapped_column(enum_type(AwardChange))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[dict[str, Any]] = mapped_column(db.JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    award: Mapped[Award] = relationship()
+    created_by: Mapped[User] = relationship()
+
+
+class AwardLetter(db.Model):
+    """A rendered letter for one version of an award's terms (the offer letter, or a variation
+    letter). The PDF is kept on disk under its sha256; `data_sha256` fingerprints what it was
+    rendered from, so unchanged data reuses the stored file."""
+
+    __tablename__ = "award_letters"
+    __table_args__ = (UniqueConstraint("award_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                          index=True)
+    # The letter's own version number for the award: 1, 2, ...
+    number: Mapped[int]
+    award_version: Mapped[int]
+    change: Mapped[AwardChange] = mapped_column(enum_type(AwardChange))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    award: Mapped[Award] = relationship()
+
+
+class LetterBatch(db.Model):
+    """An officer's request to produce every letter of a round, and how far it has got."""
+
+    __tablename__ = "letter_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    # The RQ job's id when it runs on a worker; empty when it ran in-process.
+    job_id: Mapped[str] = mapped_column(String(64), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    round: Mapped[Round] = relationship()
+    requested_by: Mapped[User] = relationship()

@@ -305,3 +305,51 @@ class AwardStatus(enum.StrEnum):
     def label(self) -> str:
         return {"offered": "Offered", "accepted": "Accepted", "declined": "Declined",
                 "expired": "Offer expired", "withdrawn": "Withdrawn"}[self.value]
+
+
+class PaymentTiming(enum.StrEnum):
+    """Whether an award's instalments are paid before the work they fund or after it."""
+
+    IN_ADVANCE = "in_advance"
+    IN_ARREARS = "in_arrears"
+
+    @property
+    def label(self) -> str:
+        return {"in_advance": "In advance", "in_arrears": "In arrears"}[self.value]
+
+
+class AwardChange(enum.StrEnum):
+    """What made a new version of an award's terms: the offer itself or a variation."""
+
+    OFFER = "offer"
+    VARIATION = "variation"
+
+    @property
+    def label(self) -> str:
+        return {"offer": "Offer", "variation": "Variation"}[self.value]
+
+
+class RecoveryKind(enum.StrEnum):
+    """Money coming back from an organisation: demanded by the council (clawback) or returned
+    by the organisation unasked (repayment, for example an underspend)."""
+
+    CLAWBACK = "clawback"
+    REPAYMENT = "repayment"
+
+    @property
+    def label(self) -> str:
+        return {"clawback": "Clawback", "repayment": "Repayment"}[self.value]
+
+
+class JobStatus(enum.StrEnum):
+    """A background job's progress, as its page shows it."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "Waiting to start", "running": "In progress", "done": "Done",
+                "failed": "Failed"}[self.value]

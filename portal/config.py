@@ -123,6 +123,18 @@ def load_config(instance_path: Path) -> dict:
         # Decisions: an award, or a round's approved total, above this (in pounds) is a key
         # decision that only Cabinet can make.
         "KEY_DECISION_THRESHOLD_PENCE": _env_pounds("KEY_DECISION_THRESHOLD", 500_000_00),
+        # Subsidy control: Minimal Financial Assistance to one organisation over this and the
+        # previous two financial years may not pass this (in pounds).
+        "SUBSIDY_THRESHOLD_PENCE": _env_pounds("SUBSIDY_THRESHOLD", 315_000_00),
+        # Award letters: the letterhead and who signs them. The address is one line per part,
+        # separated by "|"; the logo is a file under static/ (empty for none).
+        "COUNCIL_ADDRESS": os.environ.get("COUNCIL_ADDRESS", "Council offices|Town Hall"),
+        "LETTER_LOGO": os.environ.get("LETTER_LOGO", "images/favicon.svg"),
+        "LETTER_SIGNATORY_NAME": os.environ.get("LETTER_SIGNATORY_NAME", "Head of Communities"),
+        "LETTER_SIGNATORY_POSITION": os.environ.get("LETTER_SIGNATORY_POSITION",
+                                                    "On behalf of the council"),
+        # Rendered letters live here under their sha256; never inside static/.
+        "LETTER_FOLDER": os.environ.get("LETTER_FOLDER") or str(instance_path / "letters"),
     }
 
 

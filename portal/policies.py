@@ -120,6 +120,23 @@ def can_make_awards(user: User | None) -> bool:
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
 
 
+def can_pay_awards(user: User | None) -> bool:
+    """Grants officers record payments against awards and money recovered."""
+    return can_make_awards(user)
+
+
+def can_vary_awards(user: User | None) -> bool:
+    """Grants officers vary an award's amount, dates, allocation or schedule."""
+    return can_make_awards(user)
+
+
+def can_read_award_letters(user: User | None, award: Award) -> bool:
+    """An award's letters go to its organisation's members and to the grants officers and
+    admins, and to no one else."""
+    return (_signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.ADMIN)) \
+        or can_view_offer(user, award)
+
+
 def can_answer_offer(user: User | None, award: Award) -> bool:
     """Only the organisation's admins accept or decline an award offer for it."""
     return can_manage_organisation(user, award.application.organisation)

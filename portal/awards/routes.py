@@ -56,7 +56,7 @@ def new_offer(submitted_application_id: int):
                 allocations=form.allocations(),
                 standard_conditions=form.standard_conditions.data,
                 special_conditions=form.special_conditions.data or "",
-                accept_by=form.accept_by.data), utcnow())
+                accept_by=form.accept_by.data, terms=page.terms), utcnow())
         except RuleBroken as error:
             pot_fields = form.pot_fields()
             if error.field == "allocations" and pot_fields:

@@ -26,8 +26,10 @@ from models import (
     Round,
     User,
 )
+from models.base import utcnow
 from models.enums import (
     ApplicationStatus,
+    AwardChange,
     AwardStatus,
     DecisionOutcome,
     FundingSource,
@@ -36,7 +38,9 @@ from models.enums import (
     PotStatus,
 )
 from portal import audit, policies
+from portal.awards import subsidy
 from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
+from portal.awards.terms import Terms, apply_terms, check_terms, default_terms, record_version
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
@@ -88,6 +92,8 @@ class OfferPage:
     pots: list[PotChoice]
     proposal: dict[int, int]
     shortfall_pence: int = 0
+    terms: Terms | None = None
+    running_total: subsidy.RunningTotal | None = None
 
     @property
     def why_not(self) -> str | None:
@@ -150,9 +156,10 @@ def _pots_for(application: Application) -> list[PotChoice]:
     return [PotChoice(pot, found[pot.id].available_pence) for pot in allowed]
 
 
-def offer_page(user: User, application_id: int) -> OfferPage:
+def offer_page(user: User, application_id: int, now: datetime | None = None) -> OfferPage:
     """The approved amount, the pots that may fund it and a proposed split by the scheme's
-    policy (or, when no offer can be made, why not)."""
+    policy, the terms an offer starts with as of `now` and the organisation's running total
+    for subsidy control (or, when no offer can be made, why not)."""
     _require(policies.can_make_awards(user))
     application = _application(application_id)
     award = db.session.scalar(select(Award).where(Award.application_id == application.id))
@@ -161,6 +168,9 @@ def offer_page(user: User, application_id: int) -> OfferPage:
     if page.why_not:
         return page
     page.pots = _pots_for(application)
+    page.terms = default_terms(page.amount_pence, application.start_date, application.end_date,
+                               to_london(now or utcnow()).date())
+    page.running_total = subsidy.running_total(application, page.amount_pence)
     options = [PotOption(choice.pot.id, choice.pot.source, choice.available_pence,
                          choice.pot.spend_by) for choice in page.pots]
     try:
@@ -176,13 +186,33 @@ def offer_page(user: User, application_id: int) -> OfferPage:
 
 @dataclass(frozen=True)
 class OfferDetails:
-    """What the officer sent: pence from each pot (pot id -> pence), conditions and the date
-    by which the organisation must accept."""
+    """What the officer sent: pence from each pot (pot id -> pence), conditions, the date by
+    which the organisation must accept, the period, schedule and returns, and whether the
+    award is Minimal Financial Assistance (if not, on what basis it is given)."""
 
     allocations: dict[int, int]
     standard_conditions: str
     special_conditions: str
     accept_by: date
+    terms: Terms
+    minimal_financial_assistance: bool = True
+    subsidy_basis: str = ""
+
+
+def _subsidy(page: OfferPage, details: OfferDetails) -> subsidy.RunningTotal:
+    """The running total, refused above the threshold for Minimal Financial Assistance, and
+    refused without a basis when the award is not given as that."""
+    total = subsidy.running_total(page.application, page.amount_pence)
+    if details.minimal_financial_assistance and total.over:
+        raise RuleBroken(
+            f"This award would take the organisation’s public funding over {total.period} to "
+            f"{format_pounds(total.total_pence)}, above the Minimal Financial Assistance limit "
+            f"of {format_pounds(total.threshold_pence)}. Reduce the award or give it on another "
+            "basis.", field="minimal_financial_assistance")
+    if not details.minimal_financial_assistance and not details.subsidy_basis.strip():
+        raise RuleBroken("Enter the basis on which the award is given, if not as Minimal "
+                         "Financial Assistance", field="subsidy_basis")
+    return total
 
 
 def _check_allocations(page: OfferPage, allocations: dict[int, int]) -> dict[int, int]:
@@ -208,7 +238,7 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
     is locked first, so two officers cannot both make an offer for it."""
     _require(policies.can_make_awards(user))
     _application(application_id, lock=True)
-    page = offer_page(user, application_id)
+    page = offer_page(user, application_id, now)
     if page.why_not:
         raise RuleBroken(page.why_not)
     chosen = _check_allocations(page, details.allocations)
@@ -217,14 +247,21 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
                          field="accept_by")
     if not details.standard_conditions.strip():
         raise RuleBroken("Enter the standard conditions", field="standard_conditions")
+    check_terms(details.terms, page.amount_pence, to_london(now).date())
+    total = _subsidy(page, details)
     application = page.application
     award = Award(application=application, decision=page.decision,
                   reference=application.reference, amount_pence=page.amount_pence,
                   status=AwardStatus.OFFERED, standard_conditions=details.standard_conditions,
                   special_conditions=details.special_conditions, offered_at=now,
                   offered_by=user, accept_by=details.accept_by,
+                  minimal_financial_assistance=details.minimal_financial_assistance,
+                  subsidy_total_pence=total.total_pence,
+                  subsidy_statement=subsidy.statement(
+                      total, details.minimal_financial_assistance, details.subsidy_basis),
                   allocations=[Allocation(pot_id=pot_id, amount_pence=pence)
                                for pot_id, pence in sorted(chosen.items())])
+    apply_terms(award, details.terms)
     db.session.add(award)
     try:
         db.session.flush()
@@ -234,6 +271,7 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
     except RuleBroken as refused:
         db.session.rollback()
         raise RuleBroken(refused.message, field="allocations") from refused
+    record_version(user, award, AwardChange.OFFER, "Offer made", now)
     audit.record("award.offered", actor=user, subject=award, details={
         "amount_pence": award.amount_pence, "accept_by": award.accept_by.isoformat(),
         "allocations": {str(pot_id): pence for pot_id, pence in sorted(chosen.items())}})

@@ -30,12 +30,12 @@ def load_awards() -> int:
         .order_by(Application.reference)).all()
     offers = []
     for application_id in approved:
-        page = awards.offer_page(officer, application_id)
+        page = awards.offer_page(officer, application_id, OFFERED_ON)
         if page.why_not or page.shortfall_pence:
             continue
         offers.append(awards.make_offer(officer, application_id, awards.OfferDetails(
             allocations=page.proposal, standard_conditions=awards.standard_conditions(),
-            special_conditions="", accept_by=ACCEPT_BY), OFFERED_ON))
+            special_conditions="", accept_by=ACCEPT_BY, terms=page.terms), OFFERED_ON))
     _answer(offers)
     return len(offers)
 

@@ -1,24 +1,35 @@
 """Helpers for award offers: a signed-in grants officer, approved applications with their
 decisions, and funding pots given budgets through the ledger."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 
-from models import Decision
-from models.base import db
+from models import Award, Decision, FundingPot, User
+from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
     DecisionAuthority,
     DecisionOutcome,
     FundingSource,
     LedgerKind,
+    OrganisationRole,
     Role,
 )
+from portal.awards import services
+from portal.awards.terms import default_terms
+from portal.dates import to_london
 from portal.funding import ledger
 from tests.assessment.conftest import submitted
 from tests.conftest import sign_in_as
-from tests.factories import FundingPotFactory, RoundFactory, UserFactory
+from tests.factories import (
+    FundingPotFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    RoundFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -56,3 +67,36 @@ def pot(budget_pence: int, source: FundingSource = FundingSource.EXTERNAL, **fie
                 [ledger.Posting(made.id, LedgerKind.BUDGET, budget_pence)], "Budget set")
     db.session.commit()
     return made
+
+
+@dataclass
+class Offered:
+    award: Award
+    pot: FundingPot
+    admin: User
+    member: User
+
+
+def today() -> date:
+    return to_london(utcnow()).date()
+
+
+def make(round_, accept_by: date | None = None, allocations: int = 1) -> Offered:
+    """An offer of £1,000 to a new organisation with an admin and a plain member (who sent
+    the application), paid from `allocations` pots."""
+    organisation = OrganisationFactory()
+    admin = MembershipFactory(organisation=organisation, role=OrganisationRole.ADMIN).user
+    member = MembershipFactory(organisation=organisation, role=OrganisationRole.MEMBER).user
+    application = approved(round_, 1_000_00, organisation=organisation, created_by=admin,
+                           submitted_by=member)
+    pots = [pot(5_000_00) for _ in range(allocations)]
+    share = 1_000_00 // allocations
+    amounts = {each.id: share for each in pots}
+    amounts[pots[0].id] += 1_000_00 - share * allocations
+    award = services.make_offer(
+        UserFactory(roles=(Role.GRANTS_OFFICER,)), application.id, services.OfferDetails(
+            allocations=amounts, standard_conditions="1. Spend it on the project.",
+            special_conditions="Send receipts.", accept_by=accept_by or today()
+            + timedelta(days=28), terms=default_terms(1_000_00, None, None, today())),
+        utcnow())
+    return Offered(award, pots[0], admin, member)

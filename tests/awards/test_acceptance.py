@@ -1,19 +1,18 @@
 """The organisation's answer to an award offer: being told of it, seeing it, accepting or
 declining it, and offers lapsing when not accepted in time."""
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from models import AuditEvent, Award, FundingPot, User
+from models import AuditEvent, Award, FundingPot
 from models.base import db, utcnow
 from models.enums import AwardStatus, LedgerKind, OrganisationRole, Role
 from portal.awards import services
 from portal.dates import to_london
 from portal.funding import ledger
-from tests.awards.conftest import approved, pot
+from tests.awards.conftest import Offered, approved, make, pot, today
 from tests.conftest import sign_in_as
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.html import assert_well_formed, error_messages, soup
@@ -23,40 +22,8 @@ ACCEPT = {"signatory_name": "Priya Shah", "signatory_position": "Chair of truste
           "declaration": "y"}
 
 
-@dataclass
-class Offered:
-    award: Award
-    pot: FundingPot
-    admin: User
-    member: User
-
-
 def offer_url(award: Award, action: str = "") -> str:
     return f"/awards/offers/{award.id}" + (f"/{action}" if action else "")
-
-
-def today() -> date:
-    return to_london(utcnow()).date()
-
-
-def make(round_, accept_by: date | None = None, allocations: int = 1) -> Offered:
-    """An offer of £1,000 to a new organisation with an admin and a plain member (who sent
-    the application), paid from `allocations` pots."""
-    organisation = OrganisationFactory()
-    admin = MembershipFactory(organisation=organisation, role=OrganisationRole.ADMIN).user
-    member = MembershipFactory(organisation=organisation, role=OrganisationRole.MEMBER).user
-    application = approved(round_, 1_000_00, organisation=organisation, created_by=admin,
-                           submitted_by=member)
-    pots = [pot(5_000_00) for _ in range(allocations)]
-    share = 1_000_00 // allocations
-    amounts = {each.id: share for each in pots}
-    amounts[pots[0].id] += 1_000_00 - share * allocations
-    award = services.make_offer(
-        UserFactory(roles=(Role.GRANTS_OFFICER,)), application.id, services.OfferDetails(
-            allocations=amounts, standard_conditions="1. Spend it on the project.",
-            special_conditions="Send receipts.", accept_by=accept_by or today()
-            + timedelta(days=28)), utcnow())
-    return Offered(award, pots[0], admin, member)
 
 
 @pytest.fixture
