@@ -6,15 +6,19 @@ from collections.abc import Iterable
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
 from forms.fields import GovDateField, PoundsField
+from models.enums import PaymentTiming
+from portal.awards.terms import MAX_INSTALMENTS, MAX_RETURNS, ReturnDue, ScheduledPayment, Terms
 
 TEXT_LIMIT = 10_000
 POT_FIELD = re.compile(r"pot_([0-9]{1,9})", re.ASCII)
@@ -33,7 +37,102 @@ def _text(label: str, hint: str = "", required: str | None = None) -> TextAreaFi
                                                    "fewer")])
 
 
-class OfferForm(PortalForm):
+class TermsForm(PortalForm):
+    """The grant period, payment schedule and monitoring returns, shared by the offer and the
+    variation forms. Schedule and returns are rows of boxes (payment_<n>_date and _amount,
+    return_<n>_title and _date); empty rows are ignored, half-filled ones are errors."""
+
+    start_date = GovDateField("Start date",
+                              validators=[InputRequired("Enter the start date of the grant")])
+    end_date = GovDateField("End date",
+                            validators=[InputRequired("Enter the end date of the grant")])
+    payment_timing = RadioField(
+        "Are payments made in advance or in arrears?", widget=GovRadioInput(),
+        choices=[SelectChoice(timing.value, timing.label) for timing in PaymentTiming],
+        default=PaymentTiming.IN_ADVANCE.value,
+        validators=[InputRequired("Select whether payments are made in advance or in arrears")])
+
+    def payment_rows(self) -> list[tuple[GovDateField, PoundsField]]:
+        return [(self[f"payment_{n}_date"], self[f"payment_{n}_amount"])
+                for n in range(1, MAX_INSTALMENTS + 1)]
+
+    def return_rows(self) -> list[tuple[StringField, GovDateField]]:
+        return [(self[f"return_{n}_title"], self[f"return_{n}_date"])
+                for n in range(1, MAX_RETURNS + 1)]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for number, (when, amount) in enumerate(self.payment_rows(), 1):
+            valid &= _row_complete(when, amount, f"the date of payment {number}",
+                                   f"the amount of payment {number}")
+        for number, (title, when) in enumerate(self.return_rows(), 1):
+            valid &= _row_complete(title, when, f"what return {number} is",
+                                   f"when return {number} is due")
+        return valid
+
+    def terms(self) -> Terms:
+        """The terms typed, leaving out empty rows."""
+        return Terms(
+            self.start_date.data, self.end_date.data, PaymentTiming(self.payment_timing.data),
+            tuple(ScheduledPayment(when.data, amount.data)
+                  for when, amount in self.payment_rows() if when.data and amount.data),
+            tuple(ReturnDue(title.data, when.data)
+                  for title, when in self.return_rows() if title.data and when.data))
+
+    def field_for(self, name: str | None) -> str | None:
+        """Where to show a broken rule about the schedule or the returns: their first row."""
+        return {"instalments": "payment_1_amount",
+                "monitoring_returns": "return_1_title"}.get(name, name)
+
+
+def _row_complete(first, second, first_noun: str, second_noun: str) -> bool:
+    """A row is both boxes or neither; a half-filled one says what is missing. Boxes that
+    already have an error (a date that is not a date) keep it."""
+    if first.errors or second.errors:
+        return False
+    if bool(first.data) == bool(second.data):
+        return True
+    missing, noun = (first, first_noun) if not first.data else (second, second_noun)
+    missing.errors = [f"Enter {noun}"]
+    return False
+
+
+def terms_data(terms: Terms) -> dict:
+    """Form data showing `terms` in a TermsForm's boxes."""
+    data = {"start_date": terms.start_date, "end_date": terms.end_date,
+            "payment_timing": terms.payment_timing.value}
+    for number, payment in enumerate(terms.instalments, 1):
+        data[f"payment_{number}_date"] = payment.due_on
+        data[f"payment_{number}_amount"] = payment.amount_pence
+    for number, due in enumerate(terms.monitoring_returns, 1):
+        data[f"return_{number}_title"] = due.title
+        data[f"return_{number}_date"] = due.due_on
+    return data
+
+
+for _number in range(1, MAX_INSTALMENTS + 1):
+    setattr(TermsForm, f"payment_{_number}_date", GovDateField(
+        f"Date of payment {_number}", validators=[Optional()]))
+    setattr(TermsForm, f"payment_{_number}_amount", PoundsField(
+        f"Amount of payment {_number}", validators=[Optional()]))
+for _number in range(1, MAX_RETURNS + 1):
+    setattr(TermsForm, f"return_{_number}_title", StringField(
+        f"Return {_number}", widget=GovTextInput(), filters=[_strip], validators=[
+            Optional(), Length(max=200, message=f"Return {_number} must be 200 characters or "
+                                                "fewer")]))
+    setattr(TermsForm, f"return_{_number}_date", GovDateField(
+        f"Date return {_number} is due", validators=[Optional()]))
+
+
+class OfferForm(TermsForm):
+    minimal_financial_assistance = RadioField(
+        "Is the award given as Minimal Financial Assistance?", widget=GovRadioInput(),
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, on another basis")],
+        default="yes", validators=[InputRequired(
+            "Select whether the award is given as Minimal Financial Assistance")])
+    subsidy_basis = _text("If not, the basis on which it is given (optional)",
+                          hint="For example, the award is not a subsidy because the "
+                               "organisation does not trade. The letter will state this")
     standard_conditions = _text("Standard conditions",
                                 hint="The council’s standard grant conditions. Change them only "
                                      "if this award needs it",

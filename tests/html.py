@@ -31,3 +31,26 @@ def error_messages(response) -> dict[str, str]:
 def summary_errors(response) -> list[str]:
     links = soup(response).select(".govuk-error-summary__list a")
     return [item.get_text(strip=True) for item in links]
+
+
+def form_data(response, selector: str = "main form[method=post]") -> dict[str, str | list[str]]:
+    """What a browser would send from the page's form as it stands: its boxes and text
+    areas, checked radios and checkboxes, and selected options (several values for a name
+    become a list, as date inputs' day, month and year boxes share no name). A page without
+    the form gives nothing."""
+    form = soup(response).select_one(selector)
+    if form is None:
+        return {}
+    data: dict[str, list[str]] = {}
+    for box in form.select("input[name]"):
+        if box.get("type") in {"radio", "checkbox"} and not box.has_attr("checked"):
+            continue
+        if box.get("type") == "submit":
+            continue
+        data.setdefault(box["name"], []).append(box.get("value", ""))
+    for area in form.select("textarea[name]"):
+        data.setdefault(area["name"], []).append(area.get_text())
+    for select in form.select("select[name]"):
+        chosen = select.select_one("option[selected]") or select.select_one("option")
+        data.setdefault(select["name"], []).append(chosen.get("value", "") if chosen else "")
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}

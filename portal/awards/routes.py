@@ -2,14 +2,31 @@
 withdrawing it, a round's awards) and the organisation's (seeing its offer, accepting or
 declining it)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from forms.awards import DeclineForm, WithdrawForm, accept_form, offer_form, pot_ids_sent
+from forms.awards import (
+    DeclineForm,
+    WithdrawForm,
+    accept_form,
+    offer_form,
+    pot_ids_sent,
+    terms_data,
+)
 from models.base import utcnow
 from models.enums import Role
 from portal.auth import roles_required
-from portal.awards import services
+from portal.awards import letters, services
 from portal.exceptions import RuleBroken
 from portal.views import page_number, show_rule_broken
 
@@ -48,6 +65,7 @@ def new_offer(submitted_application_id: int):
         form = offer_form([choice.pot.id for choice in page.pots], data={
             **{f"pot_{choice.pot.id}": page.proposal.get(choice.pot.id, 0)
                for choice in page.pots},
+            **(terms_data(page.terms) if page.terms else {}),
             "standard_conditions": services.standard_conditions(),
             "accept_by": services.default_accept_by(utcnow())})
     if not page.why_not and form.validate_on_submit():
@@ -56,12 +74,14 @@ def new_offer(submitted_application_id: int):
                 allocations=form.allocations(),
                 standard_conditions=form.standard_conditions.data,
                 special_conditions=form.special_conditions.data or "",
-                accept_by=form.accept_by.data, terms=page.terms), utcnow())
+                accept_by=form.accept_by.data, terms=form.terms(),
+                minimal_financial_assistance=form.minimal_financial_assistance.data == "yes",
+                subsidy_basis=form.subsidy_basis.data or ""), utcnow())
         except RuleBroken as error:
             pot_fields = form.pot_fields()
-            if error.field == "allocations" and pot_fields:
-                error = RuleBroken(error.message, field=pot_fields[0].name)
-            show_rule_broken(form, error)
+            field = pot_fields[0].name if error.field == "allocations" and pot_fields \
+                else form.field_for(error.field)
+            show_rule_broken(form, RuleBroken(error.message, field=field))
             page = _offer_page(submitted_application_id)
         else:
             flash(f"The award offer for {award.reference} has been made and its money "
@@ -76,7 +96,8 @@ def award(award_id: int):
     """An award: its amount, conditions, the pots that pay for it and its ledger entries."""
     found = _award(award_id)
     return render_template("awards/award.html", award=found,
-                           entries=services.ledger_entries(_user(), found.id))
+                           entries=services.ledger_entries(_user(), found.id),
+                           letters=letters.letters(_user(), found.id))
 
 
 @bp.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
@@ -124,7 +145,8 @@ def offer(award_id: int):
     its admins while it is open, the acceptance form."""
     view = services.offer_view(_user(), award_id, utcnow())
     return render_template("awards/offer.html", view=view,
-                           form=accept_form(view.award.application.organisation.name))
+                           form=accept_form(view.award.application.organisation.name),
+                           letters=letters.letters(_user(), award_id))
 
 
 @bp.post("/offers/<int:award_id>/accept")
@@ -146,7 +168,8 @@ def accept(award_id: int):
         else:
             flash(f"You have accepted the grant offer {view.award.reference}.", "success")
             return redirect(url_for("awards.offer", award_id=award_id))
-    return render_template("awards/offer.html", view=view, form=form)
+    return render_template("awards/offer.html", view=view, form=form,
+                           letters=letters.letters(_user(), award_id))
 
 
 @bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
@@ -166,3 +189,100 @@ def decline(award_id: int):
             flash(f"You have declined the grant offer {view.award.reference}.", "success")
             return redirect(url_for("awards.offer", award_id=award_id))
     return render_template("awards/decline.html", view=view, form=form)
+
+
+# Letters -------------------------------------------------------------------------------------
+
+
+def _pdf(stored, award_reference: str, pdf: bytes):
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{letters.filename(award_reference, stored)}"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _letter_unavailable(error: letters.LetterUnavailable):
+    return render_template("awards/letter_unavailable.html", message=str(error)), 404
+
+
+@bp.get("/<int:award_id>/letter.pdf")
+@login_required
+def letter(award_id: int):
+    """The award's letter as it stands now (made and stored if its data changed)."""
+    try:
+        stored, pdf = letters.letter(_user(), award_id)
+    except letters.LetterUnavailable as error:
+        return _letter_unavailable(error)
+    return _pdf(stored, stored.award.reference, pdf)
+
+
+@bp.get("/<int:award_id>/letters/<int:number>.pdf")
+@login_required
+def letter_version(award_id: int, number: int):
+    """One stored version of the award's letter."""
+    try:
+        stored, pdf = letters.letter_version(_user(), award_id, number)
+    except LookupError:
+        abort(404)
+    except letters.LetterUnavailable as error:
+        return _letter_unavailable(error)
+    return _pdf(stored, stored.award.reference, pdf)
+
+
+@bp.post("/rounds/<int:round_id>/letters")
+@roles_required(Role.GRANTS_OFFICER)
+def start_letters(round_id: int):
+    """Produce every letter of the round, as a job; its page shows how far it has got."""
+    try:
+        batch = letters.start_batch(_user(), round_id)
+    except LookupError:
+        abort(404)
+    return redirect(url_for("awards.letter_batch", round_id=round_id, batch_id=batch.id))
+
+
+def _batch(round_id: int, batch_id: int):
+    try:
+        return letters.batch(_user(), round_id, batch_id)
+    except LookupError:
+        abort(404)
+
+
+@bp.get("/rounds/<int:round_id>/letters/<int:batch_id>")
+@roles_required(Role.GRANTS_OFFICER)
+def letter_batch(round_id: int, batch_id: int):
+    """A batch of the round's letters: n of N produced, then the ZIP to download."""
+    return render_template("awards/letter_batch.html", batch=_batch(round_id, batch_id))
+
+
+@bp.get("/rounds/<int:round_id>/letters/<int:batch_id>/status.json")
+@roles_required(Role.GRANTS_OFFICER)
+def letter_batch_status(round_id: int, batch_id: int):
+    """The batch's progress, for the page to update itself while it runs."""
+    batch = _batch(round_id, batch_id)
+    response = jsonify(status=batch.status.value, label=batch.status.label, done=batch.done,
+                       total=batch.total, error=batch.error,
+                       zip_url=url_for("awards.letter_batch_zip", round_id=round_id,
+                                       batch_id=batch_id) if batch.status.value == "done"
+                       else None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/rounds/<int:round_id>/letters/<int:batch_id>/letters.zip")
+@roles_required(Role.GRANTS_OFFICER)
+def letter_batch_zip(round_id: int, batch_id: int):
+    """The round's letters, one PDF per award, once the batch is done."""
+    try:
+        batch, archive = letters.batch_zip(_user(), round_id, batch_id)
+    except LookupError:
+        abort(404)
+    except letters.LetterUnavailable as error:
+        return _letter_unavailable(error)
+    response = make_response(archive)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="round-{round_id}-letters-{batch.id}.zip"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -137,7 +137,7 @@ def _approval(application_id: int) -> Decision | None:
         .order_by(Decision.recorded_at.desc(), Decision.id.desc()).limit(1))
 
 
-def _pots_for(application: Application) -> list[PotChoice]:
+def pots_for(application: Application) -> list[PotChoice]:
     """Open pots of the round's financial year whose restrictions allow this award, with
     their balances (one query for all of them)."""
     purpose = Purpose(application.round.scheme_id,
@@ -167,7 +167,7 @@ def offer_page(user: User, application_id: int, now: datetime | None = None) -> 
     page = OfferPage(application, decision, award, [], {})
     if page.why_not:
         return page
-    page.pots = _pots_for(application)
+    page.pots = pots_for(application)
     page.terms = default_terms(page.amount_pence, application.start_date, application.end_date,
                                to_london(now or utcnow()).date())
     page.running_total = subsidy.running_total(application, page.amount_pence)
@@ -215,18 +215,18 @@ def _subsidy(page: OfferPage, details: OfferDetails) -> subsidy.RunningTotal:
     return total
 
 
-def _check_allocations(page: OfferPage, allocations: dict[int, int]) -> dict[int, int]:
-    """The non-zero allocations, refused unless they use only pots that may fund the award
-    and add up exactly to it."""
+def check_allocations(allocations: dict[int, int], allowed: set[int],
+                      amount_pence: int) -> dict[int, int]:
+    """The non-zero allocations, refused unless they use only the `allowed` pots (those that
+    may fund the award) and add up exactly to `amount_pence`. Offers and variations alike."""
     chosen = {pot_id: pence for pot_id, pence in allocations.items() if pence}
-    allowed = {choice.pot.id for choice in page.pots}
     if any(pence < 0 for pence in chosen.values()) or not chosen.keys() <= allowed:
         raise RuleBroken("Enter amounts only for the pots listed, which may fund this award",
                          field="allocations")
     total = sum(chosen.values())
-    if total != page.amount_pence:
+    if total != amount_pence:
         raise RuleBroken(f"The amounts from the pots add up to {format_pounds(total)}. They "
-                         f"must add up to the award of {format_pounds(page.amount_pence)}.",
+                         f"must add up to the award of {format_pounds(amount_pence)}.",
                          field="allocations")
     return chosen
 
@@ -241,7 +241,8 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
     page = offer_page(user, application_id, now)
     if page.why_not:
         raise RuleBroken(page.why_not)
-    chosen = _check_allocations(page, details.allocations)
+    chosen = check_allocations(details.allocations, {choice.pot.id for choice in page.pots},
+                               page.amount_pence)
     if details.accept_by < to_london(now).date():
         raise RuleBroken("The date to accept by must be today or in the future",
                          field="accept_by")
@@ -276,7 +277,7 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
         "amount_pence": award.amount_pence, "accept_by": award.accept_by.isoformat(),
         "allocations": {str(pot_id): pence for pot_id, pence in sorted(chosen.items())}})
     db.session.commit()
-    _tell_organisation(award)
+    tell_organisation(award, f"Your grant offer {award.reference}", "awards_offered")
     return award
 
 
@@ -386,12 +387,12 @@ def round_awards(user: User, round_id: int, page: int = 1) -> RoundAwards:
                        pagination, {source: committed[source] for source in FundingSource})
 
 
-# Telling the organisation of its offer -------------------------------------------------------
+# Telling the organisation of its offer, payments and variations ------------------------------
 
 
 def _offer_recipients(award: Award) -> list[User]:
-    """Who hears of an offer: the person who sent the application and the organisation's
-    admins, each once."""
+    """Who hears of an offer and what becomes of it: the person who sent the application and
+    the organisation's admins, each once."""
     organisation = award.application.organisation
     admins = [membership.user for membership in organisation.memberships
               if membership.role is OrganisationRole.ADMIN]
@@ -399,17 +400,19 @@ def _offer_recipients(award: Award) -> list[User]:
     return list({person.id: person for person in people if person is not None}.values())
 
 
-def _tell_organisation(award: Award) -> None:
-    """The offer is committed already: a mail server's failure is logged, never undoing it.
-    Outside a request there is no host to link to, so the email says where to go."""
+def tell_organisation(award: Award, subject: str, template: str, **context) -> None:
+    """Email the organisation `templates/mail/<template>` about its award, linking to its
+    offer page. The change is committed already: a mail server's failure is logged, never
+    undoing it. Outside a request there is no host to link to, so the email says where to
+    go."""
     link = (url_for("awards.offer", award_id=award.id, _external=True)
             if has_request_context() else None)
     for person in _offer_recipients(award):
         try:
-            send_email(person.email, f"Your grant offer {award.reference}", "awards_offered",
-                       user=person, award=award, link=link)
+            send_email(person.email, subject, template, user=person, award=award, link=link,
+                       **context)
         except Exception:
-            current_app.logger.exception("Could not send the offer of %s to %s",
+            current_app.logger.exception("Could not send %s about %s to %s", template,
                                          award.reference, person.email)
 
 

@@ -6,7 +6,7 @@ and posts the allocations through the funding ledger, which has the last word on
 money is there.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,13 +74,15 @@ def _filled_in_order(amount_pence: int, pots: list[PotOption]) -> dict[int, int]
     return allocations
 
 
-def _pro_rata(amount_pence: int, pots: list[PotOption]) -> dict[int, int]:
-    """Shares in proportion to what each pot has available, in whole pence: each pot gets the
-    whole pence of its exact share, and the pence left over go one each to the pots with the
-    largest remainders (ties to the lower pot id), so the shares add up exactly."""
-    funded = [pot for pot in pots if pot.available_pence > 0]
-    total = sum(pot.available_pence for pot in funded)
-    shares = {pot.pot_id: divmod(amount_pence * pot.available_pence, total) for pot in funded}
+def pro_rata(amount_pence: int, weights: Mapping[int, int]) -> dict[int, int]:
+    """`amount_pence` shared in proportion to each pot's weight (pot id -> pence; pots
+    weighing nothing get nothing), in whole pence: each pot gets the whole pence of its exact
+    share, and the pence left over go one each to the pots with the largest remainders (ties
+    to the lower pot id), so the shares add up exactly. Also used to split a payment or a
+    recovery across an award's pots."""
+    funded = {pot_id: weight for pot_id, weight in weights.items() if weight > 0}
+    total = sum(funded.values())
+    shares = {pot_id: divmod(amount_pence * weight, total) for pot_id, weight in funded.items()}
     allocations = {pot_id: whole for pot_id, (whole, _) in shares.items()}
     left = amount_pence - sum(allocations.values())
     by_remainder = sorted(shares, key=lambda pot_id: (-shares[pot_id][1], pot_id))
@@ -100,6 +102,6 @@ def propose(amount_pence: int, pots: Sequence[PotOption],
     if available < amount_pence:
         raise ShortOfFunds(amount_pence - available)
     if policy is SplitPolicy.PRO_RATA:
-        return _pro_rata(amount_pence, list(pots))
+        return pro_rata(amount_pence, {pot.pot_id: pot.available_pence for pot in pots})
     first = FundingSource.CORE if policy is SplitPolicy.CORE_FIRST else FundingSource.EXTERNAL
     return _filled_in_order(amount_pence, _in_order(pots, first))

@@ -15,8 +15,8 @@ from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.money import format_pounds
 
-MAX_INSTALMENTS = 12
-MAX_RETURNS = 12
+MAX_INSTALMENTS = 6
+MAX_RETURNS = 4
 END_OF_GRANT_REPORT = "End of grant report"
 
 
@@ -90,12 +90,15 @@ def check_terms(terms: Terms, amount_pence: int, today: date, paid_pence: int = 
 
 def apply_terms(award: Award, terms: Terms) -> None:
     """Set the award's period, timing, schedule and returns to `terms` (numbering the
-    instalments from 1)."""
+    instalments from 1). An instalment keeps its row while its number is in the schedule, so
+    the payments made against it (which a variation may not change) still point at it."""
     award.start_date, award.end_date = terms.start_date, terms.end_date
     award.payment_timing = terms.payment_timing
-    award.instalments = [Instalment(number=number, due_on=payment.due_on,
-                                    amount_pence=payment.amount_pence)
-                         for number, payment in enumerate(terms.instalments, 1)]
+    rows = {instalment.number: instalment for instalment in award.instalments}
+    award.instalments = [rows.get(number) or Instalment(number=number)
+                         for number in range(1, len(terms.instalments) + 1)]
+    for instalment, payment in zip(award.instalments, terms.instalments, strict=True):
+        instalment.due_on, instalment.amount_pence = payment.due_on, payment.amount_pence
     award.monitoring_returns = [MonitoringReturn(title=due.title.strip(), due_on=due.due_on)
                                 for due in terms.monitoring_returns]
 

@@ -81,22 +81,25 @@ def today() -> date:
     return to_london(utcnow()).date()
 
 
-def make(round_, accept_by: date | None = None, allocations: int = 1) -> Offered:
-    """An offer of £1,000 to a new organisation with an admin and a plain member (who sent
-    the application), paid from `allocations` pots."""
-    organisation = OrganisationFactory()
+def make(round_, accept_by: date | None = None, allocations: int = 1,
+         amount_pence: int = 1_000_00, organisation=None) -> Offered:
+    """An offer of `amount_pence` (£1,000) to `organisation` (a new one) with an admin and a
+    plain member (who sent the application), paid from `allocations` new pots of the round's
+    year."""
+    organisation = organisation or OrganisationFactory()
     admin = MembershipFactory(organisation=organisation, role=OrganisationRole.ADMIN).user
     member = MembershipFactory(organisation=organisation, role=OrganisationRole.MEMBER).user
-    application = approved(round_, 1_000_00, organisation=organisation, created_by=admin,
+    application = approved(round_, amount_pence, organisation=organisation, created_by=admin,
                            submitted_by=member)
-    pots = [pot(5_000_00) for _ in range(allocations)]
-    share = 1_000_00 // allocations
+    pots = [pot(5 * amount_pence, financial_year=round_.financial_year)
+            for _ in range(allocations)]
+    share = amount_pence // allocations
     amounts = {each.id: share for each in pots}
-    amounts[pots[0].id] += 1_000_00 - share * allocations
+    amounts[pots[0].id] += amount_pence - share * allocations
     award = services.make_offer(
         UserFactory(roles=(Role.GRANTS_OFFICER,)), application.id, services.OfferDetails(
             allocations=amounts, standard_conditions="1. Spend it on the project.",
             special_conditions="Send receipts.", accept_by=accept_by or today()
-            + timedelta(days=28), terms=default_terms(1_000_00, None, None, today())),
+            + timedelta(days=28), terms=default_terms(amount_pence, None, None, today())),
         utcnow())
     return Offered(award, pots[0], admin, member)

@@ -15,7 +15,7 @@ from portal.funding import ledger
 from tests.awards.conftest import Offered, approved, make, pot, today
 from tests.conftest import sign_in_as
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.html import assert_well_formed, error_messages, soup
+from tests.html import assert_well_formed, error_messages, form_data, soup
 from tests.querycount import count_queries
 
 ACCEPT = {"signatory_name": "Priya Shah", "signatory_position": "Chair of trustees",
@@ -58,8 +58,10 @@ def test_making_an_offer_emails_the_submitter_and_the_admins_once_each(client, o
                            submitted_by=admin)
     fund = pot(5_000_00)
     accept_by = today() + timedelta(days=20)
-    response = client.post(f"/awards/applications/{application.id}/offer", data={
-        f"pot_{fund.id}": "1,000", "standard_conditions": "1. Spend it.",
+    url = f"/awards/applications/{application.id}/offer"
+    response = client.post(url, data={
+        **form_data(client.get(url)), f"pot_{fund.id}": "1,000",
+        "standard_conditions": "1. Spend it.",
         "accept_by": [str(accept_by.day), str(accept_by.month), str(accept_by.year)]})
     assert response.status_code == 302
     award = db.session.scalar(select(Award))

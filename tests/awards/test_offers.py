@@ -22,7 +22,7 @@ from tests.assessment.conftest import submitted
 from tests.awards.conftest import approved, pot
 from tests.conftest import sign_in_as
 from tests.factories import RoundFactory, SchemeFactory, ThemeFactory, UserFactory
-from tests.html import assert_well_formed, error_messages, soup
+from tests.html import assert_well_formed, error_messages, form_data, soup
 from tests.querycount import count_queries
 
 CORE, EXTERNAL = FundingSource.CORE, FundingSource.EXTERNAL
@@ -40,7 +40,9 @@ def proposed(response) -> dict[str, str]:
 
 
 def make_offer(client, application, amounts: dict[int, str], **fields):
-    data = {f"pot_{pot_id}": amount for pot_id, amount in amounts.items()}
+    """Send the offer form as the page fills it in, with these amounts and `fields`."""
+    data = form_data(client.get(offer_url(application)))
+    data.update({f"pot_{pot_id}": amount for pot_id, amount in amounts.items()})
     data.update({"standard_conditions": "1. Spend it on the project.",
                  "special_conditions": "",
                  "accept_by": [str(ACCEPT_BY.day), str(ACCEPT_BY.month), str(ACCEPT_BY.year)]})
