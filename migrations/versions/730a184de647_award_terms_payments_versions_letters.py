@@ -1,5 +1,6 @@
-"""Award terms (grant period, payment timing, subsidy control, version), instalments, monitoring
-returns, payments, recoveries, versions of the terms, letters and bulk letter batches
+"""Award terms, instalments, monitoring returns, payments, recoveries, versions and letters
+
+The award's grant period, payment timing, subsidy control and version; bulk letter batches.
 
 Revision ID: 730a184de647
 Revises: 4e2c6252a0fa
