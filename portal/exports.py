@@ -1,8 +1,9 @@
-"""Lists as CSV and XLSX downloads (the officers' applications, the funding pots), from the
-rows a service gives, with cells a spreadsheet would run as formulas defused."""
+"""Lists as CSV and XLSX downloads (the officers' applications, the funding pots and schemes),
+from the rows a service gives, with cells a spreadsheet would run as formulas defused."""
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 # Column widths by heading; other headings get the default.
 WIDTHS = {"Reference": 16, "Organisation": 36, "Legal name": 36, "Title": 44, "Round": 28,
           "Financial year": 14, "Amount requested": 18, "Total cost": 14, "Wards": 36,
-          "Themes": 40, "Submitted at": 18, "Status": 12}
+          "Themes": 40, "Submitted at": 18, "Status": 12, "Scheme": 36}
 
 
 def defused(value: Any) -> Any:
@@ -53,23 +54,43 @@ def _csv_text(value: Any) -> Any:
     return defused(value)
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: its tab's title, heading row, rows, and which headings hold money."""
+
+    title: str
+    headings: list[str]
+    rows: list[list[Any]]
+    money_columns: set[str]
+
+
 def to_xlsx(headings: list[str], rows: list[list[Any]], money_columns: set[str]) -> bytes:
-    """A workbook with a bold header row, money cells in pounds and readable column widths.
-    Write-only mode streams the rows; only cells that need a format are made as cells, which
-    keeps thousands of rows quick."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Applications")
-    for number, heading in enumerate(headings, start=1):
+    """A workbook of one sheet of applications."""
+    return workbook([Sheet("Applications", headings, rows, money_columns)])
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """A workbook with a sheet for each of `sheets`, each with a bold header row, money cells
+    in pounds and readable column widths. Write-only mode streams the rows; only cells that
+    need a format are made as cells, which keeps thousands of rows quick."""
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(book, sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(book: Workbook, contents: Sheet) -> None:
+    sheet = book.create_sheet(contents.title)
+    for number, heading in enumerate(contents.headings, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(heading, 20)
     sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, heading, font=Font(bold=True)) for heading in headings])
-    money = [heading in money_columns for heading in headings]
-    for row in rows:
+    sheet.append([_cell(sheet, heading, font=Font(bold=True)) for heading in contents.headings])
+    money = [heading in contents.money_columns for heading in contents.headings]
+    for row in contents.rows:
         sheet.append([_xlsx_value(sheet, value, is_money)
                       for value, is_money in zip(row, money, strict=True)])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _xlsx_value(sheet, value: Any, is_money: bool) -> Any:

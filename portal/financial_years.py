@@ -27,9 +27,21 @@ class FinancialYear:
             raise ValueError(f"{label!r} is not a financial year like 2024/25")
         return cls(int(match[1]))
 
+    @classmethod
+    def from_slug(cls, slug: str) -> "FinancialYear":
+        """'2024-25' (the year in a URL, where '/' cannot go) -> FinancialYear(2024)."""
+        if "/" in slug:
+            raise ValueError(f"{slug!r} is not a financial year like 2024-25")
+        return cls.parse(slug.replace("-", "/", 1))
+
     @property
     def label(self) -> str:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        """'2024-25': the label as a URL path segment."""
+        return self.label.replace("/", "-")
 
     @property
     def code(self) -> str:

@@ -146,6 +146,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "funding.edit_pot": FUNDING_MANAGERS,
     "funding.change_budget": FUNDING_MANAGERS,
     "funding.transfer": FUNDING_MANAGERS,
+    "funding.schemes_csv": FUNDING_VIEWERS,
+    "funding.scheme_year": FUNDING_VIEWERS,
     # documents (the section page is the applicant's; staff download from their own pages)
     "documents.section": APPLICANTS,
     "documents.complete": APPLICANTS,
@@ -229,6 +231,7 @@ def request_as(client, people, role: str, endpoint: str):
         "user_id": people[Role.ADMIN.value].id,
         "token": NONSENSE_TOKEN,
         "filename": "css/portal.css",
+        "year": "2024-25",
     }
     url = sample_url(client.application, rule, samples)
     method = "GET" if "GET" in rule.methods else "POST"

@@ -9,8 +9,8 @@ here, never an edit. A pot's figures are sums of its entries:
     available = budget - committed
 
 and `post` keeps, for every pot, available >= 0, 0 <= paid <= committed and budget >= 0. It
-locks the pots involved (SELECT ... FOR UPDATE on PostgreSQL, in id order so that two posts
-never wait on each other crosswise), works out what the entries would leave, and either adds
+locks the pots involved (SELECT ... FOR NO KEY UPDATE on PostgreSQL, in id order so that two
+posts never wait on each other crosswise), works out what the entries would leave, and either adds
 them all or refuses with a message naming the pot, adding nothing. The caller commits, so that
 the money and what it is for (an award, a contract) are one transaction.
 """
@@ -83,14 +83,26 @@ def _sum_of(*kinds: LedgerKind, minus: tuple[LedgerKind, ...] = ()):
     return func.coalesce(func.sum(signed), 0)
 
 
+def committed_sum():
+    """The SQL sum of the committed amount of the entries selected: commitments less
+    releases. The dashboard's other groupings (by scheme) use it too, so they agree with
+    `balances`."""
+    return _sum_of(LedgerKind.COMMITMENT, minus=(LedgerKind.RELEASE,))
+
+
+def paid_sum():
+    """The SQL sum of the paid amount of the entries selected: payments less clawbacks."""
+    return _sum_of(LedgerKind.PAYMENT, minus=(LedgerKind.CLAWBACK,))
+
+
 def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
     """Each pot's figures, summed from its entries in one query (every pot when `pot_ids` is
     None). A pot without entries has a zero balance."""
     query = select(
         LedgerEntry.pot_id,
         _sum_of(LedgerKind.BUDGET, LedgerKind.TRANSFER),
-        _sum_of(LedgerKind.COMMITMENT, minus=(LedgerKind.RELEASE,)),
-        _sum_of(LedgerKind.PAYMENT, minus=(LedgerKind.CLAWBACK,)),
+        committed_sum(),
+        paid_sum(),
     ).group_by(LedgerEntry.pot_id)
     ids = None if pot_ids is None else list(pot_ids)
     if ids is not None:
@@ -102,9 +114,14 @@ def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
 
 def _lock(pot_ids: set[int]) -> dict[int, FundingPot]:
     """Lock the pots' rows in id order until the transaction ends, and read them afresh.
-    An unknown pot is refused like any other broken rule, so a tampered form is not a 500."""
+    An unknown pot is refused like any other broken rule, so a tampered form is not a 500.
+
+    The lock is FOR NO KEY UPDATE, which two posts cannot both hold but which does not wait
+    for the key-share locks PostgreSQL takes on a pot when a row referring to it is written:
+    an offer writes its allocations before posting, and with FOR UPDATE two offers from one
+    pot would each hold a key-share lock the other's FOR UPDATE waits for, a deadlock."""
     pots = db.session.scalars(select(FundingPot).where(FundingPot.id.in_(sorted(pot_ids)))
-                              .order_by(FundingPot.id).with_for_update()
+                              .order_by(FundingPot.id).with_for_update(key_share=True)
                               .execution_options(populate_existing=True))
     found = {pot.id: pot for pot in pots}
     if missing := pot_ids - found.keys():

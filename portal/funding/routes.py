@@ -55,10 +55,37 @@ def index_csv():
 @bp.get("/pots.xlsx")
 @roles_required(*VIEWERS)
 def index_xlsx():
-    """The dashboard's pots (for the chosen year) as an Excel workbook."""
-    rows = services.export_rows(_officer(), _year())
-    workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
+    """The dashboard (for the chosen year) as an Excel workbook: a sheet of pots and a sheet
+    of schemes' core and external money."""
+    workbook = exports.workbook([
+        exports.Sheet("Funding pots", services.EXPORT_HEADINGS,
+                      services.export_rows(_officer(), _year()), services.MONEY_COLUMNS),
+        exports.Sheet("Schemes", services.SCHEME_EXPORT_HEADINGS,
+                      services.scheme_export_rows(_officer(), _year()),
+                      services.SCHEME_MONEY_COLUMNS)])
     return exports.download(workbook, exports.XLSX_TYPE, "funding-pots", "xlsx")
+
+
+@bp.get("/schemes.csv")
+@roles_required(*VIEWERS)
+def schemes_csv():
+    """The dashboard's schemes table (for the chosen year) as CSV."""
+    rows = services.scheme_export_rows(_officer(), _year())
+    return exports.download(exports.to_csv(services.SCHEME_EXPORT_HEADINGS, rows), "text/csv",
+                            "funding-schemes", "csv")
+
+
+@bp.get("/schemes/<int:scheme_id>/<year>")
+@roles_required(*VIEWERS)
+def scheme_year(scheme_id: int, year: str):
+    """The drill-down from a scheme's row of the dashboard: the ledger entries of its awards
+    against the pots of one financial year (written 2024-25 here)."""
+    try:
+        found = services.scheme_year(_officer(), scheme_id, year, page_number())
+    except LookupError:
+        abort(404)
+    return render_template("funding/scheme_year.html", page=found,
+                           FundingSource=FundingSource)
 
 
 @bp.route("/pots/new", methods=["GET", "POST"])
@@ -86,7 +113,7 @@ def pot(pot_id: int):
     found = _pot(pot_id)
     return render_template("funding/pot.html", pot=found,
                            balance=services.balance_of(_officer(), found),
-                           entries=services.entries_page(_officer(), found, page_number()))
+                           ledger=services.entries_page(_officer(), found, page_number()))
 
 
 @bp.route("/pots/<int:pot_id>/edit", methods=["GET", "POST"])

@@ -12,7 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import FundingPot, LedgerEntry, Scheme, Theme, User, Ward
+from models import (
+    Application,
+    Award,
+    FundingPot,
+    LedgerEntry,
+    Round,
+    Scheme,
+    Theme,
+    User,
+    Ward,
+)
 from models.enums import FundingSource, LedgerKind, PotStatus
 from portal import audit, policies
 from portal.exceptions import NotAllowed, RuleBroken
@@ -27,6 +37,12 @@ DUPLICATE_NAME = "There is already a pot called {name} in {year}: give this pot 
 EXPORT_HEADINGS = ["Financial year", "Pot", "Source", "Funder", "Funder org-id", "Status",
                    "Budget", "Committed", "Paid", "Available"]
 MONEY_COLUMNS = {"Budget", "Committed", "Paid", "Available"}
+SCHEME_EXPORT_HEADINGS = ["Financial year", "Scheme", "Core committed", "Core paid",
+                          "External committed", "External paid", "Total committed",
+                          "Total paid"]
+SCHEME_MONEY_COLUMNS = set(SCHEME_EXPORT_HEADINGS[2:])
+# The row of a year's money that is for no scheme's award (a contract's, or posted by hand).
+NOT_FOR_A_SCHEME = "Not for a scheme’s award"
 
 
 def _require_viewer(user: User | None) -> None:
@@ -56,13 +72,69 @@ class PotRow:
 
 
 @dataclass(frozen=True)
+class Spend:
+    """What has been committed and paid from pots: the same ledger sums as a Balance's,
+    without a budget, for money grouped other than by pot."""
+
+    committed_pence: int = 0
+    paid_pence: int = 0
+
+    def __add__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence + other.committed_pence,
+                     self.paid_pence + other.paid_pence)
+
+    def __sub__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence - other.committed_pence,
+                     self.paid_pence - other.paid_pence)
+
+
+def _by_source(spends: dict[FundingSource, Spend] | None = None) -> dict[FundingSource, Spend]:
+    """Every source, with nothing for those missing from `spends`."""
+    return {source: (spends or {}).get(source, Spend()) for source in FundingSource}
+
+
+@dataclass(frozen=True)
+class SchemeRow:
+    """What one scheme's awards have committed and been paid from core pots and from external
+    pots of one financial year; `scheme_id` is None for the money that is for no scheme's
+    award."""
+
+    scheme_id: int | None
+    name: str
+    year: str
+    by_source: dict[FundingSource, Spend]
+
+    @property
+    def total(self) -> Spend:
+        return sum(self.by_source.values(), Spend())
+
+    @property
+    def year_slug(self) -> str:
+        """The year as the scheme-year page's URL has it: 2024-25."""
+        return FinancialYear.parse(self.year).slug
+
+
+@dataclass(frozen=True)
 class YearGroup:
-    """One financial year's pots with their totals, overall and by source."""
+    """One financial year's pots with their totals, overall and by source, and what each
+    scheme's awards spend from them. The schemes' rows and `not_for_schemes` add up to the
+    pots' committed and paid totals by source."""
 
     year: str
     rows: list[PotRow]
     total: Balance
     by_source: dict[FundingSource, Balance]
+    schemes: list[SchemeRow]
+
+    @property
+    def not_for_schemes(self) -> SchemeRow | None:
+        """The year's money committed or paid for no scheme's award, if there is any."""
+        rest = {source: Spend(balance.committed_pence, balance.paid_pence)
+                - sum((row.by_source[source] for row in self.schemes), Spend())
+                for source, balance in self.by_source.items()}
+        if all(spend == Spend() for spend in rest.values()):
+            return None
+        return SchemeRow(None, NOT_FOR_A_SCHEME, self.year, rest)
 
 
 @dataclass(frozen=True)
@@ -70,6 +142,11 @@ class Dashboard:
     years: list[str]  # every year that has a pot, newest first: the filter's options
     year: str | None  # the year shown, or None for all
     groups: list[YearGroup]
+
+    @property
+    def has_scheme_rows(self) -> bool:
+        """Whether any money has been committed or paid from the pots shown."""
+        return any(group.schemes or group.not_for_schemes for group in self.groups)
 
 
 def _years() -> list[str]:
@@ -88,9 +165,42 @@ def _pot_rows(year: str | None) -> list[PotRow]:
     return [PotRow(pot, figures[pot.id]) for pot in pots]
 
 
+def _through_awards(query):
+    """`query` of ledger entries joined to their pots and to the awards they are for, their
+    applications and rounds: entries for no award are left out."""
+    return (query.join(FundingPot, FundingPot.id == LedgerEntry.pot_id)
+            .join(Award, Award.id == LedgerEntry.award_id)
+            .join(Application, Application.id == Award.application_id)
+            .join(Round, Round.id == Application.round_id))
+
+
+def _scheme_rows(year: str | None, scheme_id: int | None = None) -> list[SchemeRow]:
+    """Each scheme's committed and paid money by the financial year of the pots it comes
+    from, core and external apart, summed from the ledger entries of the scheme's awards in
+    one query; newest year first, then by scheme name. Only `year` and `scheme_id` when
+    given."""
+    query = (_through_awards(select(Scheme.id, Scheme.name, FundingPot.financial_year,
+                                    FundingPot.source, ledger.committed_sum(),
+                                    ledger.paid_sum()).select_from(LedgerEntry))
+             .join(Scheme, Scheme.id == Round.scheme_id)
+             .group_by(Scheme.id, Scheme.name, FundingPot.financial_year, FundingPot.source)
+             .order_by(FundingPot.financial_year.desc(), Scheme.name, Scheme.id))
+    if year is not None:
+        query = query.where(FundingPot.financial_year == year)
+    if scheme_id is not None:
+        query = query.where(Scheme.id == scheme_id)
+    found: dict[tuple[int, str], tuple[str, dict[FundingSource, Spend]]] = {}
+    for row_id, name, row_year, source, committed, paid in db.session.execute(query):
+        _, spends = found.setdefault((row_id, row_year), (name, {}))
+        spends[source] = Spend(int(committed), int(paid))
+    return [SchemeRow(row_id, name, row_year, _by_source(spends))
+            for (row_id, row_year), (name, spends) in found.items()]
+
+
 def dashboard(user: User, year: str | None = None) -> Dashboard:
     """Every pot's budget, committed, paid and available, grouped by financial year, with each
-    year's totals for core and external money. A year with no pots shows all years."""
+    year's totals for core and external money, and each scheme's core and external money by
+    year. A year with no pots shows all years."""
     _require_viewer(user)
     years = _years()
     shown = year if year in years else None
@@ -98,11 +208,14 @@ def dashboard(user: User, year: str | None = None) -> Dashboard:
     by_year: dict[str, list[PotRow]] = {}
     for row in _pot_rows(shown):
         by_year.setdefault(row.pot.financial_year, []).append(row)
+    schemes: dict[str, list[SchemeRow]] = {}
+    for scheme_row in _scheme_rows(shown):
+        schemes.setdefault(scheme_row.year, []).append(scheme_row)
     for group_year, rows in by_year.items():
         groups.append(YearGroup(
             group_year, rows, total(row.balance for row in rows),
             {source: total(row.balance for row in rows if row.pot.source is source)
-             for source in FundingSource}))
+             for source in FundingSource}, schemes.get(group_year, [])))
     return Dashboard(years, shown, groups)
 
 
@@ -120,6 +233,21 @@ def export_rows(user: User, year: str | None = None) -> list[list]:
              _pounds(row.balance.committed_pence), _pounds(row.balance.paid_pence),
              _pounds(row.balance.available_pence)]
             for row in _pot_rows(shown)]
+
+
+def scheme_export_rows(user: User, year: str | None = None) -> list[list]:
+    """The dashboard's schemes table, one row for each scheme and year (and one for each
+    year's money for no scheme's award), money as Decimal pounds, for CSV and XLSX."""
+    rows = []
+    for group in dashboard(user, year).groups:
+        other = group.not_for_schemes
+        for row in [*group.schemes, *([other] if other else [])]:
+            spends = (row.by_source[FundingSource.CORE],
+                      row.by_source[FundingSource.EXTERNAL], row.total)
+            rows.append([row.year, row.name, *(_pounds(pence) for spend in spends
+                                               for pence in (spend.committed_pence,
+                                                             spend.paid_pence))])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -253,13 +381,62 @@ def balance_of(user: User, pot: FundingPot) -> Balance:
     return ledger.balances([pot.id])[pot.id]
 
 
-def entries_page(user: User, pot: FundingPot, page: int = 1) -> Pagination:
-    """The pot's ledger entries, newest first, 25 a page, with who made each."""
+@dataclass(frozen=True)
+class EntriesPage:
+    """A page of ledger entries, with the awards they are for (by id) and each award's
+    organisation, loaded in one query for the page."""
+
+    entries: Pagination
+    awards: dict[int, Award]
+
+
+def _entries_page(query, page: int) -> EntriesPage:
+    """`query`'s entries newest first, 25 a page, with who made each and its pot: three
+    queries (the count, the page, the page's awards) whatever the number of entries."""
+    entries = db.paginate(
+        query.options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.pot))
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()),
+        page=page, per_page=PER_PAGE, error_out=False)
+    award_ids = {entry.award_id for entry in entries.items if entry.award_id is not None}
+    awards = db.session.scalars(
+        select(Award).where(Award.id.in_(award_ids))
+        .options(joinedload(Award.application).joinedload(Application.organisation)))
+    return EntriesPage(entries, {award.id: award for award in awards})
+
+
+def entries_page(user: User, pot: FundingPot, page: int = 1) -> EntriesPage:
+    """The pot's ledger entries, newest first, 25 a page, with the award each is for."""
     _require_viewer(user)
-    query = (select(LedgerEntry).where(LedgerEntry.pot_id == pot.id)
-             .options(joinedload(LedgerEntry.actor))
-             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()))
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return _entries_page(select(LedgerEntry).where(LedgerEntry.pot_id == pot.id), page)
+
+
+@dataclass(frozen=True)
+class SchemeYear:
+    """A scheme's awards' money in one financial year: its figures, as the dashboard shows
+    them, and the ledger entries they are the sums of."""
+
+    scheme: Scheme
+    figures: SchemeRow
+    entries: EntriesPage
+
+
+def scheme_year(user: User, scheme_id: int, year_slug: str, page: int = 1) -> SchemeYear:
+    """The ledger entries of the scheme's awards against pots of the financial year written
+    like 2024-25, newest first, a page at a time; LookupError for an unknown scheme or a
+    year not written so."""
+    _require_viewer(user)
+    try:
+        year = FinancialYear.from_slug(year_slug).label
+    except ValueError as error:
+        raise LookupError(year_slug) from error
+    scheme = db.session.get(Scheme, scheme_id)
+    if scheme is None:
+        raise LookupError(scheme_id)
+    figures = next(iter(_scheme_rows(year, scheme.id)),
+                   SchemeRow(scheme.id, scheme.name, year, _by_source()))
+    query = _through_awards(select(LedgerEntry)).where(Round.scheme_id == scheme.id,
+                                                       FundingPot.financial_year == year)
+    return SchemeYear(scheme, figures, _entries_page(query, page))
 
 
 def update_pot(user: User, pot: FundingPot, details: PotDetails, status: PotStatus) -> None:

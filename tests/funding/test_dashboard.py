@@ -27,6 +27,11 @@ def table_rows(page, year: str) -> list[list[str]]:
             for row in table.select("tbody tr")]
 
 
+def pot_captions(page) -> list[str]:
+    """The captions of the pots' tables, one for each year shown."""
+    return [caption.get_text(strip=True) for caption in page.select("table[id^=year-] caption")]
+
+
 def three_pots(officer):
     """Two 2024/25 pots (one core, one external) and a 2023/24 core pot."""
     core = pot_with(officer, budget=49_500_00, committed=20_000_00, paid=5_000_00,
@@ -45,8 +50,7 @@ def test_dashboard_shows_each_years_pots_and_totals_newest_year_first(client, of
 
     page = soup(client.get("/funding/"))
 
-    assert [caption.get_text(strip=True) for caption in page.select("caption")] == [
-        "2024/25", "2023/24"]
+    assert pot_captions(page) == ["2024/25", "2023/24"]
     assert [th.get_text(strip=True) for th in page.select("#year-2024-25 thead th")] == HEADINGS
     assert table_rows(page, "2024/25") == [
         ["Core 24", "Core", "Kirklees Council", "Open for awards", "£49,500.00", "£20,000.00",
@@ -58,7 +62,7 @@ def test_dashboard_shows_each_years_pots_and_totals_newest_year_first(client, of
         ["Total for 2024/25", "£79,500.00", "£30,000.50", "£5,000.00", "£49,499.50"]]
     assert table_rows(page, "2023/24")[0][4:] == ["£378,000.00", "£0.00", "£0.00",
                                                   "£378,000.00"]
-    links = {a.get_text(strip=True): a["href"] for a in page.select("table a")}
+    links = {a.get_text(strip=True): a["href"] for a in page.select("table[id^=year-] a")}
     assert links == {"Core 24": f"/funding/pots/{core.id}",
                      "Health 24": f"/funding/pots/{external.id}",
                      "Core 23": f"/funding/pots/{old.id}"}
@@ -90,14 +94,14 @@ def test_dashboard_figures_are_the_ledgers_sums(client, officer):
 def test_dashboard_filters_by_year_and_ignores_unknown_years(client, officer):
     three_pots(officer)
     page = soup(client.get("/funding/?year=2023%2F24"))
-    assert [caption.get_text(strip=True) for caption in page.select("caption")] == ["2023/24"]
+    assert pot_captions(page) == ["2023/24"]
     assert [o.get_text(strip=True) for o in page.select("#year option")] == [
         "All years", "2024/25", "2023/24"]
     assert page.select_one("#year option[selected]").get_text(strip=True) == "2023/24"
     assert page.find("a", string="CSV")["href"] == "/funding/pots.csv?year=2023/24"
 
     page = soup(client.get("/funding/?year=1999%2F00"))
-    assert len(page.select("caption")) == 2
+    assert len(pot_captions(page)) == 2
 
 
 def test_dashboard_without_pots(client, officer):

@@ -263,7 +263,7 @@ def test_pot_page_lists_entries_newest_first_25_a_page(client, officer):
     rows = page.select("#ledger tbody tr")
     assert len(rows) == 25
     first = [cell.get_text(strip=True) for cell in rows[0].select("td")]
-    assert first[1:] == ["Commitment", "£1.00", "Award 29", "Olu Officer"]
+    assert first[1:] == ["Commitment", "£1.00", "", "Award 29", "Olu Officer"]
     figure = balances([pot.id])[pot.id]
     assert summary_rows(page, "figures") == {
         "Budget": "£100,000.00", "Committed": "£31.00", "Paid": "£0.00",
@@ -272,7 +272,7 @@ def test_pot_page_lists_entries_newest_first_25_a_page(client, officer):
                                          if e.kind is LedgerKind.COMMITMENT)
 
     page = soup(client.get(f"/funding/pots/{pot.id}?page=2"))
-    reasons = [row.select("td")[3].get_text(strip=True) for row in page.select("#ledger tbody tr")]
+    reasons = [row.select("td")[4].get_text(strip=True) for row in page.select("#ledger tbody tr")]
     assert reasons == ["Award 4", "Award 3", "Award 2", "Award 1", "Award 0",
                        "Cabinet report 2024", "Cabinet report 2024"]
 

@@ -67,6 +67,20 @@ def test_label_and_parse_agree(start_year):
     assert str(year) == year.label
 
 
+@given(st.integers(min_value=1900, max_value=2200))
+def test_slug_and_from_slug_agree(start_year):
+    """The year as a URL has it: 2024-25."""
+    year = FinancialYear(start_year)
+    assert year.slug == year.label.replace("/", "-")
+    assert FinancialYear.from_slug(year.slug) == year
+
+
+@pytest.mark.parametrize("slug", ["2024/25", "2024-26", "2024", "24-25", "2024-25-", ""])
+def test_anything_else_is_not_a_financial_year_slug(slug):
+    with pytest.raises(ValueError):
+        FinancialYear.from_slug(slug)
+
+
 def test_label_code_and_dates():
     year = FinancialYear(2024)
     assert (year.label, year.code) == ("2024/25", "2425")
