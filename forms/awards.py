@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
 from forms.fields import GovDateField, PoundsField
-from models.enums import PaymentTiming
+from models.enums import PaymentTiming, RecoveryKind
 from portal.awards.terms import MAX_INSTALMENTS, MAX_RETURNS, ReturnDue, ScheduledPayment, Terms
 
 TEXT_LIMIT = 10_000
@@ -124,7 +124,20 @@ for _number in range(1, MAX_RETURNS + 1):
         f"Date return {_number} is due", validators=[Optional()]))
 
 
-class OfferForm(TermsForm):
+class PotAmounts:
+    """An amount box named pot_<id> for each pot that may fund the award (see
+    `_with_pot_boxes`), for the offer and variation forms."""
+
+    def pot_fields(self) -> list[PoundsField]:
+        return [field for field in self if POT_FIELD.fullmatch(field.name)]
+
+    def allocations(self) -> dict[int, int]:
+        """Pence from each pot (pot id -> pence), an empty box counting as nothing."""
+        return {int(POT_FIELD.fullmatch(field.name).group(1)): field.data or 0
+                for field in self.pot_fields()}
+
+
+class OfferForm(PotAmounts, TermsForm):
     minimal_financial_assistance = RadioField(
         "Is the award given as Minimal Financial Assistance?", widget=GovRadioInput(),
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, on another basis")],
@@ -144,14 +157,6 @@ class OfferForm(TermsForm):
                              validators=[InputRequired("Enter the date to accept by")])
     submit = SubmitField("Make the award offer", widget=GovSubmitInput())
 
-    def pot_fields(self) -> list[PoundsField]:
-        return [field for field in self if POT_FIELD.fullmatch(field.name)]
-
-    def allocations(self) -> dict[int, int]:
-        """Pence from each pot (pot id -> pence), an empty box counting as nothing."""
-        return {int(POT_FIELD.fullmatch(field.name).group(1)): field.data or 0
-                for field in self.pot_fields()}
-
 
 def pot_ids_sent(names: Iterable[str]) -> list[int]:
     """The pot ids of the amount boxes in a submitted form, in order, a bounded number."""
@@ -159,12 +164,17 @@ def pot_ids_sent(names: Iterable[str]) -> list[int]:
     return ids[:MAX_POTS]
 
 
-def offer_form(pot_ids: Iterable[int], **kwargs) -> OfferForm:
-    """An OfferForm with an amount box named pot_<id> for each pot."""
+def _with_pot_boxes(form_class: type, pot_ids: Iterable[int], **kwargs):
+    """A `form_class` form with an amount box named pot_<id> for each pot."""
     boxes = {f"pot_{pot_id}": PoundsField("Amount from this pot", noun="the amount from the pot",
                                           allow_zero=True, validators=[Optional()])
              for pot_id in pot_ids}
-    return type("PotsOfferForm", (OfferForm,), boxes)(**kwargs)
+    return type(f"Pots{form_class.__name__}", (form_class,), boxes)(**kwargs)
+
+
+def offer_form(pot_ids: Iterable[int], **kwargs) -> OfferForm:
+    """An OfferForm with an amount box named pot_<id> for each pot."""
+    return _with_pot_boxes(OfferForm, pot_ids, **kwargs)
 
 
 class WithdrawForm(PortalForm):
@@ -207,3 +217,62 @@ def accept_form(organisation_name: str, **kwargs) -> AcceptForm:
         f"I confirm that I am authorised to accept this grant on behalf of {organisation_name} "
         "and that the organisation will meet the conditions")
     return form
+
+
+# Payments and variations ---------------------------------------------------------------------
+
+
+class PaymentForm(PortalForm):
+    """A payment made against one of the award's scheduled payments; the choices are the
+    payments not yet paid in full (`payment_form`)."""
+
+    instalment = RadioField("Which payment in the schedule is this?", widget=GovRadioInput(),
+                            coerce=int, validate_choice=False, validators=[
+                                InputRequired("Select the payment in the schedule that this "
+                                              "pays")])
+    paid_on = GovDateField("Date paid", validators=[InputRequired("Enter the date paid")])
+    amount = PoundsField("Amount paid", validators=[InputRequired("Enter the amount paid")])
+    reference = StringField("Payment reference", widget=GovTextInput(), filters=[_strip],
+                            description="The finance system’s reference, as the organisation’s "
+                                        "bank statement will show it",
+                            validators=[DataRequired("Enter the payment reference"),
+                                        Length(max=100, message="Payment reference must be 100 "
+                                                                "characters or fewer")])
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())
+
+
+def payment_form(choices: list[tuple[int, str]], **kwargs) -> PaymentForm:
+    form = PaymentForm(**kwargs)
+    form.instalment.choices = [SelectChoice(value, label) for value, label in choices]
+    return form
+
+
+class RecoveryForm(PortalForm):
+    kind = RadioField("What kind of recovery is it?", widget=GovRadioInput(), choices=[
+        SelectChoice(RecoveryKind.CLAWBACK.value, "Clawback: the council asked for it back"),
+        SelectChoice(RecoveryKind.REPAYMENT.value,
+                     "Repayment: the organisation returned it, for example an underspend")],
+        validators=[InputRequired("Select what kind of recovery it is")])
+    amount = PoundsField("Amount recovered",
+                         validators=[InputRequired("Enter the amount recovered")])
+    received_on = GovDateField("Date received",
+                               validators=[InputRequired("Enter the date received")])
+    reason = _text("Reason for the recovery", hint="Recorded with the award and in the "
+                                                     "funding ledger",
+                   required="Enter the reason for the recovery")
+    submit = SubmitField("Record the recovery", widget=GovSubmitInput())
+
+
+class VariationForm(PotAmounts, TermsForm):
+    amount = PoundsField("Amount of the award", validators=[
+        InputRequired("Enter the amount of the award")])
+    reason = _text("Reason for the variation",
+                   hint="Kept with this version of the terms and printed on the variation "
+                        "letter",
+                   required="Enter the reason for the variation")
+    submit = SubmitField("Vary the award", widget=GovSubmitInput())
+
+
+def variation_form(pot_ids: Iterable[int], **kwargs) -> VariationForm:
+    """A VariationForm with an amount box named pot_<id> for each pot."""
+    return _with_pot_boxes(VariationForm, pot_ids, **kwargs)

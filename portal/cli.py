@@ -1,4 +1,5 @@
-"""Command-line tools: `flask demo load`, `flask demo code` and `flask awards expire`."""
+"""Command-line tools: `flask demo load`, `flask demo code`, `flask awards expire`,
+`flask awards letter` and `flask jobs worker`."""
 
 import click
 from flask import Flask, current_app
@@ -43,6 +44,42 @@ def expire_command() -> None:
     click.echo(f"Expired {expire_offers(utcnow())} award offers.")
 
 
+@awards_cli.command("letter")
+@click.argument("reference")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The PDF file to write.")
+def letter_command(reference: str, output: str) -> None:
+    """Write the current letter of the award REFERENCE to a PDF file (stored as a new
+    version only if its data changed)."""
+    from pathlib import Path
+
+    from portal.awards.letters import system_letter
+
+    try:
+        stored, pdf = system_letter(reference)
+    except LookupError:
+        raise click.ClickException(
+            f"There is no award with the reference {reference}.") from None
+    Path(output).write_bytes(pdf)
+    click.echo(f"Wrote version {stored.number} of the letter for {reference} to {output} "
+               f"({stored.size} bytes, sha256 {stored.sha256}).")
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs (RQ on Redis).")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for the portal's queue, inside the app's context. Needs REDIS_URL."""
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("Set REDIS_URL: without it jobs run in-process.")
+    from portal.jobs import worker
+
+    worker().work(burst=burst)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(awards_cli)
+    app.cli.add_command(jobs_cli)

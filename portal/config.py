@@ -75,6 +75,8 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Background jobs go to this RQ queue when REDIS_URL is set (run in-process if not).
+        "JOB_QUEUE": os.environ.get("JOB_QUEUE", "portal"),
         # Sessions and cookies
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,

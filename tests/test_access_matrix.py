@@ -7,8 +7,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from models import LetterBatch
 from models.base import db, utcnow
-from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
+from models.enums import (
+    ApplicationStatus,
+    ConflictDeclaration,
+    JobStatus,
+    OrganisationRole,
+    Role,
+)
+from portal.awards import letters
 from portal.documents.services import upload_document
 from tests.conftest import sign_in_as
 from tests.documents import samples
@@ -42,6 +50,7 @@ FUNDING_VIEWERS = ORGANISATION_STAFF
 FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 # In the samples below the applicant is the organisation admin of the sample organisation.
 ORGANISATION_ADMIN = APPLICANTS
+LETTER_READERS = frozenset({Role.APPLICANT.value, Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -132,6 +141,18 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.award": GRANTS_OFFICERS,
     "awards.withdraw": GRANTS_OFFICERS,
     "awards.round_awards": GRANTS_OFFICERS,
+    "awards.record_payment": GRANTS_OFFICERS,
+    "awards.record_recovery": GRANTS_OFFICERS,
+    "awards.vary": GRANTS_OFFICERS,
+    "awards.versions": GRANTS_OFFICERS,
+    # award letters: the organisation's members, grants officers and admins
+    "awards.letter": LETTER_READERS,
+    "awards.letter_version": LETTER_READERS,
+    # a round's letters in bulk: grants officers
+    "awards.start_letters": GRANTS_OFFICERS,
+    "awards.letter_batch": GRANTS_OFFICERS,
+    "awards.letter_batch_status": GRANTS_OFFICERS,
+    "awards.letter_batch_zip": GRANTS_OFFICERS,
     # the organisation's side of an offer: its members see it (only admins may answer it)
     "awards.offer": ORGANISATION_ADMIN,
     "awards.accept": ORGANISATION_ADMIN,
@@ -205,11 +226,18 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
     monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    # The award's first letter and a finished batch of the round's letters.
+    monkeypatch.setitem(ctx.config, "LETTER_FOLDER", str(tmp_path / "letters"))
+    letters.letter(users[Role.GRANTS_OFFICER.value], award.id)
+    batch = LetterBatch(round=application.round, requested_by=users[Role.GRANTS_OFFICER.value],
+                        status=JobStatus.DONE)
+    db.session.add(batch)
+    db.session.commit()
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
-            "award": award,
+            "award": award, "letter_batch": batch,
             "document": document}
 
 
@@ -230,6 +258,8 @@ def request_as(client, people, role: str, endpoint: str):
         "scheme_id": people["application"].round.scheme.id,
         "user_id": people[Role.ADMIN.value].id,
         "token": NONSENSE_TOKEN,
+        "number": 1,
+        "batch_id": people["letter_batch"].id,
         "filename": "css/portal.css",
         "year": "2024-25",
     }

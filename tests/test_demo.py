@@ -233,3 +233,35 @@ def test_demo_award_offers(ctx):
     pots = list(db.session.scalars(select(FundingPot)))
     committed = sum(balance.committed_pence for balance in balances(p.id for p in pots).values())
     assert committed == sum(award.amount_pence for award in accepted)
+
+
+def test_demo_payments_and_a_variation(ctx):
+    """All but five accepted awards have their first instalment paid; large awards have two
+    instalments; one award is varied by £500 into version 2; the ledger's paid figures are
+    exactly the payments."""
+    from models import Award, AwardVersion, FundingPot, Payment
+    from models.enums import AwardChange, AwardStatus
+    from portal.funding.ledger import balances
+
+    load(ctx)
+    accepted = db.session.scalars(select(Award).where(
+        Award.status == AwardStatus.ACCEPTED)).all()
+    paid = db.session.scalars(select(Payment)).all()
+    assert len(paid) == len(accepted) - 5
+    assert all(payment.instalment.number == 1 and payment.amount_pence ==
+               payment.instalment.amount_pence for payment in paid)
+    assert all(len(award.instalments) == (2 if award.amount_pence >= 4_000_00 else 1)
+               for award in accepted if award.version == 1)
+    pots = db.session.scalars(select(FundingPot)).all()
+    assert sum(figure.paid_pence for figure in balances(p.id for p in pots).values()) == \
+        sum(payment.amount_pence for payment in paid)
+
+    (varied,) = db.session.scalars(select(AwardVersion).where(
+        AwardVersion.change == AwardChange.VARIATION)).all()
+    award = varied.award
+    original = db.session.scalar(select(AwardVersion).where(
+        AwardVersion.award_id == award.id, AwardVersion.number == 1))
+    assert (varied.number, award.version) == (2, 2)
+    assert award.amount_pence == original.terms["amount_pence"] + 500_00
+    assert award.instalments[-1].amount_pence == 500_00
+    assert sum(a.amount_pence for a in award.allocations) == award.amount_pence

@@ -17,17 +17,22 @@ from flask_login import current_user, login_required
 
 from forms.awards import (
     DeclineForm,
+    RecoveryForm,
     WithdrawForm,
     accept_form,
     offer_form,
+    payment_form,
     pot_ids_sent,
     terms_data,
+    variation_form,
 )
 from models.base import utcnow
-from models.enums import Role
+from models.enums import JobStatus, RecoveryKind, Role
 from portal.auth import roles_required
-from portal.awards import letters, services
+from portal.awards import letters, payments, services, variations
+from portal.dates import to_london
 from portal.exceptions import RuleBroken
+from portal.money import format_pounds
 from portal.views import page_number, show_rule_broken
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -93,11 +98,13 @@ def new_offer(submitted_application_id: int):
 @bp.get("/<int:award_id>")
 @roles_required(Role.GRANTS_OFFICER)
 def award(award_id: int):
-    """An award: its amount, conditions, the pots that pay for it and its ledger entries."""
+    """An award: its amount, conditions, the pots that pay for it, its ledger entries, and
+    its payment schedule, payments and recoveries."""
     found = _award(award_id)
     return render_template("awards/award.html", award=found,
                            entries=services.ledger_entries(_user(), found.id),
-                           letters=letters.letters(_user(), found.id))
+                           letters=letters.letters(_user(), found.id),
+                           payments=payments.payments_view(_user(), found))
 
 
 @bp.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
@@ -146,7 +153,8 @@ def offer(award_id: int):
     view = services.offer_view(_user(), award_id, utcnow())
     return render_template("awards/offer.html", view=view,
                            form=accept_form(view.award.application.organisation.name),
-                           letters=letters.letters(_user(), award_id))
+                           letters=letters.letters(_user(), award_id),
+                           payments=payments.payments_view(_user(), view.award))
 
 
 @bp.post("/offers/<int:award_id>/accept")
@@ -169,7 +177,8 @@ def accept(award_id: int):
             flash(f"You have accepted the grant offer {view.award.reference}.", "success")
             return redirect(url_for("awards.offer", award_id=award_id))
     return render_template("awards/offer.html", view=view, form=form,
-                           letters=letters.letters(_user(), award_id))
+                           letters=letters.letters(_user(), award_id),
+                           payments=payments.payments_view(_user(), view.award))
 
 
 @bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
@@ -211,10 +220,7 @@ def _letter_unavailable(error: letters.LetterUnavailable):
 @login_required
 def letter(award_id: int):
     """The award's letter as it stands now (made and stored if its data changed)."""
-    try:
-        stored, pdf = letters.letter(_user(), award_id)
-    except letters.LetterUnavailable as error:
-        return _letter_unavailable(error)
+    stored, pdf = letters.letter(_user(), award_id)
     return _pdf(stored, stored.award.reference, pdf)
 
 
@@ -264,7 +270,7 @@ def letter_batch_status(round_id: int, batch_id: int):
     response = jsonify(status=batch.status.value, label=batch.status.label, done=batch.done,
                        total=batch.total, error=batch.error,
                        zip_url=url_for("awards.letter_batch_zip", round_id=round_id,
-                                       batch_id=batch_id) if batch.status.value == "done"
+                                       batch_id=batch_id) if batch.status is JobStatus.DONE
                        else None)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -286,3 +292,101 @@ def letter_batch_zip(round_id: int, batch_id: int):
         f'attachment; filename="round-{round_id}-letters-{batch.id}.zip"')
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# Payments, recoveries and variations ---------------------------------------------------------
+
+
+def _payments(award_id: int) -> payments.PaymentsView:
+    return payments.payments_view(_user(), _award(award_id))
+
+
+@bp.route("/<int:award_id>/payments/new", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def record_payment(award_id: int):
+    """Record a payment made against one of the award's scheduled payments."""
+    view = _payments(award_id)
+    form = payment_form([(row.instalment.id, row.label) for row in view.schedule
+                         if row.left_pence], data={"paid_on": to_london(utcnow()).date()})
+    if view.can_pay and form.validate_on_submit():
+        try:
+            payments.record_payment(_user(), award_id, payments.PaymentDetails(
+                instalment_id=form.instalment.data, paid_on=form.paid_on.data,
+                amount_pence=form.amount.data, reference=form.reference.data), utcnow())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The payment of {format_pounds(form.amount.data)} has been recorded and "
+                  "the organisation told.", "success")
+            return redirect(url_for("awards.award", award_id=award_id))
+    return render_template("awards/record_payment.html", view=view, form=form)
+
+
+@bp.route("/<int:award_id>/recoveries/new", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def record_recovery(award_id: int):
+    """Record money recovered from the organisation: a clawback or a repayment."""
+    view = _payments(award_id)
+    form = RecoveryForm()
+    if view.can_recover and form.validate_on_submit():
+        try:
+            payments.record_recovery(_user(), award_id, payments.RecoveryDetails(
+                kind=RecoveryKind(form.kind.data), amount_pence=form.amount.data,
+                received_on=form.received_on.data, reason=form.reason.data), utcnow())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The {form.kind.data} of {format_pounds(form.amount.data)} has been "
+                  "recorded and the money released to the funding pots.", "success")
+            return redirect(url_for("awards.award", award_id=award_id))
+    return render_template("awards/record_recovery.html", view=view, form=form)
+
+
+def _variation_page(award_id: int) -> variations.VariationPage:
+    try:
+        return variations.variation_page(_user(), award_id)
+    except LookupError:
+        abort(404)
+
+
+@bp.route("/<int:award_id>/vary", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def vary(award_id: int):
+    """Vary the award's amount, split, dates, schedule or returns, with a reason: a new
+    version of its terms."""
+    page = _variation_page(award_id)
+    listed = [choice.pot.id for choice in page.pots]
+    if request.method == "POST":
+        form = variation_form(sorted(set(listed) | set(pot_ids_sent(request.form))))
+    else:
+        form = variation_form(listed, data={
+            "amount": page.award.amount_pence, **terms_data(page.current),
+            **{f"pot_{allocation.pot_id}": allocation.amount_pence
+               for allocation in page.award.allocations}})
+    if not page.why_not and form.validate_on_submit():
+        try:
+            variations.vary(_user(), award_id, variations.Variation(
+                amount_pence=form.amount.data, allocations=form.allocations(),
+                terms=form.terms(), reason=form.reason.data), utcnow())
+        except RuleBroken as error:
+            pot_fields = form.pot_fields()
+            field = pot_fields[0].name if error.field == "allocations" and pot_fields \
+                else form.field_for(error.field)
+            show_rule_broken(form, RuleBroken(error.message, field=field))
+            page = _variation_page(award_id)
+        else:
+            flash(f"The award {page.award.reference} has been varied and the organisation "
+                  "told.", "success")
+            return redirect(url_for("awards.award", award_id=award_id))
+    return render_template("awards/vary.html", page=page, form=form)
+
+
+@bp.get("/<int:award_id>/versions")
+@roles_required(Role.GRANTS_OFFICER)
+def versions(award_id: int):
+    """Every version of the award's terms: the offer and each variation, with its reason."""
+    try:
+        found = variations.versions(_user(), award_id)
+    except LookupError:
+        abort(404)
+    return render_template("awards/versions.html", found=found)

@@ -1,0 +1,45 @@
+// Keeps a letter batch's page up to date while the letters are produced: polls the batch's
+// status and writes "n of N letters produced" into the page's live region, so screen readers
+// hear the progress. Without JavaScript the page's "Refresh the page" link does the same.
+const region = document.getElementById("batch");
+const POLL_MS = 1500;
+
+function show(batch) {
+  document.getElementById("batch-progress").textContent =
+    `${batch.done} of ${batch.total} letters produced`;
+  document.getElementById("batch-status").textContent = `Status: ${batch.label}`;
+  if (batch.status === "failed") {
+    const error = document.createElement("p");
+    error.className = "govuk-body";
+    error.id = "batch-error";
+    error.textContent = `The letters could not all be produced: ${batch.error}`;
+    region.append(error);
+  }
+  if (batch.status === "done") {
+    document.getElementById("batch-zip").hidden = false;
+  }
+  if (batch.status === "done" || batch.status === "failed") {
+    document.getElementById("batch-refresh")?.remove();
+    return true;
+  }
+  return false;
+}
+
+async function poll() {
+  try {
+    const response = await fetch(region.dataset.statusUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.ok && show(await response.json())) {
+      return;
+    }
+  } catch {
+    // A dropped connection: try again; the refresh link stays for the person to use.
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+if (region) {
+  setTimeout(poll, POLL_MS);
+}

@@ -1,0 +1,457 @@
+"""Award letters as PDFs: the offer letter and each variation letter, rendered from plain data,
+stored once under their sha256 and served only to the organisation and to staff; and a round's
+letters produced in bulk as a background job.
+
+A letter is rendered from `letter_data`, plain data with no database objects. Its fingerprint
+(`data_sha256`, over the canonical JSON of that data) decides whether anything changed since
+the newest stored letter: unchanged data reuses the stored file, changed data makes the next
+version. WeasyPrint renders the same HTML to the same bytes, which is what lets a missing file
+be restored.
+"""
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from num2words import num2words
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from models import (
+    Allocation,
+    Application,
+    Award,
+    AwardLetter,
+    AwardVersion,
+    FundingPot,
+    LetterBatch,
+    Organisation,
+    Round,
+    User,
+)
+from models.base import utcnow
+from models.enums import AwardChange, JobStatus
+from portal import audit, jobs, policies
+from portal.awards.services import COMMITTED
+from portal.dates import format_date, to_london
+from portal.exceptions import NotAllowed
+from portal.extensions import db
+from portal.money import format_pounds
+from portal.pdf import STATIC, render_pdf
+
+TEMPLATE = "pdf/award_letter.html"
+
+
+class LetterUnavailable(Exception):
+    """A stored letter's file is missing or damaged and cannot be made again as it was."""
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed
+
+
+# The letter's content ------------------------------------------------------------------------
+
+
+def amount_in_words(pence: int) -> str:
+    """£1,250.50 as "One thousand, two hundred and fifty pounds and fifty pence"."""
+    pounds, pennies = divmod(pence, 100)
+    parts = []
+    if pounds:
+        parts.append(f"{num2words(pounds, lang='en_GB')} pound{'' if pounds == 1 else 's'}")
+    if pennies or not pounds:
+        parts.append(f"{num2words(pennies, lang='en_GB')} "
+                     f"{'penny' if pennies == 1 else 'pence'}")
+    words = " and ".join(parts)
+    return words[0].upper() + words[1:]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _organisation_address(organisation: Organisation) -> list[str]:
+    parts = (organisation.address_line_1, organisation.address_line_2, organisation.town,
+             organisation.postcode)
+    return [part for part in parts if part]
+
+
+def _letterhead() -> dict[str, Any]:
+    config = current_app.config
+    logo = config["LETTER_LOGO"]
+    # A logo that is not a file under static/ is left out rather than failing every letter.
+    logo_ok = bool(logo) and (STATIC / logo).resolve().is_relative_to(STATIC) \
+        and (STATIC / logo).is_file()
+    return {"name": config["COUNCIL_NAME"],
+            "address": [line.strip() for line in config["COUNCIL_ADDRESS"].split("|")
+                        if line.strip()],
+            "logo": logo if logo_ok else "",
+            "contact_email": config["COUNCIL_CONTACT_EMAIL"]}
+
+
+def _offer_link(award: Award) -> str | None:
+    """The offer page's address, only when the portal's public name (SERVER_NAME) is set: a
+    host taken from whichever request asked would make the same letter differ by request."""
+    config = current_app.config
+    if not config.get("SERVER_NAME"):
+        return None
+    adapter = current_app.url_map.bind(config["SERVER_NAME"],
+                                       script_name=config["APPLICATION_ROOT"],
+                                       url_scheme=config["PREFERRED_URL_SCHEME"])
+    return adapter.build("awards.offer", {"award_id": award.id}, force_external=True)
+
+
+def _changes(before: dict, after: dict, pot_names: dict[str, str]) -> list[str]:
+    """What a variation changed, in words, from the previous version's terms snapshot."""
+    changes = []
+    if before["amount_pence"] != after["amount_pence"]:
+        changes.append(f"The amount changes from {format_pounds(before['amount_pence'])} to "
+                       f"{format_pounds(after['amount_pence'])}.")
+    if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
+        changes.append(
+            "The grant period changes from "
+            f"{_period(before['start_date'], before['end_date'])} to "
+            f"{_period(after['start_date'], after['end_date'])}.")
+    schedule = ("instalments", "payment_timing")
+    if [before[key] for key in schedule] != [after[key] for key in schedule]:
+        changes.append("The payment schedule changes: the schedule below replaces the "
+                       "previous one.")
+    if before["allocations"] != after["allocations"]:
+        split = ", ".join(f"{format_pounds(pence)} from {pot_names.get(pot_id, 'a pot')}"
+                          for pot_id, pence in sorted(after["allocations"].items()))
+        changes.append(f"The funding is now split as follows: {split}.")
+    return changes
+
+
+def _period(start: str, end: str) -> str:
+    return f"{format_date(date.fromisoformat(start))} to {format_date(date.fromisoformat(end))}"
+
+
+def _versions(award: Award) -> tuple[AwardVersion | None, AwardVersion | None]:
+    """The award's current version of its terms and the one before it. Awards offered
+    before versions were kept have neither."""
+    found = {version.number: version for version in db.session.scalars(
+        select(AwardVersion).where(AwardVersion.award_id == award.id,
+                                   AwardVersion.number.in_([award.version, award.version - 1])))}
+    return found.get(award.version), found.get(award.version - 1)
+
+
+def _variation(current: AwardVersion | None, previous: AwardVersion | None) -> dict | None:
+    if current is None or current.change is not AwardChange.VARIATION:
+        return None
+    before = previous.terms if previous else current.terms
+    pot_ids = {int(pot_id) for pot_id in [*before["allocations"], *current.terms["allocations"]]}
+    names = {str(pot.id): pot.name for pot in db.session.scalars(
+        select(FundingPot).where(FundingPot.id.in_(pot_ids)))}
+    return {"reason": current.reason,
+            "changes": _changes(before, current.terms, names)}
+
+
+def letter_data(award: Award) -> dict[str, Any]:
+    """Everything the letter for the award's current version says, as plain data (the
+    template never touches the database). It depends on the award's terms and the council's
+    settings only, never on who asks or when, so its fingerprint changes only when the
+    letter would."""
+    current, previous = _versions(award)
+    application = award.application
+    organisation = application.organisation
+    config = current_app.config
+    # Without a version row (an award offered before versions were kept) the letter is the
+    # offer, dated when it was made.
+    change = current.change if current else AwardChange.OFFER
+    offer = change is AwardChange.OFFER
+    return {
+        "council": _letterhead(),
+        "service_name": config["SERVICE_NAME"],
+        "date": format_date(to_london(current.created_at if current else award.offered_at)),
+        "change": change.value,
+        "award_version": award.version,
+        "variation": _variation(current, previous),
+        "reference": award.reference,
+        "organisation": {"name": organisation.legal_name or organisation.name,
+                         "address": _organisation_address(organisation)},
+        "project_title": application.title or "",
+        "amount": format_pounds(award.amount_pence),
+        "amount_words": amount_in_words(award.amount_pence),
+        "funding": [{"funder": allocation.pot.funder_name, "pot": allocation.pot.name,
+                     "amount": format_pounds(allocation.amount_pence),
+                     "acknowledgement": allocation.pot.acknowledgement}
+                    for allocation in award.allocations],
+        "period": {"start": format_date(award.start_date), "end": format_date(award.end_date)}
+        if award.start_date and award.end_date else None,
+        "payment_timing": award.payment_timing.label.lower(),
+        "instalments": [{"number": instalment.number, "due_on": format_date(instalment.due_on),
+                         "amount": format_pounds(instalment.amount_pence)}
+                        for instalment in award.instalments],
+        "standard_conditions": _lines(award.standard_conditions),
+        "special_conditions": _lines(award.special_conditions),
+        "monitoring_returns": [{"title": due.title, "due_on": format_date(due.due_on)}
+                               for due in award.monitoring_returns],
+        "subsidy_statement": award.subsidy_statement,
+        "accept": {"link": _offer_link(award),
+                   "accept_by": format_date(award.accept_by)} if offer else None,
+        "signatory": {"name": config["LETTER_SIGNATORY_NAME"],
+                      "position": config["LETTER_SIGNATORY_POSITION"]},
+    }
+
+
+def fingerprint(data: dict[str, Any]) -> str:
+    """The sha256 of the data's canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def render(data: dict[str, Any]) -> bytes:
+    return render_pdf(TEMPLATE, letter=data, council_name=data["council"]["name"])
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """The letter's final HTML, as WeasyPrint is given it (for the benchmark)."""
+    return render_template(TEMPLATE, letter=data, council_name=data["council"]["name"],
+                           service_name=data["service_name"])
+
+
+# Storing and reading letters -----------------------------------------------------------------
+
+
+def _folder() -> Path:
+    return Path(current_app.config["LETTER_FOLDER"])
+
+
+def _path(sha256: str) -> Path:
+    return _folder() / f"{sha256}.pdf"
+
+
+def _store(pdf: bytes) -> str:
+    """Write the PDF under its sha256 (atomically: a reader never sees half a file)."""
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    path = _path(sha256)
+    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as temporary:
+            temporary.write(pdf)
+        os.replace(temporary.name, path)
+    return sha256
+
+
+def _stored_bytes(stored: AwardLetter) -> bytes | None:
+    """The stored file, or None when it is missing or does not match its sha256."""
+    try:
+        pdf = _path(stored.sha256).read_bytes()
+    except OSError:
+        return None
+    return pdf if hashlib.sha256(pdf).hexdigest() == stored.sha256 else None
+
+
+def _newest(award_id: int) -> AwardLetter | None:
+    return db.session.scalar(select(AwardLetter).where(AwardLetter.award_id == award_id)
+                             .order_by(AwardLetter.number.desc()).limit(1))
+
+
+def _produce(award: Award, actor: User | None) -> tuple[AwardLetter, bytes]:
+    """The letter for the award's current data and its PDF: the newest stored one when
+    nothing changed and its file is sound, else a new version rendered, stored and audited
+    (committed)."""
+    data = letter_data(award)
+    data_sha256 = fingerprint(data)
+    newest = _newest(award.id)
+    if newest is not None and newest.data_sha256 == data_sha256:
+        pdf = _stored_bytes(newest)
+        if pdf is not None:
+            return newest, pdf
+    pdf = render(data)
+    sha256 = _store(pdf)
+    # Lock the award so that two requests rendering at once cannot take the same number.
+    db.session.execute(select(Award.id).where(Award.id == award.id).with_for_update())
+    newest = _newest(award.id)
+    if newest is not None and (newest.data_sha256, newest.sha256) == (data_sha256, sha256):
+        db.session.commit()
+        return newest, pdf
+    stored = AwardLetter(award_id=award.id, number=(newest.number + 1) if newest else 1,
+                         award_version=data["award_version"],
+                         change=AwardChange(data["change"]), data_sha256=data_sha256,
+                         sha256=sha256, size=len(pdf), created_at=utcnow())
+    db.session.add(stored)
+    db.session.flush()
+    audit.record("award.letter_produced", actor=actor, subject=award, details={
+        "number": stored.number, "award_version": stored.award_version, "sha256": sha256})
+    db.session.commit()
+    return stored, pdf
+
+
+def _award_for_letters(user: User, award_id: int) -> Award:
+    """An award whose letters the user may read; any other id, known or not, is refused
+    alike, so guessing ids reveals nothing."""
+    found = db.session.scalar(_award_query().where(Award.id == award_id))
+    if found is None or not policies.can_read_award_letters(user, found):
+        raise NotAllowed
+    return found
+
+
+def _award_query() -> Select:
+    return (select(Award)
+            .options(joinedload(Award.application).joinedload(Application.organisation)
+                     .selectinload(Organisation.memberships),
+                     selectinload(Award.allocations).joinedload(Allocation.pot),
+                     selectinload(Award.instalments), selectinload(Award.monitoring_returns))
+            .execution_options(populate_existing=True))
+
+
+def letter(user: User, award_id: int) -> tuple[AwardLetter, bytes]:
+    """The letter for the award as it stands now, and its PDF. Staff and the organisation's
+    members may read it whatever became of the offer: it is what the organisation was
+    sent."""
+    found = _award_for_letters(user, award_id)
+    return _produce(found, user)
+
+
+def system_letter(reference: str) -> tuple[AwardLetter, bytes]:
+    """The current letter of the award with this reference, WITHOUT ANY USER CHECK: for the
+    command line and background jobs only, where no one is signed in."""
+    found = db.session.scalar(_award_query().where(Award.reference == reference.strip()))
+    if found is None:
+        raise LookupError(reference)
+    return _produce(found, None)
+
+
+def letter_version(user: User, award_id: int, number: int) -> tuple[AwardLetter, bytes]:
+    """One stored version of the award's letter and its PDF; an unknown number is
+    LookupError."""
+    found = _award_for_letters(user, award_id)
+    stored = db.session.scalar(select(AwardLetter).where(AwardLetter.award_id == found.id,
+                                                         AwardLetter.number == number))
+    if stored is None:
+        raise LookupError(number)
+    return stored, read(stored, found)
+
+
+def read(stored: AwardLetter, award: Award | None = None) -> bytes:
+    """The stored letter's bytes, checked against its sha256. A missing or damaged file is
+    rendered again when the award's data is still what it was made from (rendering is
+    deterministic, so the bytes are the same); otherwise LetterUnavailable."""
+    pdf = _stored_bytes(stored)
+    if pdf is not None:
+        return pdf
+    award = award or db.session.scalar(_award_query().where(Award.id == stored.award_id))
+    data = letter_data(award)
+    if fingerprint(data) == stored.data_sha256:
+        pdf = render(data)
+        if hashlib.sha256(pdf).hexdigest() == stored.sha256:
+            _store(pdf)
+            return pdf
+    current_app.logger.error("Letter %s of award %s is missing or damaged", stored.number,
+                             stored.award_id)
+    raise LetterUnavailable(
+        f"Version {stored.number} of the letter for {award.reference} cannot be found. "
+        "Download the current letter, or ask the grants team for a copy.")
+
+
+def letters(user: User, award_id: int) -> list[AwardLetter]:
+    """The award's stored letters, newest first."""
+    found = _award_for_letters(user, award_id)
+    return list(db.session.scalars(select(AwardLetter).where(AwardLetter.award_id == found.id)
+                                   .order_by(AwardLetter.number.desc())))
+
+
+def filename(reference: str, stored: AwardLetter) -> str:
+    """The download's name: `<reference>-letter-v<number>.pdf`."""
+    return f"{reference}-letter-v{stored.number}.pdf"
+
+
+# A round's letters in bulk -------------------------------------------------------------------
+
+
+def _round_award_ids(round_id: int) -> list[int]:
+    """The round's awards that letters go to: offered or accepted."""
+    return list(db.session.scalars(
+        select(Award.id).join(Award.application)
+        .where(Application.round_id == round_id, Award.status.in_(COMMITTED))
+        .order_by(Award.reference)))
+
+
+def start_batch(user: User, round_id: int) -> LetterBatch:
+    """Ask for every letter of the round: a batch to follow, run as a job (on a worker when
+    Redis is configured, otherwise here and now)."""
+    _require(policies.can_make_awards(user))
+    if db.session.get(Round, round_id) is None:
+        raise LookupError(round_id)
+    started = LetterBatch(round_id=round_id, requested_by=user, requested_at=utcnow(),
+                          status=JobStatus.QUEUED, total=len(_round_award_ids(round_id)))
+    db.session.add(started)
+    db.session.flush()
+    audit.record("letters.batch_started", actor=user, subject=started,
+                 details={"round_id": round_id, "total": started.total})
+    db.session.commit()
+    batch_id = started.id
+    job_id = jobs.enqueue("portal.awards.letters.run_batch", batch_id)
+    started = db.session.get(LetterBatch, batch_id, populate_existing=True)
+    if job_id:
+        started.job_id = job_id
+        db.session.commit()
+    return started
+
+
+def run_batch(batch_id: int) -> None:
+    """The job: produce each letter (reusing unchanged ones), committing after each so the
+    page can show how far it has got. A failure is kept on the batch, not raised."""
+    running = db.session.get(LetterBatch, batch_id)
+    if running is None or running.status is not JobStatus.QUEUED:
+        return
+    award_ids = _round_award_ids(running.round_id)
+    running.status, running.total, running.done = JobStatus.RUNNING, len(award_ids), 0
+    db.session.commit()
+    try:
+        for award_id in award_ids:
+            _produce(db.session.scalar(_award_query().where(Award.id == award_id)),
+                     running.requested_by)
+            running.done += 1
+            db.session.commit()
+    except Exception as error:
+        # Kept on the batch for the officer to see; the letters made so far stay made.
+        db.session.rollback()
+        current_app.logger.exception("Letter batch %s failed", batch_id)
+        running.status, running.error = JobStatus.FAILED, str(error) or type(error).__name__
+    else:
+        running.status = JobStatus.DONE
+    running.finished_at = utcnow()
+    db.session.commit()
+
+
+def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
+    """A batch of the round's letters; one of another round is LookupError, as unknown."""
+    _require(policies.can_make_awards(user))
+    found = db.session.scalar(
+        select(LetterBatch).where(LetterBatch.id == batch_id, LetterBatch.round_id == round_id)
+        .options(joinedload(LetterBatch.round)).execution_options(populate_existing=True))
+    if found is None:
+        raise LookupError(batch_id)
+    return found
+
+
+def batch_zip(user: User, round_id: int, batch_id: int) -> tuple[LetterBatch, bytes]:
+    """A ZIP of the round's current letters, one `<reference>.pdf` per award, once the batch
+    is done; LookupError before that."""
+    found = batch(user, round_id, batch_id)
+    if found.status is not JobStatus.DONE:
+        raise LookupError(batch_id)
+    newest = (select(AwardLetter.award_id, func.max(AwardLetter.number).label("number"))
+              .group_by(AwardLetter.award_id).subquery())
+    rows = db.session.execute(
+        select(Award.reference, AwardLetter)
+        .join(newest, (newest.c.award_id == AwardLetter.award_id)
+              & (newest.c.number == AwardLetter.number))
+        .join(Award, Award.id == AwardLetter.award_id)
+        .where(Award.id.in_(_round_award_ids(round_id))).order_by(Award.reference)).all()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for reference, stored in rows:
+            archive.writestr(f"{reference}.pdf", read(stored))
+    return found, buffer.getvalue()

@@ -1,0 +1,193 @@
+"""A round's letters in one action: run in-process without Redis and as an RQ job with it,
+the batch's page and progress, the ZIP of the round's letters, and who may use them."""
+
+import io
+import uuid
+import zipfile
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from models import AwardLetter, LetterBatch
+from models.base import db, utcnow
+from models.enums import JobStatus, Role
+from portal.awards import letters, services
+from tests.awards.conftest import make
+from tests.conftest import sign_in_as
+from tests.factories import RoundFactory, UserFactory
+from tests.html import soup
+from tests.querycount import count_queries
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(autouse=True)
+def letter_folder(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "LETTER_FOLDER", str(tmp_path / "letters"))
+
+
+def awards_of(round_, count: int = 2):
+    """`count` offers in the round and one withdrawn, which gets no letter."""
+    made = [make(round_).award for _ in range(count)]
+    withdrawn = make(round_).award
+    services.withdraw(UserFactory(roles=(Role.GRANTS_OFFICER,)), withdrawn.id, "Cancelled",
+                      utcnow())
+    return made
+
+
+def zip_names(response) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_without_redis_the_letters_are_produced_at_once(ctx, round_, officer, client):
+    made = awards_of(round_)
+    response = client.post(f"/awards/rounds/{round_.id}/letters")
+    batch = db.session.scalar(select(LetterBatch))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{batch.id}"
+    assert (batch.status, batch.done, batch.total, batch.job_id) == (JobStatus.DONE, 2, 2, "")
+    assert batch.requested_by_id == officer.id and batch.finished_at is not None
+
+    page = soup(client.get(response.headers["Location"]))
+    assert page.select_one("#batch-progress").text == "2 of 2 letters produced"
+    assert page.select_one("#batch")["aria-live"] == "polite"
+    assert not page.select_one("#batch-zip").has_attr("hidden")
+    assert not page.select("script[src*=letter_batch]")  # nothing left to follow
+
+    status = client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}/status.json").json
+    assert (status["status"], status["done"], status["total"]) == ("done", 2, 2)
+
+    archive = client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}/letters.zip")
+    assert archive.mimetype == "application/zip"
+    files = zip_names(archive)
+    assert sorted(files) == sorted(f"{award.reference}.pdf" for award in made)
+    assert all(pdf.startswith(b"%PDF-") for pdf in files.values())
+
+
+def test_a_second_batch_reuses_the_unchanged_letters(ctx, round_, officer, client):
+    awards_of(round_, 1)
+    client.post(f"/awards/rounds/{round_.id}/letters")
+    client.post(f"/awards/rounds/{round_.id}/letters")
+    assert db.session.scalar(select(func.count(LetterBatch.id))) == 2
+    assert db.session.scalar(select(func.count(AwardLetter.id))) == 1
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    """Jobs go to Redis, on a queue of this test's own, removed afterwards."""
+    name = f"portal-test-{uuid.uuid4().hex}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOB_QUEUE", name)
+    connection = Redis.from_url(REDIS_URL)
+    queue = Queue(name, connection=connection)
+    yield queue
+    job_ids = queue.get_job_ids() + queue.finished_job_registry.get_job_ids() \
+        + queue.failed_job_registry.get_job_ids()
+    queue.delete(delete_jobs=True)
+    for key in connection.scan_iter(f"rq:*{name}*"):
+        connection.delete(key)
+    for job_id in job_ids:
+        connection.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
+
+
+def test_with_redis_the_letters_are_produced_by_a_worker(ctx, round_, officer, client,
+                                                        redis_queue):
+    made = awards_of(round_)
+    response = client.post(f"/awards/rounds/{round_.id}/letters")
+    batch = db.session.scalar(select(LetterBatch))
+    assert (batch.status, batch.done, batch.total) == (JobStatus.QUEUED, 0, 2)
+    assert batch.job_id in redis_queue.get_job_ids()
+
+    page = soup(client.get(response.headers["Location"]))
+    assert page.select_one("#batch-progress").text == "0 of 2 letters produced"
+    assert page.select_one("#batch-status").text == "Status: Waiting to start"
+    assert page.select_one("#batch-zip").has_attr("hidden")
+    assert page.select_one("#batch-refresh a")["href"] == response.headers["Location"]
+    assert page.select_one("#batch")["data-status-url"].endswith("/status.json")
+    assert page.select_one("script[src$='js/letter_batch.mjs']")["type"] == "module"
+    zip_url = f"/awards/rounds/{round_.id}/letters/{batch.id}/letters.zip"
+    assert client.get(zip_url).status_code == 404  # not done yet
+
+    SimpleWorker([redis_queue], connection=redis_queue.connection,
+                 name=f"{redis_queue.name}-worker").work(burst=True)
+
+    batch = db.session.get(LetterBatch, batch.id, populate_existing=True)
+    assert (batch.status, batch.done, batch.total) == (JobStatus.DONE, 2, 2)
+    assert redis_queue.finished_job_registry.get_job_ids() == [batch.job_id]
+    page = soup(client.get(response.headers["Location"]))
+    assert page.select_one("#batch-progress").text == "2 of 2 letters produced"
+    files = zip_names(client.get(zip_url))
+    assert sorted(files) == sorted(f"{award.reference}.pdf" for award in made)
+
+
+def test_a_failure_is_kept_on_the_batch(ctx, round_, officer, client, monkeypatch):
+    awards_of(round_, 1)
+
+    def broken(data):
+        raise OSError("The letter folder is full")
+
+    monkeypatch.setattr(letters, "render", broken)
+    response = client.post(f"/awards/rounds/{round_.id}/letters")
+    batch = db.session.scalar(select(LetterBatch))
+    assert (batch.status, batch.done, batch.error) == \
+        (JobStatus.FAILED, 0, "The letter folder is full")
+    page = soup(client.get(response.headers["Location"]))
+    assert page.select_one("#batch-status").text == "Status: Failed"
+    assert "The letter folder is full" in page.select_one("#batch-error").text
+    assert client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}/letters.zip"
+                      ).status_code == 404
+
+
+def test_a_batch_is_found_only_under_its_own_round(ctx, round_, officer, client):
+    client.post(f"/awards/rounds/{round_.id}/letters")
+    batch = db.session.scalar(select(LetterBatch))
+    other = RoundFactory()
+    for suffix in ["", "/status.json", "/letters.zip"]:
+        assert client.get(f"/awards/rounds/{other.id}/letters/{batch.id}{suffix}"
+                          ).status_code == 404
+        assert client.get(f"/awards/rounds/{round_.id}/letters/{batch.id + 9}{suffix}"
+                          ).status_code == 404
+    assert client.post(f"/awards/rounds/{other.id + 9}/letters").status_code == 404
+
+
+def test_only_grants_officers_produce_and_see_batches(ctx, round_, client):
+    officer = UserFactory(roles=(Role.GRANTS_OFFICER,))
+    batch = letters.start_batch(officer, round_.id)
+    for person in [UserFactory(roles=(Role.ADMIN,)), UserFactory(roles=(Role.ASSESSOR,)),
+                   UserFactory(roles=(Role.COMMISSIONER,)), UserFactory()]:
+        sign_in_as(client, person)
+        assert client.post(f"/awards/rounds/{round_.id}/letters").status_code == 403
+        for suffix in ["", "/status.json", "/letters.zip"]:
+            assert client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}{suffix}"
+                              ).status_code == 403
+    assert db.session.scalar(select(func.count(LetterBatch.id))) == 1
+
+
+def test_the_round_page_has_the_button(ctx, round_, officer, client):
+    page = soup(client.get(f"/awards/rounds/{round_.id}"))
+    form = page.select_one("#letters-form")
+    assert form["action"] == f"/awards/rounds/{round_.id}/letters"
+    assert form["method"] == "post" and form.select_one("input[name=csrf_token]")
+    assert form.select_one("button").text.strip() == "Produce the award letters"
+
+
+def test_the_batch_page_runs_the_same_number_of_queries_for_any_round(ctx, officer, client):
+    counts = []
+    for size in (1, 3):
+        round_ = RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+                              max_award_pence=5_000_00)
+        for _ in range(size):
+            make(round_)
+        batch = LetterBatch(round_id=round_.id, requested_by=officer, total=size, done=size,
+                            status=JobStatus.DONE)
+        db.session.add(batch)
+        db.session.commit()
+        url = f"/awards/rounds/{round_.id}/letters/{batch.id}"
+        client.get(url)
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
