@@ -226,8 +226,11 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
     monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    # The award's first letter and a finished batch of the round's letters.
+    # The award's first letter and a finished batch of the round's letters. Who may fetch a
+    # letter is the question here, not what it says: a stand-in PDF spares rendering one for
+    # each of these hundreds of tests (tests/awards/test_letters.py renders real ones).
     monkeypatch.setitem(ctx.config, "LETTER_FOLDER", str(tmp_path / "letters"))
+    monkeypatch.setattr(letters, "render", lambda data: samples.PDF)
     letters.letter(users[Role.GRANTS_OFFICER.value], award.id)
     batch = LetterBatch(round=application.round, requested_by=users[Role.GRANTS_OFFICER.value],
                         status=JobStatus.DONE)
