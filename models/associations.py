@@ -55,3 +55,9 @@ pot_wards = Table(
     Column("pot_id", ForeignKey("funding_pots.id", ondelete="CASCADE"), primary_key=True),
     Column("ward_id", ForeignKey("wards.id"), primary_key=True),
 )
+
+pot_programmes = Table(
+    "funding_pot_programmes", db.metadata,
+    Column("pot_id", ForeignKey("funding_pots.id", ondelete="CASCADE"), primary_key=True),
+    Column("programme_id", ForeignKey("programmes.id"), primary_key=True),
+)

@@ -353,3 +353,57 @@ class JobStatus(enum.StrEnum):
     def label(self) -> str:
         return {"queued": "Waiting to start", "running": "In progress", "done": "Done",
                 "failed": "Failed"}[self.value]
+
+
+class ContractLot(enum.StrEnum):
+    """The kind of service a Community Anchor contract buys."""
+
+    LEAD_LOCALITY_ANCHOR = "lead_locality_anchor"
+    LOCAL_ANCHOR = "local_anchor"
+    VCS_INFRASTRUCTURE = "vcs_infrastructure"
+    JOINT = "joint"
+
+    @property
+    def label(self) -> str:
+        return {"lead_locality_anchor": "Lead locality anchor", "local_anchor": "Local anchor",
+                "vcs_infrastructure": "VCS infrastructure", "joint": "Joint contract"}[self.value]
+
+
+class ContractStatus(enum.StrEnum):
+    """A contract's life: drafted, then active, then ended (at its end date) or terminated
+    early."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ENDED = "ended"
+    TERMINATED = "terminated"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "active": "Active", "ended": "Ended",
+                "terminated": "Terminated"}[self.value]
+
+
+class ReturnStatus(enum.StrEnum):
+    """A quarterly monitoring return: submitted by the provider, then accepted or queried by
+    the commissioner (a queried return is submitted again)."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    QUERIED = "queried"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "Submitted", "accepted": "Accepted", "queried": "Queried"}[self.value]
+
+
+class Rag(enum.StrEnum):
+    """A red, amber or green self-assessment."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    @property
+    def label(self) -> str:
+        return {"red": "Red", "amber": "Amber", "green": "Green"}[self.value]

@@ -5,17 +5,21 @@ ledger entries, which are only ever added (portal.funding.services writes them).
 
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
-from models.associations import pot_schemes, pot_themes, pot_wards
+from models.associations import pot_programmes, pot_schemes, pot_themes, pot_wards
 from models.base import db, utcnow
 from models.enums import FundingSource, LedgerKind, PotStatus
 from models.places import Ward
 from models.schemes import Scheme, Theme
 from models.types import UTCDateTime, enum_type
+
+if TYPE_CHECKING:
+    from models.contracts import Programme
 
 
 class FundingPot(db.Model):
@@ -40,6 +44,9 @@ class FundingPot(db.Model):
     schemes: Mapped[list[Scheme]] = relationship(secondary=pot_schemes, order_by=Scheme.name)
     themes: Mapped[list[Theme]] = relationship(secondary=pot_themes, order_by=Theme.name)
     wards: Mapped[list[Ward]] = relationship(secondary=pot_wards, order_by=Ward.name)
+    # Commissioning programmes the pot may pay contracts of (none ticked: any programme).
+    programmes: Mapped[list["Programme"]] = relationship(secondary=pot_programmes,
+                                                         order_by="Programme.name")
 
     def __repr__(self) -> str:
         return f"<FundingPot {self.id} {self.financial_year} {self.name}>"
@@ -53,6 +60,7 @@ class LedgerEntry(db.Model):
         CheckConstraint("amount_pence <> 0", name="amount_not_zero"),
         CheckConstraint("kind IN ('budget', 'transfer') OR amount_pence > 0",
                         name="only_budget_and_transfer_negative"),
+        CheckConstraint("award_id IS NULL OR contract_id IS NULL", name="one_purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,8 +72,9 @@ class LedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # Entries written together (a transfer's two sides, an award's allocations) share this.
     batch: Mapped[uuid.UUID] = mapped_column(db.Uuid, default=uuid.uuid4, index=True)
-    # What the money is for: an award (contracts, a later issue, add their own link).
+    # What the money is for: an award or a contract (at most one of them).
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
 
     pot: Mapped[FundingPot] = relationship()
     actor: Mapped[User] = relationship()

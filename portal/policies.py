@@ -1,6 +1,6 @@
 """Named permission policies, used by services, route decorators and templates alike."""
 
-from models import Application, Assignment, Award, Membership, Organisation, User
+from models import Application, Assignment, Award, Contract, Membership, Organisation, User
 from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
 
 
@@ -145,3 +145,19 @@ def can_answer_offer(user: User | None, award: Award) -> bool:
 def can_view_offer(user: User | None, award: Award) -> bool:
     """The organisation's members see its offers; officers see them in their own pages."""
     return membership_of(user, award.application.organisation) is not None
+
+
+def can_commission(user: User | None) -> bool:
+    """Commissioners run programmes and contracts: tapers, scenarios, payments, variations and
+    the review of monitoring returns."""
+    return _signed_in(user) and user.has_role(Role.COMMISSIONER)
+
+
+def can_view_contract(user: User | None, contract: Contract) -> bool:
+    """A contract is seen by the commissioners and by its provider's members, no one else."""
+    return can_commission(user) or membership_of(user, contract.provider) is not None
+
+
+def can_submit_return(user: User | None, contract: Contract) -> bool:
+    """The provider's members send its monitoring returns."""
+    return membership_of(user, contract.provider) is not None

@@ -1,7 +1,7 @@
 """factory-boy factories. Rows are committed, because the app under test reads them through its
 own session in each request."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 import pyotp
@@ -13,11 +13,13 @@ from models import (
     Assignment,
     AuditEvent,
     Award,
+    Contract,
     CriterionScore,
     Decision,
     FundingPot,
     Membership,
     Organisation,
+    Programme,
     Round,
     Scheme,
     Scoresheet,
@@ -31,6 +33,7 @@ from models.enums import (
     STAFF_ROLES,
     ApplicationStatus,
     AwardStatus,
+    ContractLot,
     DecisionAuthority,
     DecisionOutcome,
     FundingSource,
@@ -264,3 +267,27 @@ class AwardFactory(BaseFactory):
     status = AwardStatus.OFFERED
     offered_by = factory.SelfAttribute("decision.recorded_by")
     accept_by = factory.LazyFunction(lambda: utcnow().date() + timedelta(days=28))
+
+
+class ProgrammeFactory(BaseFactory):
+    class Meta:
+        model = Programme
+
+    code = factory.Sequence(lambda n: f"PRG{n}")
+    name = factory.Sequence(lambda n: f"Community Anchors {n}")
+
+
+class ContractFactory(BaseFactory):
+    """A draft local anchor contract for 2024/25 to 2026/27, with no years planned yet."""
+
+    class Meta:
+        model = Contract
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    reference = factory.Sequence(lambda n: f"CA-{n:04d}")
+    title = factory.Sequence(lambda n: f"Local anchor {n}")
+    provider = factory.SubFactory(OrganisationFactory)
+    lot = ContractLot.LOCAL_ANCHOR
+    starts_on = date(2024, 4, 1)
+    ends_on = date(2027, 3, 31)
+    created_by = factory.SubFactory(UserFactory, roles=(Role.COMMISSIONER,))
