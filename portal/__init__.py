@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.routes import bp as applications_bp
     from portal.assessment.routes import bp as assessment_bp
     from portal.awards.routes import bp as awards_bp
+    from portal.contracts.routes import bp as contracts_bp
     from portal.decisions.routes import bp as decisions_bp
     from portal.documents.routes import bp as documents_bp
     from portal.funding.routes import bp as funding_bp
@@ -102,5 +103,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, schemes_bp, applications_bp,
                       documents_bp, assessment_bp, scoring_bp, decisions_bp, awards_bp, funding_bp,
-                      admin_bp):
+                      contracts_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -27,6 +27,9 @@ GRANTS_OFFICER_SECTIONS = [
 FUNDING_SECTIONS = [
     ("Funding", "funding.index", ("funding.",)),
 ]
+CONTRACTS_SECTIONS = [
+    ("Contracts", "contracts.programmes", ("contracts.",)),
+]
 ASSESSOR_SECTIONS = [
     ("Your assessments", "scoring.index", ("scoring.assignment", "scoring.declare",
                                             "scoring.score", "scoring.change")),
@@ -51,6 +54,8 @@ def navigation_for(user) -> list[dict]:
         sections += GRANTS_OFFICER_SECTIONS
     if policies.can_view_funding(user):
         sections += FUNDING_SECTIONS
+    if policies.can_commission(user):
+        sections += CONTRACTS_SECTIONS
     if user.has_role(Role.ADMIN):
         sections += ADMIN_SECTIONS
     sections.append(("Your account", "accounts.account", ()))

@@ -25,6 +25,7 @@ from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
     AwardFactory,
+    ContractFactory,
     DecisionFactory,
     FundingPotFactory,
     MembershipFactory,
@@ -51,6 +52,7 @@ FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 # In the samples below the applicant is the organisation admin of the sample organisation.
 ORGANISATION_ADMIN = APPLICANTS
 LETTER_READERS = frozenset({Role.APPLICANT.value, Role.GRANTS_OFFICER.value, Role.ADMIN.value})
+COMMISSIONERS = frozenset({Role.COMMISSIONER.value})
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -157,6 +159,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.offer": ORGANISATION_ADMIN,
     "awards.accept": ORGANISATION_ADMIN,
     "awards.decline": ORGANISATION_ADMIN,
+    # contracts (Community Anchor commissioning: commissioners)
+    "contracts.programmes": COMMISSIONERS,
+    "contracts.new_programme": COMMISSIONERS,
+    "contracts.programme": COMMISSIONERS,
+    "contracts.edit_programme": COMMISSIONERS,
+    "contracts.new_contract": COMMISSIONERS,
+    "contracts.contract": COMMISSIONERS,
+    "contracts.edit_contract": COMMISSIONERS,
     # funding (pots and their ledgers: staff who spend from them see them; officers and admins
     # set them up)
     "funding.index": FUNDING_VIEWERS,
@@ -240,7 +250,7 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
                                "accounts.pdf", io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
-            "award": award, "letter_batch": batch,
+            "award": award, "letter_batch": batch, "contract": ContractFactory(),
             "document": document}
 
 
@@ -262,6 +272,8 @@ def request_as(client, people, role: str, endpoint: str):
         "user_id": people[Role.ADMIN.value].id,
         "token": NONSENSE_TOKEN,
         "number": 1,
+        "programme_id": people["contract"].programme.id,
+        "contract_id": people["contract"].id,
         "batch_id": people["letter_batch"].id,
         "filename": "css/portal.css",
         "year": "2024-25",

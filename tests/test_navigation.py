@@ -14,7 +14,7 @@ from tests.html import soup
      ["Home", "Applications", "Schemes and rounds", "Funding", "Your account"]),
     ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
     ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
-    ((Role.COMMISSIONER,), ["Home", "Funding", "Your account"]),
+    ((Role.COMMISSIONER,), ["Home", "Funding", "Contracts", "Your account"]),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
      ["Home", "Applications", "Schemes and rounds", "Funding", "Users", "Audit log",
       "Your account"]),
