@@ -136,6 +136,13 @@ class PotAmounts:
         return {int(POT_FIELD.fullmatch(field.name).group(1)): field.data or 0
                 for field in self.pot_fields()}
 
+    def field_for(self, name: str | None) -> str | None:
+        """A broken rule about the allocations goes beside the first pot's box."""
+        pot_fields = self.pot_fields()
+        if name == "allocations" and pot_fields:
+            return pot_fields[0].name
+        return super().field_for(name)
+
 
 class OfferForm(PotAmounts, TermsForm):
     minimal_financial_assistance = RadioField(

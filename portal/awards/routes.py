@@ -83,10 +83,7 @@ def new_offer(submitted_application_id: int):
                 minimal_financial_assistance=form.minimal_financial_assistance.data == "yes",
                 subsidy_basis=form.subsidy_basis.data or ""), utcnow())
         except RuleBroken as error:
-            pot_fields = form.pot_fields()
-            field = pot_fields[0].name if error.field == "allocations" and pot_fields \
-                else form.field_for(error.field)
-            show_rule_broken(form, RuleBroken(error.message, field=field))
+            show_rule_broken(form, RuleBroken(error.message, field=form.field_for(error.field)))
             page = _offer_page(submitted_application_id)
         else:
             flash(f"The award offer for {award.reference} has been made and its money "
@@ -369,10 +366,7 @@ def vary(award_id: int):
                 amount_pence=form.amount.data, allocations=form.allocations(),
                 terms=form.terms(), reason=form.reason.data), utcnow())
         except RuleBroken as error:
-            pot_fields = form.pot_fields()
-            field = pot_fields[0].name if error.field == "allocations" and pot_fields \
-                else form.field_for(error.field)
-            show_rule_broken(form, RuleBroken(error.message, field=field))
+            show_rule_broken(form, RuleBroken(error.message, field=form.field_for(error.field)))
             page = _variation_page(award_id)
         else:
             flash(f"The award {page.award.reference} has been varied and the organisation "
