@@ -180,10 +180,10 @@ def _check_amount(pot: FundingPot, posting: Posting) -> None:
 
 
 def post(actor: User, postings: list[Posting], reason: str, now: datetime | None = None,
-         award_id: int | None = None) -> list[LedgerEntry]:
+         award_id: int | None = None, contract_id: int | None = None) -> list[LedgerEntry]:
     """Add `postings` together, or refuse them all (LedgerRefused) if any pot's rules would
-    break; `award_id` links the entries to the award they are for. The caller commits (or
-    rolls back)."""
+    break; `award_id` or `contract_id` links the entries to the award or contract they are
+    for. The caller commits (or rolls back)."""
     _check_postings(postings, reason)
     pots = _lock({posting.pot_id for posting in postings})
     current = balances(pots)
@@ -202,13 +202,14 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     batch = uuid.uuid4()
     entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,
                            amount_pence=posting.amount_pence, reason=reason.strip(),
-                           actor=actor, created_at=now, batch=batch, award_id=award_id)
+                           actor=actor, created_at=now, batch=batch, award_id=award_id,
+                           contract_id=contract_id)
                for posting in postings]
     db.session.add_all(entries)
     db.session.flush()
     audit.record("ledger.posted", actor=actor, subject=entries[0], details={
         "batch": str(batch), "reason": reason.strip(), "award_id": award_id,
-        "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
+        "contract_id": contract_id, "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
                     for p in postings]})
     return entries
 

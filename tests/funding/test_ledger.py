@@ -106,6 +106,7 @@ def test_the_audit_event_records_the_whole_posting(officer):
     assert (event.object_type, event.object_id) == ("LedgerEntry", entries[0].id)
     assert event.details == {
         "batch": str(entries[0].batch), "reason": "Award CPG-2425-0001", "award_id": None,
+        "contract_id": None,
         "entries": [{"pot_id": pot.id, "kind": "commitment", "amount_pence": 2_000_00}]}
 
 
