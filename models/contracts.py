@@ -89,6 +89,8 @@ class Contract(db.Model):
     ends_on: Mapped[date]
     status: Mapped[ContractStatus] = mapped_column(enum_type(ContractStatus),
                                                    default=ContractStatus.DRAFT, index=True)
+    # Quarterly instalments fall due at the start of each quarter (in advance) or at its end.
+    pays_in_advance: Mapped[bool] = mapped_column(default=True)
     # Ended early: when and why (its future commitments are released).
     terminated_on: Mapped[date | None]
     termination_reason: Mapped[str] = mapped_column(Text, default="")

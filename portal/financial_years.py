@@ -1,5 +1,6 @@
 """UK financial years run from 1 April to 31 March and are written 2024/25."""
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,6 +56,16 @@ class FinancialYear:
     @property
     def ends_on(self) -> date:
         return date(self.start_year + 1, 3, 31)
+
+    def quarter(self, number: int) -> tuple[date, date]:
+        """The first and last days of quarter `number` (1: April to June ... 4: January to
+        March)."""
+        if number not in (1, 2, 3, 4):
+            raise ValueError(f"{number!r} is not a quarter from 1 to 4")
+        starts_on = date(self.start_year + (number == 4), 3 * number % 12 + 1, 1)
+        last_month = starts_on.month + 2
+        return starts_on, date(starts_on.year, last_month,
+                               calendar.monthrange(starts_on.year, last_month)[1])
 
     def previous(self, count: int = 1) -> "FinancialYear":
         return FinancialYear(self.start_year - count)

@@ -107,3 +107,19 @@ def test_previous_years_and_order():
     assert sorted([year, year.previous(2), year.previous()]) == [
         FinancialYear(2022), FinancialYear(2023), FinancialYear(2024)]
     assert len({FinancialYear(2024), FinancialYear.parse("2024/25")}) == 1
+
+
+@pytest.mark.parametrize(("number", "first", "last"), [
+    (1, date(2024, 4, 1), date(2024, 6, 30)),
+    (2, date(2024, 7, 1), date(2024, 9, 30)),
+    (3, date(2024, 10, 1), date(2024, 12, 31)),
+    (4, date(2025, 1, 1), date(2025, 3, 31)),
+])
+def test_a_quarter_runs_from_its_first_to_its_last_day(number, first, last):
+    assert FinancialYear(2024).quarter(number) == (first, last)
+
+
+@pytest.mark.parametrize("number", [0, 5])
+def test_there_are_four_quarters(number):
+    with pytest.raises(ValueError):
+        FinancialYear(2024).quarter(number)
