@@ -209,7 +209,8 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     db.session.flush()
     audit.record("ledger.posted", actor=actor, subject=entries[0], details={
         "batch": str(batch), "reason": reason.strip(), "award_id": award_id,
-        "contract_id": contract_id, "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
+        "contract_id": contract_id,
+        "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
                     for p in postings]})
     return entries
 

@@ -1,6 +1,7 @@
 """A contract's money by year: core and external committed from the year's pots through the
 ledger, quarterly instalments, and making a contract active."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -93,8 +94,9 @@ def test_external_money_the_pots_do_not_have_yet_is_left_as_a_gap(commissioner):
 def test_core_the_core_pots_cannot_cover_is_refused_and_nothing_changes(commissioner):
     core = pot(commissioner, budget=10_000_00)
     contract = ContractFactory()
-    with pytest.raises(RuleBroken, match="The core pots for 2024/25 have £10,000.00 available, "
-                                         "£2,000.00 less than the £12,000.00"):
+    with pytest.raises(RuleBroken, match=re.escape(
+            "The core pots for 2024/25 have £10,000.00 available, £2,000.00 less than the "
+            "£12,000.00")):
         years.plan_years(commissioner, contract, [YearPlan("2024/25", 12_000_00, 0)], "",
                          now=APRIL_2024)
     assert available(core) == 10_000_00
@@ -123,7 +125,7 @@ def test_a_plan_that_does_not_hang_together_is_refused_beside_its_field(
         commissioner, plan, field, message):
     pot(commissioner)
     contract = ContractFactory()
-    with pytest.raises(RuleBroken, match=message) as refused:
+    with pytest.raises(RuleBroken, match=re.escape(message)) as refused:
         years.plan_years(commissioner, contract, [plan], "", now=APRIL_2024)
     assert refused.value.field == field
     assert contract_entries(contract) == []
@@ -132,7 +134,8 @@ def test_a_plan_that_does_not_hang_together_is_refused_beside_its_field(
 def test_an_external_split_above_the_external_planned_is_refused(commissioner):
     external = pot(commissioner, source=FundingSource.EXTERNAL)
     contract = ContractFactory()
-    with pytest.raises(RuleBroken, match="add up to £6.00, more than the £5.00") as refused:
+    message = re.escape("add up to £6.00, more than the £5.00")
+    with pytest.raises(RuleBroken, match=message) as refused:
         years.plan_years(commissioner, contract,
                          [YearPlan("2024/25", 0, 5_00, {external.id: 6_00})], "",
                          now=APRIL_2024)
