@@ -44,7 +44,8 @@ class FundingPot(db.Model):
     schemes: Mapped[list[Scheme]] = relationship(secondary=pot_schemes, order_by=Scheme.name)
     themes: Mapped[list[Theme]] = relationship(secondary=pot_themes, order_by=Theme.name)
     wards: Mapped[list[Ward]] = relationship(secondary=pot_wards, order_by=Ward.name)
-    # Commissioning programmes the pot may pay contracts of (none ticked: any programme).
+    # Commissioning programmes the pot may pay contracts of. A pot restricted to programmes
+    # funds no grants; one with no restriction of any kind funds grants and contracts.
     programmes: Mapped[list["Programme"]] = relationship(secondary=pot_programmes,
                                                          order_by="Programme.name")
 

@@ -143,9 +143,11 @@ def pots_for(application: Application) -> list[PotChoice]:
     purpose = Purpose(application.round.scheme_id,
                       frozenset(theme.id for theme in application.themes),
                       frozenset(ward.id for ward in application.wards))
+    # A pot restricted to commissioning programmes is for their contracts, not for grants.
     pots = db.session.scalars(
         select(FundingPot).where(FundingPot.financial_year == application.round.financial_year,
-                                 FundingPot.status == PotStatus.OPEN)
+                                 FundingPot.status == PotStatus.OPEN,
+                                 ~FundingPot.programmes.any())
         .options(selectinload(FundingPot.schemes), selectinload(FundingPot.themes),
                  selectinload(FundingPot.wards))
         .order_by(FundingPot.source, FundingPot.name, FundingPot.id)).all()

@@ -80,7 +80,12 @@ class PotChoice:
 
 
 def _may_fund(pot: FundingPot, programme: Programme) -> bool:
-    return not pot.programmes or any(each.id == programme.id for each in pot.programmes)
+    """A pot funds a programme's contracts when it is restricted to that programme, or when
+    it has no restriction at all: a pot restricted to schemes, themes or wards is meant for
+    grants."""
+    if pot.programmes:
+        return any(each.id == programme.id for each in pot.programmes)
+    return not (pot.schemes or pot.themes or pot.wards)
 
 
 def pot_choices(programme: Programme, years: Sequence[str],
@@ -91,7 +96,8 @@ def pot_choices(programme: Programme, years: Sequence[str],
     pots = list(db.session.scalars(
         select(FundingPot).where(FundingPot.financial_year.in_(list(years)),
                                  FundingPot.status != PotStatus.CLOSED)
-        .options(selectinload(FundingPot.programmes))
+        .options(selectinload(FundingPot.programmes), selectinload(FundingPot.schemes),
+                 selectinload(FundingPot.themes), selectinload(FundingPot.wards))
         .order_by(FundingPot.spend_by.is_(None), FundingPot.spend_by, FundingPot.id)))
     pots = [pot for pot in pots if _may_fund(pot, programme)]
     balances = ledger.balances(pot.id for pot in pots)
@@ -326,17 +332,18 @@ def plan_years(user: User, contract: Contract, plans: Sequence[YearPlan], reason
     _require(policies.can_commission(user))
     now = now or utcnow()
     try:
-        _plan(user, lock(contract.id), plans, reason, now)
+        apply_plans(user, contract, plans, reason, now)
     except RuleBroken:
         db.session.rollback()
         raise
     db.session.commit()
 
 
-def _plan(user: User, contract: Contract, plans: Sequence[YearPlan], reason: str,
-          now: datetime) -> None:
+def apply_plans(user: User, contract: Contract, plans: Sequence[YearPlan], reason: str,
+                now: datetime) -> None:
     """`plan_years` without its transaction, so that a taper can plan many contracts in
-    one."""
+    one: the caller commits, or rolls back on RuleBroken."""
+    contract = lock(contract.id)
     if contract.status not in PLANNABLE:
         raise RuleBroken(f"Contract {contract.reference} is {contract.status.label.lower()}: "
                          "its money can no longer change")

@@ -21,7 +21,13 @@ from portal.funding import ledger
 from tests.assessment.conftest import submitted
 from tests.awards.conftest import approved, pot
 from tests.conftest import sign_in_as
-from tests.factories import RoundFactory, SchemeFactory, ThemeFactory, UserFactory
+from tests.factories import (
+    ProgrammeFactory,
+    RoundFactory,
+    SchemeFactory,
+    ThemeFactory,
+    UserFactory,
+)
 from tests.html import assert_well_formed, error_messages, form_data, soup
 from tests.querycount import count_queries
 
@@ -103,11 +109,14 @@ def test_restricted_closed_and_other_year_pots_are_not_offered(client, officer, 
     other_scheme.schemes = [SchemeFactory()]
     closed = pot(1_000_00, name="Closed", status=PotStatus.CLOSED)
     next_year = pot(1_000_00, name="Next year", financial_year="2025/26")
+    for_contracts = pot(1_000_00, name="Community Anchors")
+    for_contracts.programmes = [ProgrammeFactory()]
     db.session.commit()
     application = approved(round_, 500_00)
     boxes = proposed(client.get(offer_url(application)))
     assert set(boxes) == {f"pot_{allowed.id}"}
-    assert {closed.id, next_year.id, other_scheme.id, for_theme.id}.isdisjoint(
+    assert {closed.id, next_year.id, other_scheme.id, for_theme.id,
+            for_contracts.id}.isdisjoint(
         int(name.removeprefix("pot_")) for name in boxes)
     application.themes = [theme]
     db.session.commit()

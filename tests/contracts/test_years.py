@@ -14,7 +14,7 @@ from portal.contracts import years
 from portal.contracts.years import YearPlan
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
-from tests.factories import ContractFactory, FundingPotFactory, UserFactory
+from tests.factories import ContractFactory, FundingPotFactory, SchemeFactory, UserFactory
 
 APRIL_2024 = datetime(2024, 4, 2, 9, tzinfo=UTC)
 THREE_YEARS = ("2024/25", "2025/26", "2026/27")
@@ -142,13 +142,15 @@ def test_an_external_split_above_the_external_planned_is_refused(commissioner):
     assert refused.value.field == "years-0-external"
 
 
-def test_a_pot_of_another_year_or_programme_cannot_fund_the_year(commissioner):
+def test_a_pot_of_another_year_or_programme_or_for_grants_cannot_fund_the_year(commissioner):
     later = pot(commissioner, year="2025/26")
     elsewhere = pot(commissioner)
+    for_grants = pot(commissioner)
     contract = ContractFactory()
     elsewhere.programmes = [ContractFactory().programme]
+    for_grants.schemes = [SchemeFactory()]
     db.session.commit()
-    for chosen in (later, elsewhere):
+    for chosen in (later, elsewhere, for_grants):
         with pytest.raises(RuleBroken, match="Choose pots of 2024/25 that may fund"):
             years.plan_years(commissioner, contract,
                              [YearPlan("2024/25", 1_00, 0, {chosen.id: 1_00})], "",
