@@ -14,6 +14,7 @@ from models import Locality, Membership, Organisation, User, UserRole, Ward
 from models.base import utcnow
 from models.enums import OrganisationRole, Role
 from portal.accounts.passwords import hash_password
+from portal.demo.anchors import load_anchors
 from portal.demo.awards import load_awards
 from portal.demo.funding import load_funding
 from portal.demo.grants import load_grants
@@ -34,6 +35,7 @@ def load_demo() -> dict[str, int]:
     added.update(load_grants(hash_password(data["password"])))
     added["funding pots"] = load_funding()
     added["award offers"] = load_awards()
+    added["anchor contracts"] = load_anchors()
     db.session.commit()
     return added
 
