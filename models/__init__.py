@@ -25,6 +25,7 @@ from models.awards import (
 from models.base import db
 from models.contracts import (
     Contract,
+    ContractDocument,
     ContractFunding,
     ContractInstalment,
     ContractPayment,
@@ -57,6 +58,7 @@ __all__ = [
     "AwardVersion",
     "ClarificationRequest",
     "Contract",
+    "ContractDocument",
     "ContractFunding",
     "ContractInstalment",
     "ContractPayment",

@@ -328,3 +328,25 @@ class Scenario(db.Model):
 
     programme: Mapped[Programme] = relationship()
     created_by: Mapped[User] = relationship()
+
+
+class ContractDocument(db.Model):
+    """A file kept with a contract (the signed contract, its specification, a variation
+    letter). The bytes live outside static/ under a random name, as applications' do."""
+
+    __tablename__ = "contract_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"),
+                                             index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contract: Mapped[Contract] = relationship()
+    uploaded_by: Mapped[User] = relationship()

@@ -1,6 +1,8 @@
 """Small helpers shared by the views of every area."""
 
-from flask import request
+from pathlib import Path
+
+from flask import abort, current_app, request, send_file
 from flask_wtf import FlaskForm
 
 from portal.exceptions import RuleBroken
@@ -21,3 +23,27 @@ def page_number() -> int:
     """The ?page= number, 1 when it is missing or nonsense."""
     page = request.args.get("page", default=1, type=int)
     return min(page, MAX_PAGE) if page and page > 0 else 1
+
+
+# Room in an upload request for the form around the file (the multipart headers and fields).
+FORM_ALLOWANCE = 1024 * 1024
+
+
+def allow_room_for_the_form(max_file_bytes: int) -> None:
+    """Let an upload request be a little larger than the largest file, so that a file just
+    over the limit gets the message beside the field rather than the 413 page. Call it before
+    the CSRF check, which is the first thing to read the request body."""
+    request.max_content_length = max_file_bytes + FORM_ALLOWANCE
+
+
+def send_upload(path: Path, content_type: str, filename: str, what: str):
+    """An uploaded file, always as an attachment with the type found by its content, so a
+    browser never shows it as a page of this site; 404 (logged) when its bytes are missing."""
+    if not path.is_file():
+        current_app.logger.error("The file of %s is missing", what)
+        abort(404)
+    response = send_file(path, mimetype=content_type, as_attachment=True,
+                         download_name=filename, conditional=False, etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,13 +3,10 @@ served only as attachments."""
 
 from flask import (
     Blueprint,
-    abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -21,13 +18,9 @@ from portal import policies
 from portal.applications.sections import section_status
 from portal.documents import services
 from portal.exceptions import RuleBroken
-from portal.views import show_rule_broken
+from portal.views import allow_room_for_the_form, send_upload, show_rule_broken
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-# Room in an upload request for the form around the file (the multipart headers and fields).
-FORM_ALLOWANCE = 1024 * 1024
-
 
 def _user():
     return current_user._get_current_object()
@@ -39,7 +32,7 @@ def _allow_room_for_the_form(endpoint: str | None, values: dict | None) -> None:
     limit gets the message beside the field rather than the 413 page. This runs before the CSRF
     check, which is the first thing to read the request body."""
     if endpoint == "documents.section" and request.method == "POST":
-        request.max_content_length = services.max_file_bytes() + FORM_ALLOWANCE
+        allow_room_for_the_form(services.max_file_bytes())
 
 
 @bp.app_template_filter("file_size")
@@ -124,12 +117,5 @@ def download(document_id: int):
     """The file, always as an attachment with the type found by its content, so a browser never
     shows it as a page of this site."""
     document, path = services.get_document(_user(), document_id)
-    if not path.is_file():
-        current_app.logger.error("The file of document %s is missing", document.id)
-        abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_filename, conditional=False,
-                         etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_upload(path, document.content_type, document.original_filename,
+                       f"document {document.id}")

@@ -5,7 +5,7 @@ import hashlib
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
@@ -104,23 +104,9 @@ def upload_document(user: User, application: Application, requirement: str, file
     if uploaded >= MAX_FILES_PER_REQUIREMENT:
         raise RuleBroken(f"You can upload up to {MAX_FILES_PER_REQUIREMENT} files for "
                          f"{_the(requirement)}. Remove one to add another", field="file")
-    size = stream.seek(0, os.SEEK_END)
-    if size == 0:
-        raise RuleBroken("The selected file is empty", field="file")
-    if size > max_file_bytes():
-        raise RuleBroken(f"The selected file must be smaller than {max_file_bytes() // 2**20}MB",
-                         field="file")
-    file_type = sniff(stream)
-    if file_type is None:
-        raise RuleBroken(WRONG_TYPE, field="file")
-
-    stored_name = secrets.token_hex(16)
-    path = upload_folder() / stored_name
-    sha256 = _write(stream, path)
-    document = Document(
-        application=application, requirement=requirement, stored_name=stored_name,
-        original_filename=clean_filename(filename, file_type),
-        content_type=file_type.content_type, size_bytes=size, sha256=sha256, uploaded_by=user)
+    stored = store_file(stream, filename)
+    document = Document(application=application, requirement=requirement,
+                        uploaded_by=user, **stored.columns())
     try:
         db.session.add(document)
         set_section_status(application, SECTION, SectionStatus.IN_PROGRESS)
@@ -131,9 +117,50 @@ def upload_document(user: User, application: Application, requirement: str, file
         db.session.commit()
     except Exception:
         db.session.rollback()
-        path.unlink(missing_ok=True)
+        remove_file(stored.stored_name)
         raise
     return document
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked file written to the upload folder, as its row records it."""
+
+    stored_name: str
+    original_filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+    def columns(self) -> dict:
+        return asdict(self)
+
+
+def store_file(stream: IO[bytes], filename: str) -> StoredFile:
+    """Check the file by its size and content (RuleBroken beside the "file" field) and write
+    it under a random name outside static/. The caller records it, and removes the file again
+    (`remove_file`) if the row cannot be saved."""
+    size = stream.seek(0, os.SEEK_END)
+    if size == 0:
+        raise RuleBroken("The selected file is empty", field="file")
+    if size > max_file_bytes():
+        raise RuleBroken(f"The selected file must be smaller than {max_file_bytes() // 2**20}MB",
+                         field="file")
+    file_type = sniff(stream)
+    if file_type is None:
+        raise RuleBroken(WRONG_TYPE, field="file")
+    stored_name = secrets.token_hex(16)
+    sha256 = _write(stream, upload_folder() / stored_name)
+    return StoredFile(stored_name, clean_filename(filename, file_type), file_type.content_type,
+                      size, sha256)
+
+
+def remove_file(stored_name: str) -> None:
+    """Delete a stored file once its row is gone; a file left behind is logged, not fatal."""
+    try:
+        (upload_folder() / stored_name).unlink(missing_ok=True)
+    except OSError:
+        log.exception("Could not delete the stored file %s", stored_name)
 
 
 def _write(stream: IO[bytes], path: Path) -> str:
@@ -168,10 +195,7 @@ def remove_document(user: User, document_id: int) -> Document:
     set_section_status(application, SECTION, SectionStatus.IN_PROGRESS)
     application.updated_at = utcnow()
     db.session.commit()
-    try:
-        (upload_folder() / document.stored_name).unlink(missing_ok=True)
-    except OSError:
-        log.exception("Could not delete the file of removed document %s", document.stored_name)
+    remove_file(document.stored_name)
     return document
 
 
