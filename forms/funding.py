@@ -78,6 +78,9 @@ class PotDetailsForm(PortalForm):
                           "Select themes from the list")
     wards = _checkboxes("Wards", "Leave all unticked if the pot can fund any ward",
                           "Select wards from the list")
+    programmes = _checkboxes("Commissioning programmes",
+                             "Tick a programme if the pot is for its contracts: it will then "
+                             "fund no grants", "Select programmes from the list")
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +89,8 @@ class PotDetailsForm(PortalForm):
         self.themes.choices = [SelectChoice(theme.id, f"{theme.scheme.name}: {theme.name}")
                                for theme in choices.themes]
         self.wards.choices = [SelectChoice(ward.id, ward.name) for ward in choices.wards]
+        self.programmes.choices = [SelectChoice(programme.id, programme.name)
+                                   for programme in choices.programmes]
 
     def details(self) -> dict:
         """The answers, by services.PotDetails' names."""
@@ -94,7 +99,8 @@ class PotDetailsForm(PortalForm):
                 "acknowledgement": self.acknowledgement.data or "",
                 "spend_by": self.spend_by.data, "scheme_ids": list(self.schemes.data or []),
                 "theme_ids": list(self.themes.data or []),
-                "ward_ids": list(self.wards.data or [])}
+                "ward_ids": list(self.wards.data or []),
+                "programme_ids": list(self.programmes.data or [])}
 
 
 class CreatePotForm(PotDetailsForm):
@@ -132,7 +138,8 @@ def edit_pot_data(pot: FundingPot) -> dict:
             "spend_by": pot.spend_by, "status": pot.status.value,
             "schemes": [scheme.id for scheme in pot.schemes],
             "themes": [theme.id for theme in pot.themes],
-            "wards": [ward.id for ward in pot.wards]}
+            "wards": [ward.id for ward in pot.wards],
+            "programmes": [programme.id for programme in pot.programmes]}
 
 
 class BudgetForm(PortalForm):

@@ -17,6 +17,7 @@ from models import (
     Award,
     FundingPot,
     LedgerEntry,
+    Programme,
     Round,
     Scheme,
     Theme,
@@ -257,6 +258,7 @@ class RestrictionChoices:
     schemes: list[Scheme]
     themes: list[Theme]  # with their schemes loaded, to be listed as "Scheme: theme"
     wards: list[Ward]
+    programmes: list[Programme]
 
 
 def restriction_choices(user: User) -> RestrictionChoices:
@@ -266,13 +268,15 @@ def restriction_choices(user: User) -> RestrictionChoices:
         select(Theme).join(Theme.scheme).options(joinedload(Theme.scheme))
         .order_by(Scheme.name, Theme.name)))
     wards = list(db.session.scalars(select(Ward).order_by(Ward.name)))
-    return RestrictionChoices(schemes, themes, wards)
+    programmes = list(db.session.scalars(select(Programme).order_by(Programme.name)))
+    return RestrictionChoices(schemes, themes, wards, programmes)
 
 
 @dataclass(frozen=True)
 class PotDetails:
     """What an officer may set and later change about a pot (not its year, source or
-    budget). Empty restrictions mean the pot may fund any scheme, theme or ward."""
+    budget). Empty restrictions mean the pot may fund any scheme, theme or ward. A pot
+    restricted to commissioning programmes pays their contracts and no grants."""
 
     name: str
     funder_name: str
@@ -282,6 +286,7 @@ class PotDetails:
     scheme_ids: list[int] = field(default_factory=list)
     theme_ids: list[int] = field(default_factory=list)
     ward_ids: list[int] = field(default_factory=list)
+    programme_ids: list[int] = field(default_factory=list)
 
 
 def _by_ids(model, ids: list[int]) -> list:
@@ -305,12 +310,14 @@ def _apply(pot: FundingPot, details: PotDetails) -> None:
     schemes = _by_ids(Scheme, details.scheme_ids)
     themes = _by_ids(Theme, details.theme_ids)
     wards = _by_ids(Ward, details.ward_ids)
+    programmes = _by_ids(Programme, details.programme_ids)
     pot.name = details.name
     pot.funder_name = details.funder_name
     pot.funder_org_id = details.funder_org_id
     pot.acknowledgement = details.acknowledgement
     pot.spend_by = details.spend_by
     pot.schemes, pot.themes, pot.wards = schemes, themes, wards
+    pot.programmes = programmes
 
 
 def _flush_pot(pot: FundingPot) -> None:
@@ -332,7 +339,8 @@ def _snapshot(pot: FundingPot) -> dict:
             "status": pot.status.value,
             "schemes": sorted(scheme.id for scheme in pot.schemes),
             "themes": sorted(theme.id for theme in pot.themes),
-            "wards": sorted(ward.id for ward in pot.wards)}
+            "wards": sorted(ward.id for ward in pot.wards),
+            "programmes": sorted(programme.id for programme in pot.programmes)}
 
 
 def create_pot(user: User, details: PotDetails, financial_year: str, source: FundingSource,
@@ -370,7 +378,7 @@ def get_pot(user: User, pot_id: int) -> FundingPot:
         select(FundingPot).where(FundingPot.id == pot_id)
         .options(selectinload(FundingPot.schemes),
                  selectinload(FundingPot.themes).joinedload(Theme.scheme),
-                 selectinload(FundingPot.wards)))
+                 selectinload(FundingPot.wards), selectinload(FundingPot.programmes)))
     if pot is None:
         raise LookupError(pot_id)
     return pot

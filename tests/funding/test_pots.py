@@ -11,7 +11,7 @@ from models.base import db
 from models.enums import FundingSource, LedgerKind, PotStatus, Role
 from portal.funding.ledger import balances
 from tests.conftest import sign_in_as
-from tests.factories import FundingPotFactory, ThemeFactory, UserFactory
+from tests.factories import FundingPotFactory, ProgrammeFactory, ThemeFactory, UserFactory
 from tests.funding.conftest import audit_events, pot_answers, pot_with
 from tests.html import error_messages, soup, summary_errors
 from tests.querycount import count_queries
@@ -71,7 +71,7 @@ def test_officer_creates_a_pot_with_its_opening_budget_as_a_ledger_entry(client,
                                              "Paid": "£0.00", "Available": "£49,500.00"}
     assert summary_rows(page, "restrictions") == {
         "Schemes": "Community Plus", "Themes": "Community Plus: Reducing social isolation",
-        "Wards": "Dalton"}
+        "Wards": "Dalton", "Commissioning programmes": "None: the pot is for grants"}
     assert summary_rows(page, "details")["Spend by"] == "31 March 2025"
 
 
@@ -356,3 +356,18 @@ def test_restrictions_can_be_cleared_and_nonsense_choices_are_refused(client, of
     assert pot.themes == []
     [event] = audit_events("funding_pot.changed")
     assert event.details["themes"] == {"from": [theme.id], "to": []}
+
+
+def test_a_pot_can_be_kept_for_a_programmes_contracts(client, officer):
+    programme = ProgrammeFactory(name="Community Anchors 2024–27")
+    pot = FundingPotFactory()
+    answers = {"name": pot.name, "funder_name": "Funder", "status": "open"}
+    response = client.post(f"/funding/pots/{pot.id}/edit",
+                           data={**answers, "programmes": [str(programme.id)]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert pot.programmes == [programme]
+    page = soup(client.get(f"/funding/pots/{pot.id}"))
+    assert "Community Anchors 2024–27" in page.select_one("#restrictions").get_text()
+    [event] = audit_events("funding_pot.changed")
+    assert event.details["programmes"] == {"from": [], "to": [programme.id]}
