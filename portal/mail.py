@@ -39,6 +39,17 @@ def send_email(to: str, subject: str, template: str, **context) -> EmailMessage:
     return message
 
 
+def send_each(people: list, subject: str, template: str, **context) -> None:
+    """Send `template` to each person once (as `user` in the template), about a change that is
+    committed already: a mail server's failure for one person is logged, never undoing the
+    change nor stopping the others' emails."""
+    for person in {person.id: person for person in people}.values():
+        try:
+            send_email(person.email, subject, template, user=person, **context)
+        except Exception:
+            current_app.logger.exception("Could not send %s to %s", template, person.email)
+
+
 def _send_smtp(message: EmailMessage) -> None:
     config = current_app.config
     context = ssl.create_default_context()

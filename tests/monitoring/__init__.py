@@ -1,0 +1,1 @@
+"""Tests of quarterly monitoring of Community Anchor contracts."""

@@ -1,0 +1,3 @@
+"""The monitoring tests' fixtures (the browser journey imports the same one)."""
+
+from tests.monitoring.anchors import fixed_now  # noqa: F401 (a fixture)
