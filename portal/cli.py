@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask awards expire`,
-`flask awards letter` and `flask jobs worker`."""
+`flask awards letter`, `flask jobs worker` and `flask taper report`."""
 
 import click
 from flask import Flask, current_app
@@ -65,6 +65,39 @@ def letter_command(reference: str, output: str) -> None:
                f"({stored.size} bytes, sha256 {stored.sha256}).")
 
 
+taper_cli = AppGroup("taper", help="Taper tables of programmes and grant schemes.")
+
+
+@taper_cli.command("report")
+@click.argument("code")
+@click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="CSV has a last row for the totals; JSON has them apart.")
+def taper_report_command(code: str, output_format: str) -> None:
+    """Print the taper table of the programme with the code CODE (like ANCHORS) or of the
+    grant scheme with the reference prefix CODE (like CPG): a row for each financial year
+    with the core target, planned core, external and total, committed and paid, in pounds
+    and pence. A programme's code is looked for first."""
+    import json
+
+    from portal.exports import to_csv
+    from portal.reporting import services
+
+    try:
+        taper = services.report(code)
+    except LookupError:
+        raise click.ClickException(
+            f"There is no programme with the code {code} and no grant scheme with the "
+            f"reference prefix {code}.") from None
+    *years, total = services.report_rows(taper)
+    if output_format == "json":
+        click.echo(json.dumps({"kind": taper.kind.value, "code": taper.code,
+                               "name": taper.name, "years": years, "total": total},
+                              indent=2, ensure_ascii=False))
+        return
+    rows = [[row[column] for column in services.REPORT_COLUMNS] for row in [*years, total]]
+    click.echo(to_csv(services.REPORT_COLUMNS, rows), nl=False)
+
+
 jobs_cli = AppGroup("jobs", help="Background jobs (RQ on Redis).")
 
 
@@ -83,3 +116,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(awards_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(taper_cli)

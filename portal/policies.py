@@ -153,6 +153,12 @@ def can_commission(user: User | None) -> bool:
     return _signed_in(user) and user.has_role(Role.COMMISSIONER)
 
 
+def can_view_taper(user: User | None) -> bool:
+    """The taper dashboards of grant schemes are for the commissioners and grants officers
+    who plan core and external money; an admin sees them only with one of those roles."""
+    return _signed_in(user) and user.has_role(Role.COMMISSIONER, Role.GRANTS_OFFICER)
+
+
 def can_view_contract(user: User | None, contract: Contract) -> bool:
     """A contract is seen by the commissioners and by its provider's members, no one else."""
     return can_commission(user) or membership_of(user, contract.provider) is not None

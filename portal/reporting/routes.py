@@ -1,0 +1,68 @@
+"""The taper dashboards: a commissioning programme's (for commissioners) and a grant scheme's
+(for commissioners and grants officers), each with its CSV and XLSX downloads."""
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from models.enums import Role
+from portal import exports
+from portal.auth import roles_required
+from portal.reporting import chart, services
+
+bp = Blueprint("reporting", __name__, url_prefix="/reporting")
+
+# Who may reach the pages at all; the services check the policies (portal.policies).
+SCHEME_VIEWERS = (Role.COMMISSIONER, Role.GRANTS_OFFICER)
+
+
+def _taper(load: Callable[..., services.Taper], subject_id: int) -> services.Taper:
+    try:
+        return load(current_user._get_current_object(), subject_id)
+    except LookupError:
+        abort(404)
+
+
+def _page(taper: services.Taper, download_endpoint: str, **ids):
+    return render_template("reporting/taper.html", taper=taper, chart=chart.build(taper),
+                           download_endpoint=download_endpoint, ids=ids, Kind=services.Kind)
+
+
+def _download(taper: services.Taper, format: str):
+    """The taper table as CSV, or as a workbook with a programme's breakdowns too."""
+    name = services.export_name(taper)
+    if format == "csv":
+        body = exports.to_csv(services.EXPORT_HEADINGS, services.export_rows(taper))
+        return exports.download(body, "text/csv", name, "csv")
+    return exports.download(exports.workbook(services.export_sheets(taper)),
+                            exports.XLSX_TYPE, name, "xlsx")
+
+
+@bp.get("/programmes/<int:programme_id>/taper")
+@roles_required(Role.COMMISSIONER)
+def programme_taper(programme_id: int):
+    """A programme's core and external money by financial year against its core targets,
+    as a chart and tables, with breakdowns by locality and by lot."""
+    taper = _taper(services.programme_taper, programme_id)
+    return _page(taper, "reporting.programme_taper_download", programme_id=programme_id)
+
+
+@bp.get("/programmes/<int:programme_id>/taper.<any(csv, xlsx):format>")
+@roles_required(Role.COMMISSIONER)
+def programme_taper_download(programme_id: int, format: str):
+    return _download(_taper(services.programme_taper, programme_id), format)
+
+
+@bp.get("/schemes/<int:scheme_id>/taper")
+@roles_required(*SCHEME_VIEWERS)
+def scheme_taper(scheme_id: int):
+    """A grant scheme's core and external money by financial year, from its awards."""
+    taper = _taper(services.scheme_taper, scheme_id)
+    return _page(taper, "reporting.scheme_taper_download", scheme_id=scheme_id)
+
+
+@bp.get("/schemes/<int:scheme_id>/taper.<any(csv, xlsx):format>")
+@roles_required(*SCHEME_VIEWERS)
+def scheme_taper_download(scheme_id: int, format: str):
+    return _download(_taper(services.scheme_taper, scheme_id), format)
