@@ -33,3 +33,5 @@ class ContractDetails:
     ward_ids: list[int]
     starts_on: date
     ends_on: date
+    # Quarterly instalments fall due at the start of each quarter, or at its end (in arrears).
+    pays_in_advance: bool = True

@@ -205,6 +205,7 @@ def _apply(contract: Contract, details: ContractDetails) -> None:
     contract.provider, contract.lot, contract.locality = provider, details.lot, locality
     contract.wards = wards
     contract.starts_on, contract.ends_on = details.starts_on, details.ends_on
+    contract.pays_in_advance = details.pays_in_advance
 
 
 def _contract_snapshot(contract: Contract) -> dict:
@@ -213,7 +214,8 @@ def _contract_snapshot(contract: Contract) -> dict:
             "locality_id": contract.locality_id,
             "ward_ids": sorted(ward.id for ward in contract.wards),
             "starts_on": contract.starts_on.isoformat(),
-            "ends_on": contract.ends_on.isoformat()}
+            "ends_on": contract.ends_on.isoformat(),
+            "pays_in_advance": contract.pays_in_advance}
 
 
 def create_contract(user: User, programme: Programme, details: ContractDetails) -> Contract:
@@ -254,6 +256,16 @@ def not_changeable_message(contract: Contract) -> str:
     return NOT_DRAFT.format(status=contract.status.label.lower())
 
 
+def _reschedule(contract: Contract) -> None:
+    """Move the planned years' instalments to the start or the end of their quarters."""
+    # Imported here: the years module builds on this one (financial_years).
+    from portal.contracts import years
+
+    paid = years.paid_by_instalment(contract.id)
+    for year in contract.years:
+        years.schedule(contract, year, paid)
+
+
 def update_contract(user: User, contract: Contract, details: ContractDetails) -> None:
     _require(policies.can_commission(user))
     if not is_changeable(contract):
@@ -262,6 +274,8 @@ def update_contract(user: User, contract: Contract, details: ContractDetails) ->
     _apply(contract, details)
     _save(RuleBroken(DUPLICATE_REFERENCE.format(reference=details.reference),
                      field="reference"))
+    if contract.pays_in_advance != before["pays_in_advance"]:
+        _reschedule(contract)
     after = _contract_snapshot(contract)
     if after != before:
         audit.record("contract.changed", actor=user, subject=contract,

@@ -36,6 +36,7 @@ from models.base import utcnow
 from models.enums import ContractStatus, FundingSource, LedgerKind, PotStatus, SplitPolicy
 from portal import audit, policies
 from portal.awards.split import PotOption, ShortOfFunds, propose
+from portal.contracts import lifecycle
 from portal.contracts.services import financial_years
 from portal.dates import to_london
 from portal.exceptions import NotAllowed, RuleBroken
@@ -231,12 +232,15 @@ def _postings(contract: Contract, wanted: Mapping[int, int],
 def quarter_due_on(contract: Contract, year: FinancialYear, quarter: int) -> date | None:
     """When a quarter's instalment falls due: its first day (in advance) or its last (in
     arrears), kept within the contract's dates; None when the contract does not run in
-    that quarter."""
+    that quarter, or it would fall due after the contract was terminated."""
     first, last = year.quarter(quarter)
     first, last = max(first, contract.starts_on), min(last, contract.ends_on)
     if first > last:
         return None
-    return first if contract.pays_in_advance else last
+    due_on = first if contract.pays_in_advance else last
+    if contract.terminated_on and due_on > contract.terminated_on:
+        return None
+    return due_on
 
 
 def schedule(contract: Contract, year: ContractYear, paid: Mapping[int, int]) -> None:
@@ -406,17 +410,13 @@ def activate(user: User, contract: Contract, now: datetime | None = None) -> Non
     _require(policies.can_commission(user))
     now = now or utcnow()
     contract = lock(contract.id)
-    if contract.status is not ContractStatus.DRAFT:
-        raise RuleBroken(f"Contract {contract.reference} is already "
-                         f"{contract.status.label.lower()}")
+    lifecycle.check(contract, ContractStatus.ACTIVE)
     planned = {year.financial_year for year in contract.years if year.total_pence}
     missing = [label for label in financial_years(contract.starts_on, contract.ends_on)
                if label not in planned]
     if missing:
         raise RuleBroken(f"Plan the money for {', '.join(missing)} before making the contract "
                          "active")
-    contract.status = ContractStatus.ACTIVE
     add_version(user, contract, "Made active", now)
-    audit.record("contract.activated", actor=user, subject=contract,
-                 details={"version": contract.version})
+    lifecycle.move(user, contract, ContractStatus.ACTIVE, {"version": contract.version})
     db.session.commit()
