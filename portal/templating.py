@@ -14,6 +14,8 @@ APPLICANT_SECTIONS = [
     ("Your applications", "applications.index", ("applications.", "documents.", "awards.offer",
                                                   "awards.accept", "awards.decline")),
     ("Your organisations", "organisations.index", ("organisations.",)),
+    ("Your contracts", "monitoring.your_contracts", (
+        "monitoring.contract", "monitoring.submit_return", "monitoring.contract_return")),
 ]
 GRANTS_OFFICER_SECTIONS = [
     ("Applications", "assessment.applications", (
@@ -28,7 +30,7 @@ FUNDING_SECTIONS = [
     ("Funding", "funding.index", ("funding.",)),
 ]
 CONTRACTS_SECTIONS = [
-    ("Contracts", "contracts.programmes", ("contracts.",)),
+    ("Contracts", "contracts.programmes", ("contracts.", "monitoring.", "reporting.programme_")),
 ]
 ASSESSOR_SECTIONS = [
     ("Your assessments", "scoring.index", ("scoring.assignment", "scoring.declare",

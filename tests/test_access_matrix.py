@@ -7,16 +7,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models import LetterBatch
+from models import ContractReturn, Kpi, LetterBatch, Scenario
 from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
     ConflictDeclaration,
+    ContractStatus,
     JobStatus,
     OrganisationRole,
+    Rag,
     Role,
 )
 from portal.awards import letters
+from portal.contracts import documents as contract_documents
+from portal.contracts.taper import CoreTaper, Taper
 from portal.documents.services import upload_document
 from tests.conftest import sign_in_as
 from tests.documents import samples
@@ -53,6 +57,10 @@ FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 ORGANISATION_ADMIN = APPLICANTS
 LETTER_READERS = frozenset({Role.APPLICANT.value, Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 COMMISSIONERS = frozenset({Role.COMMISSIONER.value})
+# The sample contract's provider is the sample applicant's organisation.
+PROVIDERS = APPLICANTS
+CONTRACT_READERS = COMMISSIONERS | PROVIDERS
+TAPER_VIEWERS = COMMISSIONERS | GRANTS_OFFICERS
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -167,6 +175,45 @@ ACCESS: dict[str, frozenset[str]] = {
     "contracts.new_contract": COMMISSIONERS,
     "contracts.contract": COMMISSIONERS,
     "contracts.edit_contract": COMMISSIONERS,
+    "contracts.plan_years": COMMISSIONERS,
+    "contracts.year_funding": COMMISSIONERS,
+    "contracts.activate": COMMISSIONERS,
+    "contracts.extend": COMMISSIONERS,
+    "contracts.terminate": COMMISSIONERS,
+    "contracts.end": COMMISSIONERS,
+    "contracts.versions": COMMISSIONERS,
+    "contracts.payments": COMMISSIONERS,
+    "contracts.record_payment": COMMISSIONERS,
+    "contracts.taper": COMMISSIONERS,
+    "contracts.apply_taper": COMMISSIONERS,
+    "contracts.save_scenario": COMMISSIONERS,
+    "contracts.scenarios": COMMISSIONERS,
+    "contracts.scenario": COMMISSIONERS,
+    "contracts.apply_scenario": COMMISSIONERS,
+    "contracts.delete_scenario": COMMISSIONERS,
+    "contracts.compare_scenarios": COMMISSIONERS,
+    "contracts.documents": COMMISSIONERS,
+    "contracts.remove_document": COMMISSIONERS,
+    # the provider's members read the contract's documents (the sample applicant's
+    # organisation is the sample contract's provider)
+    "contracts.document": CONTRACT_READERS,
+    # monitoring: providers send quarterly returns, commissioners review them
+    "monitoring.your_contracts": APPLICANTS,
+    "monitoring.contract": CONTRACT_READERS,
+    "monitoring.submit_return": PROVIDERS,
+    "monitoring.contract_return": CONTRACT_READERS,
+    "monitoring.review_return": COMMISSIONERS,
+    "monitoring.new_kpi": COMMISSIONERS,
+    "monitoring.edit_kpi": COMMISSIONERS,
+    "monitoring.standard_kpis": COMMISSIONERS,
+    "monitoring.remove_kpi": COMMISSIONERS,
+    "monitoring.programme_returns": COMMISSIONERS,
+    "monitoring.benchmark": COMMISSIONERS,
+    # reporting: taper dashboards
+    "reporting.programme_taper": COMMISSIONERS,
+    "reporting.programme_taper_download": COMMISSIONERS,
+    "reporting.scheme_taper": TAPER_VIEWERS,
+    "reporting.scheme_taper_download": TAPER_VIEWERS,
     # funding (pots and their ledgers: staff who spend from them see them; officers and admins
     # set them up)
     "funding.index": FUNDING_VIEWERS,
@@ -248,10 +295,25 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
+    contract = ContractFactory(provider=organisation, status=ContractStatus.ACTIVE)
+    kpi = Kpi(name="People supported")
+    contract.kpis.append(kpi)
+    contract_return = ContractReturn(
+        contract=contract, financial_year="2024/25", quarter=1, rag=Rag.GREEN,
+        submitted_by=users[Role.APPLICANT.value])
+    scenario = Scenario(programme=contract.programme, name="20% a year",
+                        rule=Taper(CoreTaper.PERCENTAGE, percentage=20).as_dict(),
+                        created_by=users[Role.COMMISSIONER.value])
+    db.session.add_all([kpi, contract_return, scenario])
+    db.session.commit()
+    contract_document = contract_documents.upload(
+        users[Role.COMMISSIONER.value], contract, "Signed contract", "contract.pdf",
+        io.BytesIO(samples.PDF))
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
-            "award": award, "letter_batch": batch, "contract": ContractFactory(),
-            "document": document}
+            "award": award, "letter_batch": batch, "contract": contract, "kpi": kpi,
+            "contract_return": contract_return, "scenario": scenario,
+            "contract_document": contract_document, "document": document}
 
 
 def request_as(client, people, role: str, endpoint: str):
@@ -277,6 +339,13 @@ def request_as(client, people, role: str, endpoint: str):
         "batch_id": people["letter_batch"].id,
         "filename": "css/portal.css",
         "year": "2024-25",
+        # the sample return is for the first quarter; the second is due and not yet sent
+        "quarter": 2,
+        "kpi_id": people["kpi"].id,
+        "return_id": people["contract_return"].id,
+        "scenario_id": people["scenario"].id,
+        "contract_document_id": people["contract_document"].id,
+        "format": "csv",
     }
     url = sample_url(client.application, rule, samples)
     method = "GET" if "GET" in rule.methods else "POST"

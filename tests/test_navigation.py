@@ -9,7 +9,8 @@ from tests.html import soup
 
 
 @pytest.mark.parametrize(("roles", "sections"), [
-    ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your account"]),
+    ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your contracts",
+                         "Your account"]),
     ((Role.GRANTS_OFFICER,),
      ["Home", "Applications", "Schemes and rounds", "Funding", "Your account"]),
     ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
