@@ -303,3 +303,29 @@ def test_demo_anchors_programme(ctx):
     # External pots hold £192,000, £225,000 and £250,000: £44,000 is still to secure.
     assert committed == 180_000_00 + 135_000_00 + 90_000_00 + 192_000_00 + 225_000_00 \
         + 250_000_00
+
+
+def test_demo_anchors_first_two_quarters(ctx):
+    """Each anchor contract has the six standard KPIs with targets, its first two quarterly
+    instalments of 2024/25 paid, and returns for both quarters: all of Q1 accepted; in Q2 one
+    not sent, one queried and two awaiting review."""
+    from collections import Counter
+
+    from models import Contract, ContractPayment, ContractReturn
+    from models.enums import ReturnStatus
+    from portal.contracts.years import paid_by_pot
+
+    load(ctx)
+    contracts = db.session.scalars(select(Contract)).all()
+    assert {len(contract.kpis) for contract in contracts} == {6}
+    assert all(kpi.targets for contract in contracts for kpi in contract.kpis)
+    paid = db.session.scalars(select(ContractPayment)).all()
+    assert sorted(Counter(payment.instalment.quarter for payment in paid).items()) == [
+        (1, 16), (2, 16)]
+    assert sum(payment.amount_pence for payment in paid) == 372_000_00 // 2
+    assert sum(sum(paid_by_pot(contract.id).values()) for contract in contracts) == \
+        372_000_00 // 2
+    returns = Counter((each.quarter, each.status)
+                      for each in db.session.scalars(select(ContractReturn)))
+    assert returns == {(1, ReturnStatus.ACCEPTED): 16, (2, ReturnStatus.ACCEPTED): 12,
+                       (2, ReturnStatus.QUERIED): 1, (2, ReturnStatus.SUBMITTED): 2}

@@ -2,7 +2,8 @@
 core pots for it and the partners' external pots, the 4 lead locality anchor contracts, the 11
 local anchor contracts and the VCS infrastructure contract, all made through the contract
 services as a commissioner would: each contract's 2024/25 money planned, a taper to the
-council's 2026/27 target applied to the years after, and the contracts made active.
+council's 2026/27 target applied to the years after, and the contracts made active; then the
+first two quarters' payments and monitoring returns (`anchors_delivery`).
 Idempotent: nothing is added once the programme exists."""
 
 import tomllib
@@ -16,6 +17,7 @@ from models.enums import ContractLot, FundingSource, LedgerKind
 from portal.contracts import services, tapering, years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
 from portal.contracts.taper import CoreTaper, Taper
+from portal.demo.anchors_delivery import load_delivery
 from portal.extensions import db
 from portal.funding import ledger
 
@@ -49,6 +51,7 @@ def load_anchors() -> int:
                    "money keeps each contract's value flat", TAPERED_ON)
     for contract in contracts:
         years.activate(commissioner, contract, ACTIVE_ON)
+    load_delivery(commissioner, contracts)
     return len(contracts)
 
 
