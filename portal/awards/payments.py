@@ -84,7 +84,9 @@ def _lock(user: User, award_id: int) -> Award:
     return services.award(user, award_id)
 
 
-def _not_in_future(when: date, now: datetime, name: str, what: str) -> None:
+def not_in_future(when: date, now: datetime, name: str, what: str) -> None:
+    """RuleBroken beside field `name` when `when` is after today in the UK (a payment or
+    receipt cannot be recorded before it happens); contract payments use it too."""
     today = to_london(now).date()
     if when > today:
         raise RuleBroken(f"{what} must be today or in the past, not after {format_date(today)}",
@@ -119,7 +121,7 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                        if each.id == details.instalment_id), None)
     if instalment is None:
         raise RuleBroken("Select the payment in the schedule that this pays", field="instalment")
-    _not_in_future(details.paid_on, now, "paid_on", "The date paid")
+    not_in_future(details.paid_on, now, "paid_on", "The date paid")
     if not details.reference.strip():
         raise RuleBroken("Enter the payment reference", field="reference")
     if details.amount_pence <= 0:
@@ -201,7 +203,7 @@ def record_recovery(user: User, award_id: int, details: RecoveryDetails,
         raise RuleBroken(f"The amount recovered cannot be more than the {format_pounds(paid)} "
                          "paid on this award, less what has already been recovered",
                          field="amount")
-    _not_in_future(details.received_on, now, "received_on", "The date received")
+    not_in_future(details.received_on, now, "received_on", "The date received")
     reason = details.reason.strip()
     if not reason:
         raise RuleBroken("Enter the reason for the recovery", field="reason")

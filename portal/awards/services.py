@@ -45,7 +45,7 @@ from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
-from portal.mail import send_email
+from portal.mail import send_each
 from portal.money import format_pounds
 
 STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
@@ -409,13 +409,7 @@ def tell_organisation(award: Award, subject: str, template: str, **context) -> N
     go."""
     link = (url_for("awards.offer", award_id=award.id, _external=True)
             if has_request_context() else None)
-    for person in _offer_recipients(award):
-        try:
-            send_email(person.email, subject, template, user=person, award=award, link=link,
-                       **context)
-        except Exception:
-            current_app.logger.exception("Could not send %s about %s to %s", template,
-                                         award.reference, person.email)
+    send_each(_offer_recipients(award), subject, template, award=award, link=link, **context)
 
 
 # The organisation's answer -------------------------------------------------------------------

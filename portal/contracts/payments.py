@@ -32,7 +32,7 @@ from models import (
 )
 from models.enums import ContractStatus, LedgerKind
 from portal import audit, policies
-from portal.awards.payments import PaymentDetails, _not_in_future
+from portal.awards.payments import PaymentDetails, not_in_future
 from portal.awards.split import pro_rata
 from portal.contracts import years
 from portal.dates import format_date, to_london
@@ -113,7 +113,7 @@ def _check_payment(contract: Contract, details: PaymentDetails, money: dict[int,
                          "once it is active")
     instalment = _instalment(contract, details.instalment_id)
     label = quarter_label(instalment.year.financial_year, instalment.quarter)
-    _not_in_future(details.paid_on, now, "paid_on", "The date paid")
+    not_in_future(details.paid_on, now, "paid_on", "The date paid")
     if not details.reference.strip():
         raise RuleBroken("Enter the payment reference", field="reference")
     if details.amount_pence <= 0:

@@ -40,12 +40,11 @@ class Quarter:
 
     @property
     def starts_on(self) -> date:
-        month = 4 + 3 * (self.number - 1)
-        return date(self.year.start_year + (month > 12), (month - 1) % 12 + 1, 1)
+        return self.year.quarter(self.number)[0]
 
     @property
     def ends_on(self) -> date:
-        return self.next().starts_on - timedelta(days=1)
+        return self.year.quarter(self.number)[1]
 
     @property
     def label(self) -> str:

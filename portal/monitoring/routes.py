@@ -14,6 +14,7 @@ from forms.monitoring import (
 from models.base import utcnow
 from models.enums import ContractLot, Role
 from portal.auth import roles_required
+from portal.contracts import documents as contract_documents
 from portal.exceptions import RuleBroken
 from portal.financial_years import FinancialYear
 from portal.monitoring import services
@@ -68,9 +69,11 @@ def your_contracts():
 @bp.get("/contracts/<int:contract_id>")
 @login_required
 def contract(contract_id: int):
-    """A contract's KPIs and targets and its returns, for the provider and commissioners."""
+    """A contract's documents, KPIs and targets and its returns, for the provider and
+    commissioners."""
     page = _found(services.contract_page, contract_id, utcnow())
-    return render_template("monitoring/contract.html", page=page, contract=page.contract)
+    return render_template("monitoring/contract.html", page=page, contract=page.contract,
+                           documents=contract_documents.documents(_user(), page.contract))
 
 
 @bp.route("/contracts/<int:contract_id>/returns/<year>/<int:quarter>",

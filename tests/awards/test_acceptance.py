@@ -9,6 +9,7 @@ from sqlalchemy import select
 from models import AuditEvent, Award, FundingPot
 from models.base import db, utcnow
 from models.enums import AwardStatus, LedgerKind, OrganisationRole, Role
+from portal import mail
 from portal.awards import services
 from portal.dates import to_london
 from portal.funding import ledger
@@ -78,7 +79,7 @@ def test_a_mail_failure_does_not_undo_the_offer(ctx, round_, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(services, "send_email", broken)
+    monkeypatch.setattr(mail, "send_email", broken)
     made = make(round_)
     assert db.session.get(Award, made.award.id).status is AwardStatus.OFFERED
     assert committed(made.pot) == 1_000_00

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import ContractDocument
 from models.base import db
-from models.enums import OrganisationRole, Role
+from models.enums import ContractStatus, OrganisationRole, Role
 from tests.conftest import sign_in_as
 from tests.contracts.commissioning import audit_events
 from tests.documents import samples
@@ -100,7 +100,11 @@ def test_the_providers_members_may_download_and_nobody_else(client, commissioner
                                role=OrganisationRole.MEMBER).user
     elsewhere = MembershipFactory(role=OrganisationRole.ADMIN)
     stranger = elsewhere.user
+    contract.status = ContractStatus.ACTIVE
+    db.session.commit()
     sign_in_as(client, member)
+    listed = soup(client.get(f"/monitoring/contracts/{contract.id}")).select_one("#documents")
+    assert listed.a["href"] == url and listed.a.get_text() == "Signed contract"
     assert fetched(client, url).data == samples.PDF
     sign_in_as(client, stranger)
     assert client.get(url).status_code == 403
