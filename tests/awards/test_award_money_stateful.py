@@ -47,25 +47,15 @@ from tests.factories import (
     RoundFactory,
     UserFactory,
 )
+from tests.money_steps import aim
+from tests.money_steps import sizes as money_sizes
 
 POTS = 3
 amounts = st.integers(1_00, 1_500_00)
-# How much of what is left a step asks for: a sum, half, all of it or a penny over.
-sizes = st.one_of(st.sampled_from(["half", "all", "penny over"]), st.integers(1, 500_00))
+sizes = money_sizes(500_00)
 # An index into the awards made so far in the state a step wants (or, when there are none,
 # into all of them, so that steps on awards in the wrong state are tried too).
 awards = st.integers(0, 1_000)
-
-
-def aim(limit: int, size: int | str) -> int:
-    match size:
-        case "half":
-            return max(limit // 2, 1)
-        case "all":
-            return max(limit, 1)
-        case "penny over":
-            return limit + 1
-    return size
 
 
 class AwardMoneyMachine(RuleBasedStateMachine):

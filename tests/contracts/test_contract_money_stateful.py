@@ -43,6 +43,8 @@ from portal.contracts.years import YearPlan
 from portal.exceptions import RuleBroken
 from portal.funding import ledger
 from tests.factories import AwardFactory, ContractFactory, FundingPotFactory, UserFactory
+from tests.money_steps import aim
+from tests.money_steps import sizes as money_sizes
 
 YEAR = "2024/25"
 APRIL_2024 = datetime(2024, 4, 2, 9, tzinfo=UTC)
@@ -51,21 +53,9 @@ SOURCES = (FundingSource.CORE, FundingSource.EXTERNAL, FundingSource.EXTERNAL)
 POTS = len(SOURCES)
 pots = st.integers(0, POTS - 1)
 amounts = st.integers(0, 3_000_00)
-# How much of what is left a step asks for: a sum, half, all of it or a penny over.
-sizes = st.one_of(st.sampled_from(["half", "all", "penny over"]), st.integers(1, 1_000_00))
+sizes = money_sizes(1_000_00)
 # An index into the contracts made so far.
 contracts = st.integers(0, 1_000)
-
-
-def aim(limit: int, size: int | str) -> int:
-    match size:
-        case "half":
-            return max(limit // 2, 1)
-        case "all":
-            return max(limit, 1)
-        case "penny over":
-            return limit + 1
-    return size
 
 
 class ContractAndAwardMoneyMachine(RuleBasedStateMachine):
