@@ -72,3 +72,10 @@ class FinancialYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+def labels_spanning(starts_on: date, ends_on: date) -> list[str]:
+    """The labels of the financial years that a period from `starts_on` to `ends_on` touches,
+    in order: a contract from 1 April 2024 to 31 March 2027 spans 2024/25, 2025/26, 2026/27."""
+    first, last = FinancialYear.containing(starts_on), FinancialYear.containing(ends_on)
+    return [FinancialYear(start).label for start in range(first.start_year, last.start_year + 1)]

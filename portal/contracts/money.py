@@ -13,11 +13,10 @@ from models.base import utcnow
 from models.enums import ContractStatus, FundingSource
 from portal import policies
 from portal.contracts import lifecycle, years
-from portal.contracts.services import financial_years
 from portal.dates import to_london
 from portal.exceptions import NotAllowed
 from portal.extensions import db
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 
 
 def _require(allowed: bool) -> None:
@@ -137,7 +136,7 @@ def contract_money(user: User, contract: Contract, now: datetime | None = None) 
                  selectinload(ContractYear.instalments)))}
     active = contract.status is ContractStatus.ACTIVE
     shown = []
-    for label in financial_years(contract.starts_on, contract.ends_on):
+    for label in labels_spanning(contract.starts_on, contract.ends_on):
         year = FinancialYear.parse(label)
         shown.append(YearMoney(year, rows.get(label), active and year.ends_on < today))
     return ContractMoney(contract, shown, today)

@@ -42,6 +42,7 @@ from portal.contracts.years import YearPlan
 from portal.dates import format_date
 from portal.documents.services import max_file_bytes
 from portal.exceptions import RuleBroken
+from portal.financial_years import labels_spanning
 from portal.money import format_pounds
 from portal.views import allow_room_for_the_form, page_number, send_upload, show_rule_broken
 
@@ -145,7 +146,7 @@ def new_contract(programme_id: int):
 def contract(contract_id: int):
     found = _contract(contract_id)
     return render_template("contracts/contract.html", contract=found,
-                           years=services.financial_years(found.starts_on, found.ends_on),
+                           years=labels_spanning(found.starts_on, found.ends_on),
                            changeable=services.is_changeable(found),
                            money=money.contract_money(_commissioner(), found),
                            end_form=EndForm())

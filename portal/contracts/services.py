@@ -4,7 +4,6 @@ commissioners (policies.can_commission) reach anything here; every change is aud
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import Contract, Locality, Organisation, Programme, ProgrammeYear, User, Ward
 from models.enums import ContractStatus
 from portal import audit, policies
+from portal.contracts import years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
@@ -171,13 +171,6 @@ def contract_choices(user: User) -> ContractChoices:
         list(db.session.scalars(select(Ward).order_by(Ward.name))))
 
 
-def financial_years(starts_on: date, ends_on: date) -> list[str]:
-    """The financial years a contract running from `starts_on` to `ends_on` spans."""
-    first, last = FinancialYear.containing(starts_on), FinancialYear.containing(ends_on)
-    return [FinancialYear(start).label for start in range(first.start_year,
-                                                           last.start_year + 1)]
-
-
 def _one(model, item_id: int | None, field: str, message: str):
     found = db.session.get(model, item_id) if item_id is not None else None
     if found is None:
@@ -258,9 +251,6 @@ def not_changeable_message(contract: Contract) -> str:
 
 def _reschedule(contract: Contract) -> None:
     """Move the planned years' instalments to the start or the end of their quarters."""
-    # Imported here: the years module builds on this one (financial_years).
-    from portal.contracts import years
-
     paid = years.paid_by_instalment(contract.id)
     for year in contract.years:
         years.schedule(contract, year, paid)

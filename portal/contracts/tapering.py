@@ -21,10 +21,10 @@ from models.base import utcnow
 from models.enums import FundingSource
 from portal import audit, policies
 from portal.contracts import years as contract_years
-from portal.contracts.services import financial_years
 from portal.contracts.taper import ContractPlan, Split, Taper, TaperPlan, apply_taper
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
+from portal.financial_years import labels_spanning
 from portal.funding import ledger
 from portal.money import format_pounds
 
@@ -105,7 +105,7 @@ def _taking_part(contracts: Sequence[Contract], labels: Sequence[str]
                  ) -> tuple[list[Contract], list[Excluded]]:
     included, excluded = [], []
     for contract in contracts:
-        spans = financial_years(contract.starts_on, contract.ends_on)
+        spans = labels_spanning(contract.starts_on, contract.ends_on)
         first = _split(contract, labels[0])
         if not set(labels) <= set(spans):
             excluded.append(Excluded(contract, f"it does not run through {labels[-1]}"

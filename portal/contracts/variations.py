@@ -32,13 +32,12 @@ from models.enums import ContractStatus, FundingSource
 from portal import audit, policies
 from portal.awards.split import pro_rata
 from portal.contracts import lifecycle, years
-from portal.contracts.services import financial_years
 from portal.contracts.taper import Split
 from portal.contracts.years import YearPlan
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 from portal.money import format_pounds
 
 ENTER_REASON = "Enter the reason for the change"
@@ -83,8 +82,8 @@ def _keep_version(user: User, contract: Contract, version_before: int, reason: s
 
 def new_years(contract: Contract, ends_on: date) -> list[str]:
     """The financial years a contract would gain by running to `ends_on`."""
-    current = set(financial_years(contract.starts_on, contract.ends_on))
-    return [label for label in financial_years(contract.starts_on, ends_on)
+    current = set(labels_spanning(contract.starts_on, contract.ends_on))
+    return [label for label in labels_spanning(contract.starts_on, ends_on)
             if label not in current]
 
 

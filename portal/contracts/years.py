@@ -37,11 +37,10 @@ from models.enums import ContractStatus, FundingSource, LedgerKind, PotStatus, S
 from portal import audit, policies
 from portal.awards.split import PotOption, ShortOfFunds, propose
 from portal.contracts import lifecycle
-from portal.contracts.services import financial_years
 from portal.dates import to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 from portal.funding import ledger
 from portal.money import format_pounds
 
@@ -166,7 +165,7 @@ def paid_by_instalment(contract_id: int) -> dict[int, int]:
 def _check_year(contract: Contract, index: int, plan: YearPlan, today: date) -> None:
     """RuleBroken, naming the field of row `index`, when the year or its amounts are wrong."""
     field = f"years-{index}-"
-    if plan.financial_year not in financial_years(contract.starts_on, contract.ends_on):
+    if plan.financial_year not in labels_spanning(contract.starts_on, contract.ends_on):
         raise RuleBroken(f"{plan.financial_year} is not a year of contract {contract.reference}",
                          field=field + "financial_year")
     if plan.core_pence < 0 or plan.external_pence < 0:
@@ -412,7 +411,7 @@ def activate(user: User, contract: Contract, now: datetime | None = None) -> Non
     contract = lock(contract.id)
     lifecycle.check(contract, ContractStatus.ACTIVE)
     planned = {year.financial_year for year in contract.years if year.total_pence}
-    missing = [label for label in financial_years(contract.starts_on, contract.ends_on)
+    missing = [label for label in labels_spanning(contract.starts_on, contract.ends_on)
                if label not in planned]
     if missing:
         raise RuleBroken(f"Plan the money for {', '.join(missing)} before making the contract "

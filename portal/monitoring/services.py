@@ -37,11 +37,11 @@ from models import (
 )
 from models.enums import ContractLot, ContractStatus, OrganisationRole, ReturnStatus
 from portal import audit, policies
-from portal.contracts.services import PER_PAGE, financial_years, get_programme
+from portal.contracts.services import PER_PAGE, get_programme
 from portal.dates import format_date
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 from portal.mail import send_each
 from portal.monitoring.benchmarking import Figure, KpiBenchmark, benchmark, kpi_key
 from portal.monitoring.details import (
@@ -189,7 +189,7 @@ class ContractPage:
 
     @property
     def target_years(self) -> list[str]:
-        return financial_years(self.contract.starts_on, self.contract.ends_on)
+        return labels_spanning(self.contract.starts_on, self.contract.ends_on)
 
     @property
     def targets(self) -> dict[int, dict[tuple[str, int], Decimal]]:
@@ -217,7 +217,7 @@ def contract_page(user: User, contract_id: int, now: datetime) -> ContractPage:
 def target_quarters(contract: Contract) -> list[Quarter]:
     """Every quarter of each financial year the contract spans: a KPI's target boxes."""
     return [Quarter(FinancialYear.parse(year), number)
-            for year in financial_years(contract.starts_on, contract.ends_on)
+            for year in labels_spanning(contract.starts_on, contract.ends_on)
             for number in range(1, 5)]
 
 
@@ -522,7 +522,7 @@ def _programme_years(programme: Programme, now: datetime) -> list[str]:
         select(func.min(Contract.starts_on), func.max(Contract.ends_on))
         .where(Contract.programme_id == programme.id,
                Contract.status != ContractStatus.DRAFT)).one()
-    years = set(financial_years(first, last)) if first else set()
+    years = set(labels_spanning(first, last)) if first else set()
     return sorted(years | {last_ended(now).financial_year})
 
 

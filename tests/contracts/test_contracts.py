@@ -187,13 +187,6 @@ def test_only_a_draft_contract_can_be_changed(client, commissioner):
     assert contract.title == "Live"
 
 
-def test_financial_years_spanned():
-    assert services.financial_years(date(2024, 4, 1), date(2027, 3, 31)) == [
-        "2024/25", "2025/26", "2026/27"]
-    assert services.financial_years(date(2024, 3, 31), date(2024, 4, 1)) == [
-        "2023/24", "2024/25"]
-
-
 @pytest.mark.parametrize("role", [Role.GRANTS_OFFICER, Role.ADMIN, Role.ASSESSOR,
                                   Role.APPLICANT])
 def test_only_commissioners_reach_contracts(client, role):

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.dates import london_to_utc
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 
 # london_to_utc
 
@@ -123,3 +123,10 @@ def test_a_quarter_runs_from_its_first_to_its_last_day(number, first, last):
 def test_there_are_four_quarters(number):
     with pytest.raises(ValueError):
         FinancialYear(2024).quarter(number)
+
+
+def test_a_period_spans_the_financial_years_it_touches():
+    assert labels_spanning(date(2024, 4, 1), date(2027, 3, 31)) == [
+        "2024/25", "2025/26", "2026/27"]
+    assert labels_spanning(date(2024, 3, 31), date(2024, 4, 1)) == [
+        "2023/24", "2024/25"]
