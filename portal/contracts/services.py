@@ -17,7 +17,7 @@ from portal.contracts import years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
-from portal.financial_years import FinancialYear
+from portal.financial_years import FinancialYear, labels_spanning
 
 PER_PAGE = 25
 PROGRAMME_CODE = re.compile(r"[A-Z0-9]{2,20}\Z")
@@ -197,8 +197,21 @@ def _apply(contract: Contract, details: ContractDetails) -> None:
     contract.reference, contract.title = details.reference, details.title
     contract.provider, contract.lot, contract.locality = provider, details.lot, locality
     contract.wards = wards
+    _check_planned_years_kept(contract, details)
     contract.starts_on, contract.ends_on = details.starts_on, details.ends_on
     contract.pays_in_advance = details.pays_in_advance
+
+
+def _check_planned_years_kept(contract: Contract, details: ContractDetails) -> None:
+    """New dates may not leave out a year whose money is planned: that money is committed in
+    its pots, and is released by planning the year to £0 first."""
+    kept = labels_spanning(details.starts_on, details.ends_on)
+    dropped = [year.financial_year for year in contract.years
+               if year.total_pence and year.financial_year not in kept]
+    if dropped:
+        field = "starts_on" if dropped[0] < kept[0] else "ends_on"
+        raise RuleBroken(f"Money is planned for {', '.join(dropped)}: plan it to £0 before "
+                         "changing the dates to leave it out", field=field)
 
 
 def _contract_snapshot(contract: Contract) -> dict:
@@ -264,9 +277,9 @@ def update_contract(user: User, contract: Contract, details: ContractDetails) ->
     _apply(contract, details)
     _save(RuleBroken(DUPLICATE_REFERENCE.format(reference=details.reference),
                      field="reference"))
-    if contract.pays_in_advance != before["pays_in_advance"]:
-        _reschedule(contract)
     after = _contract_snapshot(contract)
+    if any(after[key] != before[key] for key in ("pays_in_advance", "starts_on", "ends_on")):
+        _reschedule(contract)
     if after != before:
         audit.record("contract.changed", actor=user, subject=contract,
                      details={"before": before, "after": after})

@@ -342,6 +342,19 @@ def plan_years(user: User, contract: Contract, plans: Sequence[YearPlan], reason
     db.session.commit()
 
 
+def _held_elsewhere(held: Mapping[int, int], labels: Sequence[str],
+                    choices: Mapping[int, FundingPot]) -> dict[int, FundingPot]:
+    """The pots of `labels` the contract holds money in that could not be chosen again (closed
+    since, or no longer for the programme): a plan may keep or lower what they hold, and one
+    that leaves them out releases it, so the funding rows always match the ledger."""
+    ids = [pot_id for pot_id, pence in held.items() if pence and pot_id not in choices]
+    if not ids:
+        return {}
+    return {pot.id: pot for pot in db.session.scalars(
+        select(FundingPot).where(FundingPot.id.in_(ids),
+                                 FundingPot.financial_year.in_(list(labels))))}
+
+
 def apply_plans(user: User, contract: Contract, plans: Sequence[YearPlan], reason: str,
                 now: datetime) -> None:
     """`plan_years` without its transaction, so that a taper can plan many contracts in
@@ -361,6 +374,7 @@ def apply_plans(user: User, contract: Contract, plans: Sequence[YearPlan], reaso
     held = committed_by_pot(contract.id)
     choices = pot_choices(contract.programme, labels, held)
     pots = {choice.pot.id: choice.pot for year in choices.values() for choice in year}
+    pots.update(_held_elsewhere(held, labels, pots))
     plans = [plan if plan.funding is not None else
              YearPlan(plan.financial_year, plan.core_pence, plan.external_pence,
                       _proposed(index, plan, choices[plan.financial_year]))

@@ -313,6 +313,24 @@ def test_the_contract_form_asks_when_instalments_are_paid(client, commissioner, 
     assert contract.years[0].instalments[0].due_on == date(FIRST.start_year, 6, 30)
 
 
+def test_new_dates_move_a_drafts_instalments_and_may_not_leave_out_planned_money(
+        client, commissioner, pots):
+    contract = planned(commissioner, new_contract())
+    answers = contract_answers(
+        contract.provider_id, reference=contract.reference,
+        starts_on=["1", "5", str(FIRST.start_year)],
+        ends_on=["31", "3", str(YEARS[-1].start_year + 1)])
+    assert client.post(f"/contracts/{contract.id}/edit", data=answers).status_code == 302
+    db.session.expire_all()
+    assert contract.years[0].instalments[0].due_on == date(FIRST.start_year, 5, 1)
+    answers["ends_on"] = ["31", "3", str(FIRST.start_year + 1)]
+    response = client.post(f"/contracts/{contract.id}/edit", data=answers)
+    assert error_messages(response)["ends_on"].startswith(
+        f"Money is planned for {YEARS[1].label}")
+    db.session.expire_all()
+    assert contract.ends_on == date(YEARS[-1].start_year + 1, 3, 31)
+
+
 def test_a_provider_cannot_reach_the_money_pages(client, pots):
     contract = new_contract(provider=OrganisationFactory())
     sign_in_as(client, UserFactory(roles=()))

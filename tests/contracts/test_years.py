@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import ContractVersion, LedgerEntry
 from models.base import db
-from models.enums import ContractStatus, FundingSource, LedgerKind, Role
+from models.enums import ContractStatus, FundingSource, LedgerKind, PotStatus, Role
 from portal.contracts import years
 from portal.contracts.years import YearPlan
 from portal.exceptions import NotAllowed, RuleBroken
@@ -213,3 +213,31 @@ def test_a_year_that_has_ended_cannot_change_once_active(commissioner):
     with pytest.raises(RuleBroken, match="2024/25 has ended"):
         years.plan_years(commissioner, contract, [YearPlan("2024/25", 1_00, 0)], "Late change",
                          now=datetime(2025, 4, 2, tzinfo=UTC))
+
+
+def test_a_pot_closed_since_is_released_when_the_year_is_planned_again(commissioner):
+    closing = pot(commissioner)
+    contract = ContractFactory()
+    years.plan_years(commissioner, contract, [YearPlan("2024/25", 1_000_00, 0)], "",
+                     now=APRIL_2024)
+    closing.status = PotStatus.CLOSED
+    db.session.commit()
+    other = pot(commissioner)
+    years.plan_years(commissioner, contract, [YearPlan("2024/25", 1_000_00, 0)], "",
+                     now=APRIL_2024)
+    assert years.committed_by_pot(contract.id) == {closing.id: 0, other.id: 1_000_00}
+    assert {each.pot_id: each.amount_pence for each in contract.years[0].funding} == {
+        other.id: 1_000_00}
+
+
+def test_a_closed_pot_may_keep_what_it_holds(commissioner):
+    closing = pot(commissioner)
+    contract = ContractFactory()
+    years.plan_years(commissioner, contract, [YearPlan("2024/25", 1_000_00, 0)], "",
+                     now=APRIL_2024)
+    closing.status = PotStatus.CLOSED
+    db.session.commit()
+    years.plan_years(commissioner, contract,
+                     [YearPlan("2024/25", 600_00, 0, {closing.id: 600_00})], "",
+                     now=APRIL_2024)
+    assert years.committed_by_pot(contract.id) == {closing.id: 600_00}
