@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -30,7 +31,7 @@ from models import (
     LedgerEntry,
     User,
 )
-from models.enums import ContractStatus, LedgerKind
+from models.enums import ContractStatus, LedgerKind, OrganisationRole
 from portal import audit, policies
 from portal.awards.payments import PaymentDetails, not_in_future
 from portal.awards.split import pro_rata
@@ -39,6 +40,7 @@ from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.mail import send_each
 from portal.money import format_pounds
 
 PAYABLE = frozenset({ContractStatus.ACTIVE, ContractStatus.ENDED, ContractStatus.TERMINATED})
@@ -171,7 +173,20 @@ def _record(user: User, contract: Contract, details: PaymentDetails,
         "paid_on": payment.paid_on.isoformat(), "reference": reference,
         "shares": {str(pot_id): pence for pot_id, pence in sorted(shares.items())}})
     db.session.commit()
+    _tell_provider(contract, payment, label)
     return payment
+
+
+def _tell_provider(contract: Contract, payment: ContractPayment, instalment: str) -> None:
+    """Email the provider's organisation admins that the money is on its way, linking to the
+    contract (outside a request there is no host to link to, so the email says where to go).
+    The payment is committed already: a mail failure is logged, never undoing it."""
+    admins = [membership.user for membership in contract.provider.memberships
+              if membership.role is OrganisationRole.ADMIN]
+    link = (url_for("monitoring.contract", contract_id=contract.id, _external=True)
+            if has_request_context() else None)
+    send_each(admins, f"Payment under contract {contract.reference}", "contracts_paid",
+              contract=contract, payment=payment, instalment=instalment, link=link)
 
 
 # What the payments page shows ---------------------------------------------------------------

@@ -388,3 +388,16 @@ def test_the_payments_page_runs_the_same_queries_for_2_and_12_payments(signed_in
             assert signed_in.get(f"/contracts/{contract.id}/payments").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_providers_admins_are_told_of_a_payment(commissioner, outbox):
+    contract, _, _ = planned(commissioner)
+    admin = MembershipFactory(organisation=contract.provider, role=OrganisationRole.ADMIN).user
+    member = MembershipFactory(organisation=contract.provider,
+                               role=OrganisationRole.MEMBER).user
+    pay(commissioner, contract, 5_000_00, reference="BACS-7781")
+    (message,) = outbox.to(admin.email)
+    assert message["Subject"] == f"Payment under contract {contract.reference}"
+    text = message.get_body(("plain",)).get_content()
+    assert "£5,000.00" in text and "BACS-7781" in text and "Quarter 1 2024/25" in text
+    assert outbox.to(member.email) == []
