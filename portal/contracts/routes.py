@@ -44,6 +44,7 @@ from portal.documents.services import max_file_bytes
 from portal.exceptions import RuleBroken
 from portal.financial_years import labels_spanning
 from portal.money import format_pounds
+from portal.reporting import services as reporting
 from portal.views import allow_room_for_the_form, page_number, send_upload, show_rule_broken
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -71,7 +72,8 @@ def _contract(contract_id: int):
 @roles_required(Role.COMMISSIONER)
 def programmes():
     return render_template("contracts/programmes.html",
-                           rows=services.programmes(_commissioner()))
+                           rows=services.programmes(_commissioner()),
+                           schemes=reporting.schemes(_commissioner()))
 
 
 def _programme_form_page(form: ProgrammeForm, programme):

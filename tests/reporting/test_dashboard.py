@@ -190,6 +190,14 @@ def test_the_scheme_page_links_to_the_dashboard(client):
     assert link["href"] == f"/reporting/schemes/{scheme.id}/taper"
 
 
+def test_commissioners_find_the_schemes_dashboards_beside_the_programmes(client):
+    sign_in_as(client, UserFactory(roles=(Role.COMMISSIONER,)))
+    scheme = SchemeFactory(name="Community Plus Grants")
+    links = soup(client.get("/contracts/")).select("#scheme-tapers a")
+    assert [(link.get_text(), link["href"]) for link in links] == [
+        ("Community Plus Grants: taper dashboard", f"/reporting/schemes/{scheme.id}/taper")]
+
+
 def test_the_scheme_dashboard_shows_its_awards_money(client):
     sign_in_as(client, UserFactory(roles=(Role.GRANTS_OFFICER,)))
     world = community_plus()
