@@ -16,7 +16,7 @@ def build(people: int, organisations: int, events: int, seed: int = 1) -> None:
     db.session.execute(insert(User), [
         {"email": f"person{n}@bench.example.org", "full_name": f"Person {n}",
          "password_hash": None, "email_verified_at": now, "active": True,
-         "session_version": 1, "created_at": now}
+         "wrong_codes": 0, "created_at": now}
         for n in range(people)
     ])
     user_ids = list(db.session.scalars(db.select(User.id)))

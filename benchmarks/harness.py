@@ -17,6 +17,7 @@ from models import User, UserRole
 from models.base import db
 from models.enums import Role
 from portal import create_app
+from portal.accounts import sessions
 from portal.config import sqlalchemy_url
 
 
@@ -39,7 +40,10 @@ def signed_in_client(app: Flask, role: Role) -> FlaskClient:
     with app.app_context():
         user_id = db.session.scalar(
             sa.select(UserRole.user_id).where(UserRole.role == role).limit(1))
-        session_id = db.session.get(User, user_id).get_id()
+        user = db.session.get(User, user_id)
+        sessions.start(user, remember=False)
+        db.session.commit()
+        session_id = user.get_id()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id

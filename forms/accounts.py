@@ -22,14 +22,16 @@ PASSWORD_ADVICE = (
 def meets_password_rules(form, field) -> None:
     """The service applies the same rule; checking here too shows every problem at once."""
     email_field = getattr(form, "email", None)
-    problem = password_problem(field.data or "", email=email_field.data if email_field else "")
+    name_field = getattr(form, "full_name", None)
+    problem = password_problem(field.data or "", email=email_field.data if email_field else "",
+                               full_name=name_field.data if name_field else "")
     if problem:
         raise ValidationError(problem)
 
 
-def new_password_field() -> PasswordField:
+def new_password_field(label: str = "Create a password") -> PasswordField:
     return PasswordField(
-        "Create a password",
+        label,
         description=PASSWORD_ADVICE,
         widget=GovPasswordInput(),
         render_kw={"params": {"autocomplete": "new-password"}},
@@ -61,6 +63,17 @@ class EmailOnlyForm(PortalForm):
 
     email = email_field()
     submit = SubmitField("Send link", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(PortalForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        render_kw={"params": {"autocomplete": "current-password"}},
+        validators=[InputRequired("Enter your current password")],
+    )
+    new_password = new_password_field("New password")
+    submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
 class ResetPasswordForm(PortalForm):

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from models.accounts import AccountToken, StaffInvitation, User, UserRole
+from models.accounts import AccountToken, SignInSession, StaffInvitation, User, UserRole
 from models.applications import (
     Application,
     CostLine,
@@ -96,6 +96,7 @@ __all__ = [
     "Scheme",
     "Scoresheet",
     "ScoringCriterion",
+    "SignInSession",
     "StaffInvitation",
     "StatusChange",
     "Theme",

@@ -20,8 +20,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
-    # Changing it signs the person out everywhere (after a password reset, say).
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Staff sign in with a code from an authenticator app as well as their password.
@@ -29,6 +27,13 @@ class User(UserMixin, db.Model):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The time step of the last code accepted, so that a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Wrong codes in a row, and until when codes are refused after too many: a cap per account,
+    # whatever addresses the guesses come from.
+    wrong_codes: Mapped[int] = mapped_column(default=0)
+    codes_refused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # The key of the sign-in session this copy was loaded for (see SignInSession); not stored.
+    session_key = None
 
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -50,7 +55,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and remember cookies: the user and the key of
+        their sign-in session, so that ending that session on the server signs the cookies out."""
+        return f"{self.id}:{self.session_key}"
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
@@ -103,3 +110,20 @@ class StaffInvitation(db.Model):
     @property
     def role_list(self) -> list[Role]:
         return [Role(value) for value in self.roles]
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. Its key is in the browser's cookies and only its hash is kept
+    here: ending the row signs that browser out, even if its cookies were copied."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

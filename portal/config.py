@@ -85,6 +85,8 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": _env_int("REMEMBER_ME_DAYS", 30) * 24 * 3600,
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 120) * 60,
+        # However busy, a session without "Keep me signed in" ends this long after signing in.
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
@@ -99,6 +101,9 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+        # Registering: per address of the person registering, and per email address registered.
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 20 per hour"),
+        "REGISTER_EMAIL_RATE_LIMIT": os.environ.get("REGISTER_EMAIL_RATE_LIMIT", "3 per hour"),
         # Accounts
         "PASSWORD_HASH_TIME_COST": _env_int("PASSWORD_HASH_TIME_COST", 3),
         "VERIFY_EMAIL_HOURS": _env_int("VERIFY_EMAIL_HOURS", 72),

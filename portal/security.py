@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 from flask_talisman import Talisman
 
-from portal.extensions import db, login_manager
+from portal.accounts import sessions
+from portal.extensions import login_manager
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(sessions.load)
 
     @app.after_request
     def _no_store_for_signed_in_pages(response):
@@ -52,19 +53,6 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-def load_user(session_id: str):
-    """Find the signed-in user from "id:session_version"; a reset password ends old sessions."""
-    from models import User
-
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from models.base import db
 from portal import create_app
+from portal.accounts import sessions
 from portal.extensions import limiter
 from tests.html import assert_well_formed
 
@@ -146,8 +147,10 @@ def outbox(ctx) -> Outbox:
     return Outbox(ctx.config["MAIL_OUTBOX"])
 
 
-def sign_in_as(client: FlaskClient, user) -> None:
+def sign_in_as(client: FlaskClient, user, remember: bool = False) -> None:
     """Start a signed-in session for `user` without the cost of a password check."""
+    sessions.start(user, remember)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

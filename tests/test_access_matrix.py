@@ -84,6 +84,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts.reset_password": PUBLIC,
     "accounts.accept_invitation": PUBLIC,
     "accounts.account": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
     # organisations
     "organisations.index": APPLICANTS,
     "organisations.create": APPLICANTS,

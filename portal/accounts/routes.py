@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from forms.accounts import (
     AcceptStaffInvitationForm,
     AuthenticatorCodeForm,
+    ChangePasswordForm,
     ConfirmForm,
     EmailOnlyForm,
     RegisterForm,
@@ -41,7 +42,29 @@ def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _register_email_limit() -> str:
+    return current_app.config["REGISTER_EMAIL_RATE_LIMIT"]
+
+
+def _email_registered() -> str:
+    """The rate-limit key for registrations of one email address, however it is written."""
+    return "register:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _went_through(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+# Only registrations that go through count for the address: a person correcting the form is not
+# held back, and each one that does go through sends that address an email.
+@limiter.limit(_register_email_limit, methods=["POST"], key_func=_email_registered,
+               deduct_when=_went_through)
 def register():
     """An applicant creates an account; a confirmation link is emailed."""
     form = RegisterForm()
@@ -221,3 +244,21 @@ def accept_invitation(token: str):
 @login_required
 def account():
     return render_template("accounts/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user._get_current_object(),
+                                     form.current_password.data, form.new_password.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Your password has been changed. Any other device signed in to your account "
+                  "has been signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)

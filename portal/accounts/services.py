@@ -3,22 +3,22 @@ roles. Every change is audited and committed here."""
 
 import enum
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app, session, url_for
 from flask_login import login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import AccountToken, StaffInvitation, User, UserRole
 from models.base import utcnow
 from models.enums import Role, TokenPurpose
 from portal import audit
+from portal.accounts import sessions
 from portal.accounts.passwords import hash_password, password_matches, password_problem
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
-from portal.security import load_user
 from portal.tokens import hash_token, link_is_usable, new_token
 
 INVALID_LINK = "This link has expired or has already been used"
@@ -32,10 +32,11 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _check_password(password: str, email: str) -> None:
-    problem = password_problem(password, email=email)
+def _check_password(password: str, email: str, full_name: str = "",
+                    field: str = "password") -> None:
+    problem = password_problem(password, email=email, full_name=full_name)
     if problem:
-        raise RuleBroken(problem, field="password")
+        raise RuleBroken(problem, field=field)
 
 
 # Registration and verification -----------------------------------------------------------
@@ -45,17 +46,19 @@ def register_applicant(email: str, full_name: str, password: str) -> None:
     """Create an applicant account and email a verification link.
 
     If the address is already registered, its owner is told by email instead, so the response
-    never reveals who has an account.
+    never reveals who has an account: both ways hash the password and send one email, so they
+    take the same time too.
     """
     email = normalise_email(email)
-    _check_password(password, email)
+    _check_password(password, email, full_name)
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
         send_email(email, "You already have an account", "accounts/already_registered",
                    user=existing, sign_in_url=url_for("accounts.sign_in", _external=True),
                    reset_url=url_for("accounts.forgot_password", _external=True))
         return
-    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+    user = User(email=email, full_name=full_name.strip(), password_hash=password_hash)
     user.role_grants.append(UserRole(role=Role.APPLICANT))
     db.session.add(user)
     db.session.flush()
@@ -143,6 +146,7 @@ def sign_in(email: str, password: str, remember: bool = False) -> NextStep:
 def _complete_sign_in(user: User, remember: bool) -> None:
     session.pop(PENDING_KEY, None)
     session.permanent = True  # the session then ends after SESSION_LIFETIME_MINUTES idle
+    sessions.start(user, remember)
     login_user(user, remember=remember)
     user.last_signed_in_at = utcnow()
     audit.record("sign_in", actor=user, subject=user)
@@ -150,16 +154,23 @@ def _complete_sign_in(user: User, remember: bool) -> None:
 
 
 def sign_out(user: User) -> None:
+    """End the session on the server, so its cookies sign nobody in even if copied, and clear
+    the browser's cookies, the remember cookie included."""
+    sessions.end(user)
     audit.record("sign_out", actor=user, subject=user)
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the mark that deletes the remember cookie
 
 
 # Second factor for staff -----------------------------------------------------------------
 
 PENDING_KEY = "awaiting_second_factor"
 CODE_STEP_MINUTES = 10  # how long after the password the code may be given
+MAX_WRONG_CODES = 5
+CODES_REFUSED_MINUTES = 15
+TOO_MANY_CODES = (f"You have entered too many wrong codes. Wait {CODES_REFUSED_MINUTES} "
+                  "minutes, then enter the code your authenticator app shows")
 
 
 def needs_second_factor(user: User) -> bool:
@@ -167,7 +178,7 @@ def needs_second_factor(user: User) -> bool:
 
 
 def _await_second_factor(user: User, remember: bool) -> NextStep:
-    session[PENDING_KEY] = {"user": user.get_id(), "remember": remember,
+    session[PENDING_KEY] = {"user": user.id, "remember": remember,
                             "since": utcnow().timestamp()}
     if user.totp_confirmed_at is None:
         return NextStep.SET_UP_AUTHENTICATOR
@@ -179,7 +190,7 @@ def awaiting_second_factor() -> User | None:
     pending = session.get(PENDING_KEY)
     if not pending or utcnow().timestamp() - pending["since"] > CODE_STEP_MINUTES * 60:
         return None
-    user = load_user(pending["user"])
+    user = db.session.get(User, pending["user"])
     return user if user is not None and user.active else None
 
 
@@ -212,19 +223,51 @@ def sign_in_with_code(user: User, code: str) -> None:
 
 
 def _check_code(user: User, code: str) -> None:
-    """Accept the code for now or either neighbouring 30-second step (clock drift), each once."""
+    """Accept the code for now or either neighbouring 30-second step (clock drift), each once.
+
+    After MAX_WRONG_CODES wrong codes in a row the account takes no code for a while, whatever
+    addresses the guesses come from: the rate limit per address alone would let a spread-out
+    attacker who has the password keep guessing.
+    """
+    now = utcnow()
+    if user.codes_refused_until is not None and user.codes_refused_until > now:
+        raise RuleBroken(TOO_MANY_CODES, field="code")
     code = "".join(code.split())
     totp = pyotp.TOTP(user.totp_secret)
-    now = totp.timecode(utcnow())
-    for step in (now - 1, now, now + 1):
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
         if step > (user.totp_last_step or 0) and hmac.compare_digest(
                 totp.generate_otp(step), code):
             user.totp_last_step = step
+            user.wrong_codes = 0
             return
     audit.record("sign_in.failed", actor=user, subject=user,
                  details={"reason": "authenticator code"})
+    if _count_wrong_code(user) >= MAX_WRONG_CODES:
+        _refuse_codes(user, now)
+        db.session.commit()
+        raise RuleBroken(TOO_MANY_CODES, field="code")
     db.session.commit()
     raise RuleBroken("Enter the 6-digit code your authenticator app shows now", field="code")
+
+
+def _count_wrong_code(user: User) -> int:
+    """Add one to the account's wrong codes in the database itself, so that guesses sent at
+    the same moment are all counted; return the new count."""
+    return db.session.execute(
+        update(User).where(User.id == user.id).values(wrong_codes=User.wrong_codes + 1)
+        .returning(User.wrong_codes)).scalar_one()
+
+
+def _refuse_codes(user: User, now: datetime) -> None:
+    user.wrong_codes = 0
+    user.codes_refused_until = now + timedelta(minutes=CODES_REFUSED_MINUTES)
+    audit.record("second_factor.codes_refused", actor=user, subject=user,
+                 details={"minutes": CODES_REFUSED_MINUTES})
+    # Whoever is guessing has the password: its owner should know, and change it.
+    send_email(user.email, "Wrong codes were entered for your account",
+               "accounts/wrong_codes", user=user, minutes=CODES_REFUSED_MINUTES,
+               reset_url=url_for("accounts.forgot_password", _external=True))
 
 
 # Password reset ----------------------------------------------------------------------------
@@ -259,17 +302,38 @@ def reset_password(token: str, password: str) -> User:
     check_reset_token(token)
     record = db.session.scalar(
         select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
-    _check_password(password, record.user.email)
+    _check_password(password, record.user.email, record.user.full_name)
     _redeem_token(token, TokenPurpose.RESET_PASSWORD)
     user = record.user
     _expire_tokens(user, TokenPurpose.RESET_PASSWORD)
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    sessions.end_all(user)
     # Following the emailed link proves the address, as verification would have.
     user.email_verified_at = user.email_verified_at or utcnow()
     audit.record("password.reset", actor=user, subject=user)
     db.session.commit()
     return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A signed-in person changes their password. Every other session ends (a browser left
+    signed in elsewhere, or whoever copied its cookies); this one carries on."""
+    if not password_matches(user.password_hash, current_password):
+        audit.record("password.change_failed", actor=user, subject=user)
+        db.session.commit()
+        raise RuleBroken("Your current password is not right. Enter it again",
+                         field="current_password")
+    _check_password(new_password, user.email, user.full_name, field="new_password")
+    if password_matches(user.password_hash, new_password):
+        raise RuleBroken("Enter a new password that is different from your current one",
+                         field="new_password")
+    user.password_hash = hash_password(new_password)
+    sessions.end_all(user, keep_current=True)
+    _expire_tokens(user, TokenPurpose.RESET_PASSWORD)
+    audit.record("password.changed", actor=user, subject=user)
+    send_email(user.email, "Your password has been changed", "accounts/password_changed",
+               user=user, reset_url=url_for("accounts.forgot_password", _external=True))
+    db.session.commit()
 
 
 def _expire_tokens(user: User, purpose: TokenPurpose) -> None:
@@ -299,7 +363,7 @@ def accept_staff_invitation(token: str, password: str) -> NextStep:
     invitation = open_staff_invitation(token)
     user = find_user_by_email(invitation.email)
     if user is None:
-        _check_password(password, invitation.email)
+        _check_password(password, invitation.email, invitation.full_name)
         user = User(email=invitation.email, full_name=invitation.full_name,
                     password_hash=hash_password(password))
         db.session.add(user)

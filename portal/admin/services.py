@@ -10,6 +10,7 @@ from models import AuditEvent, StaffInvitation, User, UserRole
 from models.base import utcnow
 from models.enums import STAFF_ROLES, Role
 from portal import audit, policies
+from portal.accounts import sessions
 from portal.accounts.services import normalise_email
 from portal.dates import london_midnight_utc
 from portal.exceptions import NotAllowed, RuleBroken
@@ -85,7 +86,7 @@ def reset_authenticator(admin: User, user: User) -> None:
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
-    user.session_version += 1
+    sessions.end_all(user)
     audit.record("second_factor.reset", actor=admin, subject=user)
     db.session.commit()
 

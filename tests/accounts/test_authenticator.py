@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import AuditEvent, User
 from models.base import db, utcnow
@@ -142,3 +142,38 @@ def test_the_second_factor_can_be_switched_off_by_configuration(ctx, client):
         assert give_password(client, UserFactory(roles=(Role.ADMIN,))).headers["Location"] == "/"
     finally:
         ctx.config["STAFF_TWO_FACTOR"] = True
+
+
+def test_wrong_codes_are_capped_per_account_whatever_the_address(ctx, client, outbox):
+    """Five wrong codes in a row, each from a different address, and the account takes no code
+    (not even the right one) for 15 minutes; its owner is emailed, and the right code works
+    once the time is up."""
+    user = UserFactory(roles=(Role.GRANTS_OFFICER,))
+    for n in range(5):
+        guesser = ctx.test_client()
+        address = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}
+        guesser.post("/sign-in", data={"email": user.email, "password": PASSWORD},
+                     environ_base=address)
+        guesser.post("/sign-in/code", data={"code": "000000"}, environ_base=address)
+    assert outbox.to(user.email)[-1]["Subject"] == "Wrong codes were entered for your account"
+
+    give_password(client, user)
+    refused = client.post("/sign-in/code", data={"code": authenticator_code(user)})
+    assert error_messages(refused)["code"].startswith("You have entered too many wrong codes")
+    assert not is_signed_in(client)
+
+    db.session.execute(update(User).values(codes_refused_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert client.post("/sign-in/code",
+                       data={"code": authenticator_code(user)}).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_a_right_code_starts_the_count_of_wrong_ones_again(ctx, client):
+    user = UserFactory(roles=(Role.GRANTS_OFFICER,))
+    give_password(client, user)
+    for _ in range(4):
+        client.post("/sign-in/code", data={"code": "000000"})
+    client.post("/sign-in/code", data={"code": authenticator_code(user)})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).wrong_codes == 0
