@@ -96,8 +96,13 @@ def load_config(instance_path: Path) -> dict:
         "HSTS_ENABLED": production,
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
         "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
-        # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
+        # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set. While
+        # Redis is unreachable each process counts in its own memory, so signing in still works
+        # (and is still limited); it goes back to Redis once Redis answers again.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # A Redis that hangs rather than refuses must not hang every sign-in with it.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute; 50 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),

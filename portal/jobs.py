@@ -7,43 +7,71 @@ which runs them inside the application's context (configuration and database).
 
 from importlib import import_module
 
-from flask import current_app, has_app_context
-from redis import Redis
+from flask import current_app
+from redis import Redis, RedisError
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 # A round's letters can take minutes; RQ's default of three minutes would kill a large batch.
 JOB_TIMEOUT = 60 * 60
+# RQ's states for a job that will not run (any further): it ended, or a worker gave up on it.
+ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+# The body of every RQ job, named rather than imported: it needs the app factory, and the
+# services that queue jobs must not depend on the app (and through it on every route).
+PERFORM = "portal.job_runner.perform"
 
 
-def _function(func_path: str):
+class JobsUnavailable(Exception):
+    """Redis cannot be reached, so jobs can be neither queued nor looked up."""
+
+
+def function(func_path: str):
     module, name = func_path.rsplit(".", 1)
     return getattr(import_module(module), name)
 
 
-def perform(func_path: str, *args) -> None:
-    """The body of every RQ job: call the function inside an application context (the
-    worker's own, or a new app's when the worker was started without one)."""
-    if has_app_context():
-        _function(func_path)(*args)
-        return
-    from portal import create_app
-
-    with create_app().app_context():
-        _function(func_path)(*args)
+def _connection() -> Redis:
+    # A Redis that is down should fail a request in seconds, not hang it. (Only the connect
+    # is bounded: a worker's blocking wait for jobs must not time out.)
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2)
 
 
 def queue() -> Queue:
-    config = current_app.config
-    return Queue(config["JOB_QUEUE"], connection=Redis.from_url(config["REDIS_URL"]))
+    return Queue(current_app.config["JOB_QUEUE"], connection=_connection())
 
 
 def enqueue(func_path: str, *args) -> str:
     """Run `func_path(*args)` as a job: queued on Redis for a worker when REDIS_URL is set
-    (returning the RQ job's id), else now, in this process (returning "")."""
+    (returning the RQ job's id; JobsUnavailable when Redis cannot be reached), else now, in
+    this process (returning "")."""
     if not current_app.config["REDIS_URL"]:
-        _function(func_path)(*args)
+        function(func_path)(*args)
         return ""
-    return queue().enqueue(perform, func_path, *args, job_timeout=JOB_TIMEOUT).id
+    try:
+        return queue().enqueue(PERFORM, func_path, *args, job_timeout=JOB_TIMEOUT).id
+    except RedisError as error:
+        raise JobsUnavailable(str(error)) from error
+
+
+def has_ended(job_id: str) -> bool:
+    """Whether the queued job will not run any further: finished, failed, stopped, cancelled
+    or gone from Redis. JobsUnavailable when Redis cannot be asked."""
+    try:
+        return Job.fetch(job_id, connection=_connection()).get_status(refresh=False) in ENDED
+    except NoSuchJobError:
+        return True
+    except RedisError as error:
+        raise JobsUnavailable(str(error)) from error
+
+
+def redis_is_reachable() -> bool:
+    try:
+        with _connection() as connection:
+            connection.ping()
+    except RedisError:
+        return False
+    return True
 
 
 def worker() -> Worker:

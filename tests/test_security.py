@@ -1,5 +1,5 @@
 """The app's own defences: security headers, safe configuration, session cookies, CSRF on every
-form, GOV.UK error pages, the health check, safe redirects and escaping."""
+form, GOV.UK error pages, safe redirects and escaping."""
 
 import os
 import stat
@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import jsonify, session
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy.exc import OperationalError
 
 from models import Organisation, User
 from models.base import db
@@ -282,25 +281,6 @@ def test_unexpected_error_is_500_and_rolls_back(ctx):
     assert "something went wrong" not in response.get_data(as_text=True)
     saved = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Half Done Group"))
     assert saved is None
-
-
-# Health check
-
-
-def test_health_check(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
-def test_health_check_reports_an_unreachable_database(client, monkeypatch):
-    def unreachable(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
-
-    monkeypatch.setattr(db.session, "execute", unreachable)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unavailable"}
 
 
 # Safe redirects after signing in

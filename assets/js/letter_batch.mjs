@@ -9,17 +9,15 @@ function show(batch) {
     `${batch.done} of ${batch.total} letters produced`;
   document.getElementById("batch-status").textContent = `Status: ${batch.label}`;
   if (batch.status === "failed") {
-    const error = document.createElement("p");
-    error.className = "govuk-body";
-    error.id = "batch-error";
-    error.textContent = `The letters could not all be produced: ${batch.error}`;
-    region.append(error);
+    document.getElementById("batch-error-text").textContent = batch.error;
+    document.getElementById("batch-error").hidden = false;
   }
   if (batch.status === "done") {
     document.getElementById("batch-zip").hidden = false;
   }
   if (batch.status === "done" || batch.status === "failed") {
     document.getElementById("batch-refresh")?.remove();
+    document.getElementById("batch-again").hidden = false;
     return true;
   }
   return false;

@@ -15,13 +15,13 @@ import json
 import os
 import tempfile
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
 from num2words import num2words
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -377,9 +377,48 @@ def _round_award_ids(round_id: int) -> list[int]:
         .order_by(Award.reference)))
 
 
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+# A batch not finished this long after it was asked for has lost its job: a worker killed
+# outright leaves its job "started" in RQ for ever. (One job may take JOB_TIMEOUT.)
+STALE_AFTER = timedelta(seconds=2 * jobs.JOB_TIMEOUT)
+NOT_QUEUED = ("The background job service could not be reached, so the letters were not "
+              "started. Wait a few minutes, then select ‘Produce the letters again’. If this "
+              "keeps happening, tell the portal’s administrators.")
+JOB_LOST = ("The background job producing the letters stopped before it finished. The "
+            "letters it produced are kept: select ‘Produce the letters again’ to finish them. "
+            "If this keeps happening, tell the portal’s administrators.")
+
+
+def _fail_unfinished(user: User, batch_id: int, error: str, reason: str) -> None:
+    """Mark the batch failed, audited as noticed by the user, unless it has finished
+    meanwhile (committed)."""
+    marked = db.session.execute(
+        update(LetterBatch)
+        .where(LetterBatch.id == batch_id, LetterBatch.status.in_(UNFINISHED))
+        .values(status=JobStatus.FAILED, error=error, finished_at=utcnow()))
+    if marked.rowcount:
+        audit.record("letters.batch_failed", actor=user,
+                     subject=db.session.get(LetterBatch, batch_id), details={"reason": reason})
+    db.session.commit()
+
+
+def _lost_reason(found: LetterBatch) -> str | None:
+    """Why an unfinished batch will never finish ("stale" or "job_ended"), or None while it
+    may: its worker may be busy, or Redis may be down only for now."""
+    if utcnow() - found.requested_at > STALE_AFTER:
+        return "stale"
+    try:
+        if found.job_id and jobs.has_ended(found.job_id):
+            return "job_ended"
+    except jobs.JobsUnavailable:
+        pass
+    return None
+
+
 def start_batch(user: User, round_id: int) -> LetterBatch:
     """Ask for every letter of the round: a batch to follow, run as a job (on a worker when
-    Redis is configured, otherwise here and now)."""
+    Redis is configured, otherwise here and now). When Redis cannot be reached the batch
+    comes back failed, saying so, to be started again later."""
     _require(policies.can_make_awards(user))
     if db.session.get(Round, round_id) is None:
         raise LookupError(round_id)
@@ -391,7 +430,12 @@ def start_batch(user: User, round_id: int) -> LetterBatch:
                  details={"round_id": round_id, "total": started.total})
     db.session.commit()
     batch_id = started.id
-    job_id = jobs.enqueue("portal.awards.letters.run_batch", batch_id)
+    try:
+        job_id = jobs.enqueue("portal.awards.letters.run_batch", batch_id)
+    except jobs.JobsUnavailable:
+        current_app.logger.exception("Letter batch %s could not be queued", batch_id)
+        job_id = ""
+        _fail_unfinished(user, batch_id, NOT_QUEUED, "not_queued")
     started = db.session.get(LetterBatch, batch_id, populate_existing=True)
     if job_id:
         started.job_id = job_id
@@ -426,13 +470,17 @@ def run_batch(batch_id: int) -> None:
 
 
 def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
-    """A batch of the round's letters; one of another round is LookupError, as unknown."""
+    """A batch of the round's letters; one of another round is LookupError, as unknown. An
+    unfinished batch whose job has died is marked failed first (see `_lost_reason`)."""
     _require(policies.can_make_awards(user))
     found = db.session.scalar(
         select(LetterBatch).where(LetterBatch.id == batch_id, LetterBatch.round_id == round_id)
         .options(joinedload(LetterBatch.round)).execution_options(populate_existing=True))
     if found is None:
         raise LookupError(batch_id)
+    if found.status in UNFINISHED and (reason := _lost_reason(found)):
+        current_app.logger.warning("Letter batch %s lost its job (%s)", batch_id, reason)
+        _fail_unfinished(user, batch_id, JOB_LOST, reason)
     return found
 
 

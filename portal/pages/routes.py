@@ -32,7 +32,7 @@ def cookies():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """For load balancers: 200 when the app can reach its database, 503 when it cannot."""
-    if not services.database_is_reachable():
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+    """For load balancers and monitoring: 503 when the database is unreachable, else 200 (with
+    status "degraded" while a configured Redis is unreachable: the service still works)."""
+    health = services.health()
+    return jsonify(health), 503 if health["status"] == "error" else 200

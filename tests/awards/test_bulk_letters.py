@@ -1,16 +1,20 @@
 """A round's letters in one action: run in-process without Redis and as an RQ job with it,
-the batch's page and progress, the ZIP of the round's letters, and who may use them."""
+the batch's page and progress, the ZIP of the round's letters, who may use them, and a batch
+that could not be queued or whose job died: failed, said plainly, and produced again."""
 
 import io
 import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
-from sqlalchemy import func, select
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+from sqlalchemy import func, select, update
 
-from models import AwardLetter, LetterBatch
+from models import AuditEvent, AwardLetter, LetterBatch
 from models.base import db, utcnow
 from models.enums import JobStatus, Role
 from portal.awards import letters, services
@@ -21,6 +25,7 @@ from tests.html import soup
 from tests.querycount import count_queries
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture(autouse=True)
@@ -191,3 +196,113 @@ def test_the_batch_page_runs_the_same_number_of_queries_for_any_round(ctx, offic
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# Redis down, or a worker that died ----------------------------------------------------------
+
+
+def failures() -> list[dict]:
+    return [event.details for event in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "letters.batch_failed"))]
+
+
+def assert_failed_page(page, error: str) -> None:
+    """The batch page says plainly that it failed and why, and offers to produce them again."""
+    assert page.select_one("#batch-status").text == "Status: Failed"
+    assert not page.select_one("#batch-error").has_attr("hidden")
+    assert "The letters could not all be produced." in page.select_one("#batch-error").text
+    assert page.select_one("#batch-error-text").text == error
+    again = page.select_one("#batch-again")
+    assert not again.has_attr("hidden") and again.select_one("input[name=csrf_token]")
+    assert not page.select("script[src*=letter_batch]") and not page.select("#batch-refresh")
+
+
+def test_with_redis_down_the_batch_fails_plainly_and_can_be_produced_again(
+        ctx, round_, officer, client, monkeypatch):
+    made = awards_of(round_, 1)
+    monkeypatch.setitem(ctx.config, "REDIS_URL", DEAD_REDIS)
+    response = client.post(f"/awards/rounds/{round_.id}/letters")
+    failed = db.session.scalar(select(LetterBatch))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{failed.id}"
+    assert (failed.status, failed.job_id, failed.error) == (JobStatus.FAILED, "",
+                                                            letters.NOT_QUEUED)
+    assert failed.finished_at is not None
+    assert failures() == [{"reason": "not_queued"}]
+    page = soup(client.get(response.headers["Location"]))
+    assert_failed_page(page, letters.NOT_QUEUED)
+
+    monkeypatch.setitem(ctx.config, "REDIS_URL", None)  # Redis is back (or not used)
+    again = client.post(page.select_one("#batch-again")["action"])
+    retried = db.session.scalar(select(LetterBatch).where(LetterBatch.id != failed.id))
+    assert again.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{retried.id}"
+    assert (retried.status, retried.done) == (JobStatus.DONE, 1)
+    assert db.session.get(LetterBatch, failed.id, populate_existing=True).status \
+        is JobStatus.FAILED
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "letters.batch_started")) == 2
+    zip_url = f"/awards/rounds/{round_.id}/letters/{retried.id}/letters.zip"
+    assert sorted(zip_names(client.get(zip_url))) == [f"{made[0].reference}.pdf"]
+
+
+@pytest.mark.parametrize("death", ["failed", "stopped", "deleted"])
+def test_a_batch_whose_job_died_is_failed_when_next_looked_at(ctx, round_, officer, client,
+                                                             redis_queue, death):
+    awards_of(round_, 1)
+    response = client.post(f"/awards/rounds/{round_.id}/letters")
+    batch = db.session.scalar(select(LetterBatch))
+    job = Job.fetch(batch.job_id, connection=redis_queue.connection)
+    if death == "deleted":
+        job.delete()
+    else:
+        job.set_status(RQStatus(death))
+
+    status = client.get(f"{response.headers['Location']}/status.json").json
+    assert (status["status"], status["error"]) == ("failed", letters.JOB_LOST)
+    assert failures() == [{"reason": "job_ended"}]
+    assert_failed_page(soup(client.get(response.headers["Location"])), letters.JOB_LOST)
+    assert failures() == [{"reason": "job_ended"}]  # marked once
+
+
+def test_a_batch_still_unfinished_long_after_it_was_asked_for_is_failed(ctx, round_, officer,
+                                                                       client):
+    stuck = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
+                        requested_at=utcnow() - letters.STALE_AFTER - timedelta(minutes=1))
+    db.session.add(stuck)
+    db.session.commit()
+    page = soup(client.get(f"/awards/rounds/{round_.id}/letters/{stuck.id}"))
+    assert_failed_page(page, letters.JOB_LOST)
+    assert failures() == [{"reason": "stale"}]
+
+
+def test_a_recent_batch_is_left_waiting_while_redis_cannot_be_asked(ctx, round_, officer,
+                                                                   client, monkeypatch):
+    waiting = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.QUEUED,
+                          job_id="a-job-in-a-redis-that-is-down", requested_at=utcnow())
+    db.session.add(waiting)
+    db.session.commit()
+    monkeypatch.setitem(ctx.config, "REDIS_URL", DEAD_REDIS)
+    status = client.get(f"/awards/rounds/{round_.id}/letters/{waiting.id}/status.json").json
+    assert status["status"] == "queued"
+    page = soup(client.get(f"/awards/rounds/{round_.id}/letters/{waiting.id}"))
+    assert page.select_one("#batch-again").has_attr("hidden")
+    assert page.select_one("#batch-error").has_attr("hidden")
+    assert failures() == []
+
+
+def test_a_batch_that_finishes_while_being_looked_at_stays_done(ctx, round_, officer, client,
+                                                               monkeypatch):
+    running = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
+                          job_id="a-job", requested_at=utcnow())
+    db.session.add(running)
+    db.session.commit()
+
+    def finishes_meanwhile(job_id: str) -> bool:
+        db.session.execute(update(LetterBatch).where(LetterBatch.id == running.id)
+                           .values(status=JobStatus.DONE))
+        return True
+
+    monkeypatch.setattr(letters.jobs, "has_ended", finishes_meanwhile)
+    status = client.get(f"/awards/rounds/{round_.id}/letters/{running.id}/status.json").json
+    assert (status["status"], status["error"]) == ("done", "")
+    assert failures() == []

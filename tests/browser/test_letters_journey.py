@@ -1,6 +1,7 @@
 """A grants officer produces a round's award letters on an RQ worker: the batch's page follows
 the job's progress without a reload (its live region says n of N), then offers the ZIP; the
-organisation's admin downloads their letter from the offer page. axe-core checks each page."""
+organisation's admin downloads their letter from the offer page; a batch whose job dies says so
+without a reload. axe-core checks each page."""
 
 import uuid
 
@@ -8,7 +9,12 @@ import pytest
 from playwright.sync_api import expect
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+from sqlalchemy import select
 
+from models import LetterBatch
+from models.base import db
 from models.enums import Role
 from tests.awards.conftest import make
 from tests.browser.helpers import heading, sign_in, sign_in_staff
@@ -49,6 +55,7 @@ def test_an_officer_produces_a_rounds_letters_and_the_organisation_downloads_one
     expect(page.locator("#batch-progress")).to_have_text("0 of 2 letters produced")
     expect(page.get_by_role("link", name="Refresh the page")).to_be_visible()
     expect(page.locator("#batch-zip")).to_be_hidden()
+    expect(page.get_by_role("button", name="Produce the letters again")).to_be_hidden()
     assert_accessible(page)
 
     SimpleWorker([worker_queue], connection=worker_queue.connection,
@@ -60,6 +67,7 @@ def test_an_officer_produces_a_rounds_letters_and_the_organisation_downloads_one
     expect(page.get_by_role("link", name="Refresh the page")).to_have_count(0)
     zip_link = page.get_by_role("link", name="Download the round’s letters (ZIP)")
     expect(zip_link).to_be_visible()
+    expect(page.get_by_role("button", name="Produce the letters again")).to_be_visible()
     assert_accessible(page)
     with page.expect_download() as download:
         zip_link.click()
@@ -73,3 +81,23 @@ def test_an_officer_produces_a_rounds_letters_and_the_organisation_downloads_one
     with page.expect_download() as download:
         page.get_by_role("link", name="Download your award letter (PDF)").click()
     assert download.value.suggested_filename == f"{offered.award.reference}-letter-v1.pdf"
+
+
+def test_the_batch_page_shows_at_once_that_its_job_died(page, worker_queue, assert_accessible):
+    round_ = RoundFactory(name="Autumn round", budget_pence=50_000_00, min_award_pence=500_00,
+                          max_award_pence=5_000_00)
+    make(round_)
+    sign_in_staff(page, UserFactory(roles=(Role.GRANTS_OFFICER,)))
+    page.goto(f"/awards/rounds/{round_.id}")
+    page.get_by_role("button", name="Produce the award letters").click()
+    expect(page.locator("#batch-status")).to_have_text("Status: Waiting to start")
+
+    job_id = db.session.scalar(select(LetterBatch.job_id))
+    Job.fetch(job_id, connection=worker_queue.connection).set_status(RQStatus.FAILED)
+
+    # No reload: the page's module polls the status and shows the failure.
+    expect(page.locator("#batch-status")).to_have_text("Status: Failed")
+    expect(page.locator("#batch-error")).to_contain_text("stopped before it finished")
+    expect(page.get_by_role("link", name="Refresh the page")).to_have_count(0)
+    expect(page.get_by_role("button", name="Produce the letters again")).to_be_visible()
+    assert_accessible(page)
