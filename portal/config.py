@@ -90,6 +90,8 @@ def load_config(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        # The most an uploaded Word, Excel or OpenDocument file (a ZIP) may unzip to.
+        "MAX_UNCOMPRESSED_BYTES": _env_int("MAX_UNCOMPRESSED_MB", 100) * 1024 * 1024,
         # Uploaded documents live here under random names; never inside static/.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_MINUTES", 120) * 60,

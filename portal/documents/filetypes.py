@@ -29,6 +29,7 @@ XLSX = FileType("XLSX", "application/vnd.openxmlformats-officedocument.spreadshe
 ODT = FileType("ODT", "application/vnd.oasis.opendocument.text", (".odt",))
 
 SIGNATURES = [(b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG)]
+ZIP_BASED = frozenset({DOCX, XLSX, ODT})
 ZIP_SIGNATURE = b"PK\x03\x04"
 # Errors zipfile raises for damaged, truncated or unusual archives.
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
@@ -72,6 +73,26 @@ def _zip_type(stream: IO[bytes]) -> FileType | None:
             return None
     except ZIP_ERRORS:
         return None
+
+
+@dataclass(frozen=True)
+class Unzipped:
+    """What a ZIP's directory says it holds: how many parts, and their size once unzipped."""
+
+    parts: int
+    size: int
+
+
+def unzipped(stream: IO[bytes]) -> Unzipped:
+    """The parts of a ZIP-based file that `sniff` has accepted, read from its directory
+    without unzipping anything. The stream is left at its start."""
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    finally:
+        stream.seek(0)
+    return Unzipped(len(members), sum(member.file_size for member in members))
 
 
 MAX_NAME_LENGTH = 120

@@ -18,7 +18,7 @@ from models.base import utcnow
 from models.enums import SectionStatus
 from portal import audit, policies
 from portal.applications.sections import set_section_status
-from portal.documents.filetypes import clean_filename, sniff
+from portal.documents.filetypes import ZIP_BASED, clean_filename, sniff, unzipped
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.extensions import db
 
@@ -26,6 +26,8 @@ SECTION = "documents"
 MAX_FILES_PER_REQUIREMENT = 10
 WRONG_TYPE = ("The selected file must be a PDF, Word document, Excel spreadsheet, "
               "OpenDocument text, JPG or PNG")
+# Word, Excel and OpenDocument files are ZIPs of a few dozen parts; a few hundred at most.
+MAX_ZIP_PARTS = 1000
 CHUNK = 1024 * 1024
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ class Requirement:
 def max_file_bytes() -> int:
     """The largest file accepted: MAX_UPLOAD_MB, which is also the request limit elsewhere."""
     return current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def max_unzipped_bytes() -> int:
+    """The most a Word, Excel or OpenDocument file may unzip to: MAX_UNCOMPRESSED_MB."""
+    return current_app.config["MAX_UNCOMPRESSED_BYTES"]
 
 
 def upload_folder() -> Path:
@@ -149,10 +156,25 @@ def store_file(stream: IO[bytes], filename: str) -> StoredFile:
     file_type = sniff(stream)
     if file_type is None:
         raise RuleBroken(WRONG_TYPE, field="file")
+    if file_type in ZIP_BASED:
+        _check_unzipped(stream)
     stored_name = secrets.token_hex(16)
     sha256 = _write(stream, upload_folder() / stored_name)
     return StoredFile(stored_name, clean_filename(filename, file_type), file_type.content_type,
                       size, sha256)
+
+
+def _check_unzipped(stream: IO[bytes]) -> None:
+    """Refuse a "zip bomb": a small file that unzips to enough to fill the memory or disk of
+    whoever opens it (an officer's laptop, a virus scanner). The sizes come from the ZIP's
+    directory, so nothing is unzipped to check them."""
+    contents = unzipped(stream)
+    if contents.size > max_unzipped_bytes():
+        raise RuleBroken("The selected file must be smaller than "
+                         f"{max_unzipped_bytes() // 2**20}MB when unzipped", field="file")
+    if contents.parts > MAX_ZIP_PARTS:
+        raise RuleBroken(f"The selected file must have no more than {MAX_ZIP_PARTS:,} parts "
+                         "when unzipped", field="file")
 
 
 def remove_file(stored_name: str) -> None:
