@@ -48,10 +48,13 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(sessions.load)
 
     @app.after_request
-    def _no_store_for_signed_in_pages(response):
-        # Pages about people and money must not be kept by shared browsers or proxies.
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+    def _no_store_except_static_files(response):
+        # Pages, documents, letters and exports about people and money must not be kept by
+        # shared browsers or proxies. Whatever the view or send_file set (public, max-age) is
+        # replaced unless it already forbids storing; only the app's own CSS, JS and images
+        # may be cached.
+        if request.endpoint != "static" and not response.cache_control.no_store:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
