@@ -20,7 +20,7 @@ from models.base import db
 from portal import create_app
 from portal.accounts import sessions
 from portal.extensions import limiter
-from tests.html import assert_well_formed
+from tests.html import assert_page_is_sound
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -53,7 +53,8 @@ def database_url_for(backend: str, folder: Path) -> str:
 
 
 class HtmlCheckingClient(FlaskClient):
-    """A test client that fails the test when any HTML response is not well-formed.
+    """A test client that fails the test when any HTML response is not well-formed or shows
+    our own markup as text.
 
     Each request runs in an application context of its own, as it would in production, so it
     gets a fresh database session instead of sharing the test's (and its cached rows).
@@ -63,7 +64,7 @@ class HtmlCheckingClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and response.status_code != 304:
-            assert_well_formed(response.get_data(as_text=True))
+            assert_page_is_sound(response.get_data(as_text=True))
         return response
 
 

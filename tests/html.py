@@ -1,17 +1,46 @@
 """Checks on the HTML the portal sends."""
 
+import re
+import xml.etree.ElementTree as ET
+
 import html5lib
 from bs4 import BeautifulSoup
 
+# Markup from our own templates shown as text: a tag with a GOV.UK class, a closing tag or a
+# line break. People's input ("<script>", "<b>Bold</b>") is shown as typed and passes.
+ESCAPED_MARKUP = re.compile(
+    r'<[a-z][a-z0-9]*\s[^<>]*class="govuk-|</(?:a|span|p|strong|li)>|<br\s*/?>')
+# Elements whose text is not part of the page as read: what people type, and code.
+NOT_PAGE_TEXT = {"textarea", "script", "style"}
 
-def assert_well_formed(markup: str) -> None:
-    """Parse with the WHATWG parser in strict mode: any parse error fails the test."""
-    parser = html5lib.HTMLParser(strict=True)
+
+def assert_page_is_sound(markup: str) -> None:
+    """The checks run on every HTML response the test client gets."""
+    assert_no_escaped_markup(assert_well_formed(markup))
+
+
+def assert_well_formed(markup: str) -> ET.Element:
+    """Parse with the WHATWG parser in strict mode: any parse error fails the test. Returns the
+    parsed page."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     try:
-        parser.parse(markup)
+        return parser.parse(markup)
     except html5lib.html5parser.ParseError as error:
         line, column = parser.errors[-1][0] if parser.errors else ("?", "?")
         raise AssertionError(f"HTML is not well-formed at {line}:{column}: {error}") from error
+
+
+def assert_no_escaped_markup(page: ET.Element) -> None:
+    """Fail when the page's text shows our own markup as text, which happens when an HTML
+    string is escaped on its way into a template (a Markup value joined with `~`, or HTML
+    passed as a component's `text`)."""
+    for element in page.iter():
+        texts = [element.tail]
+        if isinstance(element.tag, str) and element.tag not in NOT_PAGE_TEXT:  # not a comment
+            texts.append(element.text)
+        for text in filter(None, texts):
+            if found := ESCAPED_MARKUP.search(text):
+                raise AssertionError(f"The page shows markup as text: {found.string!r}")
 
 
 def soup(response) -> BeautifulSoup:
