@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, PoundsField
+from forms.fields import GovDateField, PoundsField, record_id
 from models.enums import FundingStatus
 
 MAX_PEOPLE = 10_000_000
@@ -76,10 +76,10 @@ class SectionForm(PortalForm):
 
 class StartForm(PortalForm):
     # The service judges the choices (a round may close between showing and sending the page).
-    organisation_id = RadioField("Which organisation are you applying for?", coerce=int,
+    organisation_id = RadioField("Which organisation are you applying for?", coerce=record_id,
                                  widget=GovRadioInput(), validate_choice=False,
                                  validators=[InputRequired("Select the organisation")])
-    round_id = RadioField("Which funding round are you applying to?", coerce=int,
+    round_id = RadioField("Which funding round are you applying to?", coerce=record_id,
                           widget=GovRadioInput(), validate_choice=False,
                           validators=[InputRequired("Select the funding round")])
     submit = SubmitField("Start application", widget=GovSubmitInput())

@@ -53,6 +53,18 @@ def name_field(label: str, required_message: str, max_length: int = 200) -> Stri
     )
 
 
+MAX_ID = 2**31 - 1  # the largest id an Integer column holds
+
+
+def record_id(value) -> int:
+    """A chosen row's id, for `coerce`: '12' -> 12. ValueError (not a valid choice) for what no
+    row could have, such as 27 digits, which the database driver would refuse with an error."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"{value} is not an id")
+    return number
+
+
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typing mistake
 
 

@@ -4,7 +4,7 @@ commissioner's review. The KPI and return forms have a box for each quarter or K
 made for the contract in hand."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import ClassVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
@@ -65,14 +65,12 @@ class NumberField(StringField):
             raise ValueError(f"{noun} must be 0 or more")
         if not _NUMBER.match(text):
             raise ValueError(f"Enter {self.noun} as a number")
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation as error:  # pragma: no cover - the pattern allows only digits
-            raise ValueError(f"Enter {self.noun} as a number") from error
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError(f"{noun} must have no more than 2 decimal places")
+        value = Decimal(text.replace(",", ""))
+        # Judged before the decimal places: quantize() cannot give 27 digits and 2 places.
         if value > LARGEST:
             raise ValueError(f"{noun} must be less than 1,000,000,000,000")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(f"{noun} must have no more than 2 decimal places")
         self.data = value
 
     def _value(self) -> str:

@@ -19,11 +19,12 @@ def send_email(to: str, subject: str, template: str, **context) -> EmailMessage:
     context.setdefault("council_name", config["COUNCIL_NAME"])
     context.setdefault("service_name", config["SERVICE_NAME"])
 
+    subject = _one_line(subject)
     message = EmailMessage()
     message["Subject"] = subject
     # An Address quotes the council's name if it needs it (a comma, say).
     message["From"] = Address(display_name=config["COUNCIL_NAME"], addr_spec=config["MAIL_SENDER"])
-    message["To"] = to
+    message["To"] = _one_line(to)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
     message.set_content(render_template(f"mail/{template}.txt", subject=subject, **context))
@@ -37,6 +38,13 @@ def send_email(to: str, subject: str, template: str, **context) -> EmailMessage:
         path = _write_to_outbox(message)
         current_app.logger.info("Mail to %s (%s) written to %s", to, subject, path)
     return message
+
+
+def _one_line(text: str) -> str:
+    """A header never carries a line break (it would start another header, and the email
+    library refuses it): a subject naming an organisation "Friends\\r\\nBcc: ..." keeps one
+    line."""
+    return " ".join(text.split())
 
 
 def send_each(people: list, subject: str, template: str, **context) -> None:
