@@ -113,9 +113,8 @@ def _cell(sheet, value: Any, *, number_format: str | None = None,
 
 
 def download(body: str | bytes, mimetype: str, name: str, extension: str) -> Response:
-    """An attachment named after what it holds and when it was made; like the pages, not
-    kept in caches."""
+    """An attachment named after what it holds and when it was made (never cached: see
+    portal/security.py)."""
     filename = f"{name}-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
     return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -45,5 +45,4 @@ def send_upload(path: Path, content_type: str, filename: str, what: str):
     response = send_file(path, mimetype=content_type, as_attachment=True,
                          download_name=filename, conditional=False, etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
     return response

@@ -205,7 +205,6 @@ def _pdf(stored, award_reference: str, pdf: bytes):
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{letters.filename(award_reference, stored)}"')
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -269,7 +268,6 @@ def letter_batch_status(round_id: int, batch_id: int):
                        zip_url=url_for("awards.letter_batch_zip", round_id=round_id,
                                        batch_id=batch_id) if batch.status is JobStatus.DONE
                        else None)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -287,7 +285,6 @@ def letter_batch_zip(round_id: int, batch_id: int):
     response.headers["Content-Type"] = "application/zip"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="round-{round_id}-letters-{batch.id}.zip"')
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
