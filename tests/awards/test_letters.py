@@ -227,7 +227,7 @@ def test_the_organisation_and_staff_download_letters(ctx, round_, client):
         response = client.get(f"/awards/{award.id}/letter.pdf")
         assert response.status_code == 200
         assert response.mimetype == "application/pdf"
-        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Content-Disposition"] == \
             f'attachment; filename="{award.reference}-letter-v1.pdf"'
         assert award.reference in text_of(response.data)
