@@ -5,6 +5,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.exceptions import NotFound
+
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
 
@@ -57,7 +59,7 @@ def letter_command(reference: str, output: str) -> None:
 
     try:
         stored, pdf = system_letter(reference)
-    except LookupError:
+    except NotFound:
         raise click.ClickException(
             f"There is no award with the reference {reference}.") from None
     Path(output).write_bytes(pdf)
@@ -84,7 +86,7 @@ def taper_report_command(code: str, output_format: str) -> None:
 
     try:
         taper = services.report(code)
-    except LookupError:
+    except NotFound:
         raise click.ClickException(
             f"There is no programme with the code {code} and no grant scheme with the "
             f"reference prefix {code}.") from None

@@ -4,8 +4,9 @@ is never committed by a later request."""
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as PageNotFound
 
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotAllowed, NotFound
 from portal.extensions import db
 from portal.security import safe_next_url
 
@@ -17,6 +18,10 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         retry_url = safe_next_url(request.full_path.rstrip("?")) or url_for("pages.home")
         return render_template("errors/csrf.html", retry_url=retry_url), 400
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return render_template("errors/404.html", error=PageNotFound()), 404
 
     @app.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):

@@ -2,6 +2,13 @@
 
 from models import Application, Assignment, Award, Contract, Membership, Organisation, User
 from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
+from portal.exceptions import NotAllowed
+
+
+def require(allowed: bool) -> None:
+    """Refuse (the 403 page) unless a policy allows: `require(can_make_awards(user))`."""
+    if not allowed:
+        raise NotAllowed
 
 
 def _signed_in(user: User | None) -> bool:
@@ -82,6 +89,10 @@ def can_record_decision(user: User | None) -> bool:
     """Grants officers record decisions, including those a panel or Cabinet made; the
     decisions service refuses a key decision under an officer's delegated authority."""
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+def is_assessor(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.ASSESSOR)
 
 
 def is_assigned(user: User | None, assignment: Assignment) -> bool:

@@ -3,14 +3,23 @@
 from pathlib import Path
 
 from flask import abort, current_app, request, send_file
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from models import User
 from portal.exceptions import RuleBroken
 
 
-def show_rule_broken(form: FlaskForm, error: RuleBroken) -> None:
-    """Put a service's message beside its field, or beside the form's first field."""
-    field_name = error.field if error.field in form else next(iter(form._fields))
+def current_person() -> User:
+    """The signed-in person as the User row the services take, not Flask-Login's proxy."""
+    return current_user._get_current_object()
+
+
+def show_rule_broken(form: FlaskForm, error: RuleBroken, field: str | None = None) -> None:
+    """Put a service's message beside its field (or `field`, where the form names it
+    otherwise), or beside the form's first field."""
+    field = field or error.field
+    field_name = field if field in form else next(iter(form._fields))
     form[field_name].errors = [*form[field_name].errors, error.message]
     # Flask-WTF caches form.errors after validation; refresh it so the summary shows this too.
     form._errors = None

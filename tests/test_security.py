@@ -15,6 +15,7 @@ from models import Organisation, User
 from models.base import db
 from models.enums import OrganisationRole, Role
 from portal.config import ConfigurationError, load_config
+from portal.exceptions import NotFound
 from portal.security import safe_next_url
 from tests.conftest import sign_in_as
 from tests.extra_apps import extra_app, sample_url
@@ -263,6 +264,24 @@ def test_too_many_sign_in_attempts_is_429(client):
     response = client.post("/sign-in", data=form)
     assert response.status_code == 429
     assert h1(response) == "You have tried too many times"
+
+
+@pytest.mark.parametrize(("raised", "status", "heading"), [
+    (NotFound(7), 404, "Page not found"),
+    (KeyError("a bug"), 500, "Sorry, there is a problem with the service"),
+])
+def test_only_not_found_from_a_service_is_the_404_page(ctx, raised, status, heading):
+    """Views do not catch lookups: a service's NotFound is the 404 page, and any other error,
+    a KeyError included, is the 500 page rather than a quiet 404."""
+    with extra_app({"SQLALCHEMY_DATABASE_URI": ctx.config["SQLALCHEMY_DATABASE_URI"]}) as app:
+
+        @app.get("/test-only/lookup")
+        def lookup():
+            raise raised
+
+        response = app.test_client().get("/test-only/lookup")
+    assert response.status_code == status
+    assert h1(response) == heading
 
 
 def test_unexpected_error_is_500_and_rolls_back(ctx):

@@ -27,7 +27,7 @@ from portal.accounts import services
 from portal.exceptions import RuleBroken
 from portal.extensions import limiter
 from portal.security import safe_next_url
-from portal.views import show_rule_broken
+from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("accounts", __name__)
 
@@ -187,7 +187,7 @@ def set_up_authenticator():
 def sign_out():
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.sign_out(current_user._get_current_object())
+        services.sign_out(current_person())
         flash("You have signed out.", "success")
     return redirect(url_for("pages.home"))
 
@@ -253,7 +253,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user._get_current_object(),
+            services.change_password(current_person(),
                                      form.current_password.data, form.new_password.data)
         except RuleBroken as error:
             show_rule_broken(form, error)

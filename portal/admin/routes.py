@@ -1,7 +1,6 @@
 """The admin area: people and their roles, staff invitations and the audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from forms.accounts import ConfirmForm
@@ -11,13 +10,9 @@ from models.enums import STAFF_ROLES, Role
 from portal.admin import services
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _admin():
-    return current_user._get_current_object()
 
 
 @bp.get("/users")
@@ -31,14 +26,11 @@ def users():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user(user_id: int):
-    try:
-        person = services.find_user(_admin(), user_id)
-    except LookupError:
-        abort(404)
+    person = services.find_user(current_person(), user_id)
     form = StaffRolesForm(data={"roles": [r.value for r in STAFF_ROLES if r in person.roles]})
     if form.validate_on_submit():
         try:
-            services.set_staff_roles(_admin(), person, [Role(v) for v in form.roles.data])
+            services.set_staff_roles(current_person(), person, [Role(v) for v in form.roles.data])
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -50,12 +42,9 @@ def user(user_id: int):
 @bp.post("/users/<int:user_id>/reset-authenticator")
 @roles_required(Role.ADMIN)
 def reset_authenticator(user_id: int):
-    try:
-        person = services.find_user(_admin(), user_id)
-    except LookupError:
-        abort(404)
+    person = services.find_user(current_person(), user_id)
     if ConfirmForm().validate_on_submit():
-        services.reset_authenticator(_admin(), person)
+        services.reset_authenticator(current_person(), person)
         flash(f"{person.full_name}’s authenticator app has been reset. They will set up a new "
               "one when they next sign in.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -67,7 +56,7 @@ def invite_staff():
     form = StaffInvitationForm()
     if form.validate_on_submit():
         try:
-            services.invite_staff(_admin(), form.email.data, form.full_name.data,
+            services.invite_staff(current_person(), form.email.data, form.full_name.data,
                                   [Role(value) for value in form.roles.data])
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -88,5 +77,5 @@ def audit_log():
     if request.args and form.validate():
         filters = {"action": form.action.data or "", "actor_email": form.actor.data or "",
                    "date_from": form.date_from.data, "date_to": form.date_to.data}
-    pagination = services.audit_page(_admin(), page=page_number(), **filters)
+    pagination = services.audit_page(current_person(), page=page_number(), **filters)
     return render_template("admin/audit.html", form=form, pagination=pagination)

@@ -13,15 +13,14 @@ from portal import audit, policies
 from portal.accounts import sessions
 from portal.accounts.services import normalise_email
 from portal.dates import london_midnight_utc
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
 from portal.tokens import new_token
 
 
 def invite_staff(admin: User, email: str, full_name: str, roles: list[Role]) -> StaffInvitation:
-    if not policies.can_manage_staff(admin):
-        raise NotAllowed
+    policies.require(policies.can_manage_staff(admin))
     if not roles or not set(roles) <= set(STAFF_ROLES):
         raise RuleBroken("Select at least one staff role", field="roles")
     email = normalise_email(email)
@@ -43,8 +42,7 @@ def invite_staff(admin: User, email: str, full_name: str, roles: list[Role]) -> 
 
 def set_staff_roles(admin: User, user: User, roles: list[Role]) -> None:
     """Replace a person's staff roles (their applicant role, if any, is kept)."""
-    if not policies.can_manage_staff(admin):
-        raise NotAllowed
+    policies.require(policies.can_manage_staff(admin))
     wanted = set(roles) & set(STAFF_ROLES)
     if user.id == admin.id and Role.ADMIN not in wanted:
         raise RuleBroken("You cannot remove your own admin role", field="roles")
@@ -70,19 +68,17 @@ def users_page(page: int, per_page: int = 25, search: str = ""):
 
 
 def find_user(admin: User, user_id: int) -> User:
-    if not policies.can_manage_staff(admin):
-        raise NotAllowed
+    policies.require(policies.can_manage_staff(admin))
     user = db.session.get(User, user_id)
     if user is None:
-        raise LookupError(user_id)
+        raise NotFound(user_id)
     return user
 
 
 def reset_authenticator(admin: User, user: User) -> None:
     """For a lost phone: remove the person's authenticator app and sign them out everywhere.
     They set up a new one the next time they sign in."""
-    if not policies.can_manage_staff(admin):
-        raise NotAllowed
+    policies.require(policies.can_manage_staff(admin))
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
@@ -101,8 +97,7 @@ def audit_page(admin: User, *, page: int, action: str = "", actor_email: str = "
                date_from: date | None = None, date_to: date | None = None,
                per_page: int = 50):
     """One page of the audit log, newest first, filtered by action, actor and day (UK time)."""
-    if not policies.can_view_audit_log(admin):
-        raise NotAllowed
+    policies.require(policies.can_view_audit_log(admin))
     query = (select(AuditEvent).options(joinedload(AuditEvent.actor))
              .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     if action:

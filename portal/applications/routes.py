@@ -19,7 +19,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms import SelectChoice
 
 from forms.applications import (
@@ -49,7 +49,7 @@ from portal.applications.sections import (
 from portal.auth import roles_required
 from portal.awards import services as award_services
 from portal.exceptions import RuleBroken
-from portal.views import show_rule_broken
+from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 bp.add_app_template_filter(services.time_and_date, "time_and_date")
@@ -65,10 +65,6 @@ SECTION_ENDPOINTS = {
 }
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 @bp.app_template_global()
 def application_section_url(application, key: str) -> str | None:
     """The first page of a section; None while its pages do not exist yet (documents)."""
@@ -81,7 +77,7 @@ def application_section_url(application, key: str) -> str | None:
 @bp.app_template_global()
 def organisation_applications(organisation):
     """For the organisation page: its applications, shown to its members only."""
-    return services.applications_for_members(_user(), organisation)
+    return services.applications_for_members(current_person(), organisation)
 
 
 def draft_view(view: Callable) -> Callable:
@@ -92,7 +88,7 @@ def draft_view(view: Callable) -> Callable:
     @login_required
     def wrapped(application_id: int):
         try:
-            application = services.get_draft(_user(), application_id)
+            application = services.get_draft(current_person(), application_id)
         except RuleBroken as error:
             flash(error.message)
             return redirect(url_for("applications.show", application_id=application_id))
@@ -122,7 +118,7 @@ def _to_task_list(application):
 @roles_required(Role.APPLICANT)
 def index():
     """Your applications: each organisation's applications, and the rounds open now."""
-    return render_template("applications/index.html", groups=services.dashboard(_user()),
+    return render_template("applications/index.html", groups=services.dashboard(current_person()),
                            rounds=services.open_rounds())
 
 
@@ -130,7 +126,7 @@ def index():
 @roles_required(Role.APPLICANT)
 def start():
     """Choose the organisation (when the applicant has several) and the round."""
-    organisations = services.member_organisations(_user())
+    organisations = services.member_organisations(current_person())
     rounds = services.open_rounds()
     form = StartForm(organisation_id=request.args.get("organisation_id", type=int),
                      round_id=request.args.get("round_id", type=int))
@@ -141,7 +137,7 @@ def start():
     if organisations and rounds and form.validate_on_submit():
         try:
             application, created = services.start_application(
-                _user(), form.organisation_id.data, form.round_id.data)
+                current_person(), form.organisation_id.data, form.round_id.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -157,7 +153,7 @@ def start():
 @login_required
 def show(application_id: int):
     """A draft's task list; a submitted or withdrawn application, read-only."""
-    application = services.get_application(_user(), application_id)
+    application = services.get_application(current_person(), application_id)
     if application.status is not ApplicationStatus.DRAFT:
         return render_template(
             "applications/view.html", application=application,
@@ -188,7 +184,7 @@ def organisation(application):
     """Your organisation: the profile as the portal has it, confirmed by the applicant."""
     form = SectionForm(completed=_completed(application, "organisation"))
     if form.validate_on_submit():
-        problems = services.confirm_organisation(_user(), application, form.is_completed)
+        problems = services.confirm_organisation(current_person(), application, form.is_completed)
         if not problems:
             return _to_task_list(application)
         _show_problems(form, problems)
@@ -207,7 +203,7 @@ def project(application):
             title=form.title.data, summary=form.summary.data,
             description=form.description.data, start_date=form.start_date.data,
             end_date=form.end_date.data)
-        problems = services.save_project(_user(), application, answers, form.is_completed)
+        problems = services.save_project(current_person(), application, answers, form.is_completed)
         if not problems:
             return _to_task_list(application)
         _show_problems(form, problems)
@@ -229,7 +225,7 @@ def beneficiaries(application):
                            for t in services.theme_choices(application.round)]
     if form.validate_on_submit():
         problems = services.save_beneficiaries(
-            _user(), application, number=form.beneficiaries.data,
+            current_person(), application, number=form.beneficiaries.data,
             description=form.beneficiary_description.data, ward_ids=form.wards.data,
             theme_ids=form.themes.data, completed=form.is_completed)
         if not problems:
@@ -245,7 +241,7 @@ def costs(application):
     """Budget, page 1: the project's costs, added one at a time."""
     form = CostForm()
     if form.validate_on_submit():
-        services.add_cost(_user(), application, form.description.data, form.amount.data)
+        services.add_cost(current_person(), application, form.description.data, form.amount.data)
         flash(f"Cost added: {form.description.data}", "success")
         return redirect(url_for("applications.costs", application_id=application.id))
     return render_template("applications/costs.html", form=form, application=application)
@@ -257,8 +253,8 @@ def other_funding(application):
     """Budget, page 2: other funding for the project, secured or applied for."""
     form = OtherFundingForm()
     if form.validate_on_submit():
-        services.add_other_funding(_user(), application, form.source.data, form.amount.data,
-                                   FundingStatus(form.status.data))
+        services.add_other_funding(current_person(), application, form.source.data,
+                                   form.amount.data, FundingStatus(form.status.data))
         flash(f"Funding added: {form.source.data}", "success")
         return redirect(url_for("applications.other_funding", application_id=application.id))
     return render_template("applications/other_funding.html", form=form,
@@ -272,7 +268,7 @@ def budget(application):
     form = BudgetForm(completed=_completed(application, "budget"),
                       amount_requested=application.amount_requested_pence)
     if form.validate_on_submit():
-        problems = services.save_budget(_user(), application, form.amount_requested.data,
+        problems = services.save_budget(current_person(), application, form.amount_requested.data,
                                         form.is_completed)
         if not problems:
             return _to_task_list(application)
@@ -290,7 +286,7 @@ def public_funding(application):
     if form.validate_on_submit():
         try:
             services.add_public_funding(
-                _user(), application, funder=form.funder.data, purpose=form.purpose.data,
+                current_person(), application, funder=form.funder.data, purpose=form.purpose.data,
                 financial_year=form.financial_year.data, amount_pence=form.amount.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -318,7 +314,7 @@ def declarations(application):
             has_conflict={"yes": True, "no": False}.get(form.has_conflict.data),
             conflict_details=form.conflict_details.data,
             safeguarding=form.safeguarding.data, data_protection=form.data_protection.data)
-        problems = services.save_declarations(_user(), application, answers,
+        problems = services.save_declarations(current_person(), application, answers,
                                               form.is_completed)
         if not problems:
             return _to_task_list(application)
@@ -336,7 +332,7 @@ def remove_row(application):
              "public-funding": "applications.public_funding"}
     if kind not in pages or row_id is None:
         return _to_task_list(application)
-    services.remove_row(_user(), application, kind, row_id)
+    services.remove_row(current_person(), application, kind, row_id)
     flash("Removed.", "success")
     return redirect(url_for(pages[kind], application_id=application.id))
 
@@ -357,7 +353,7 @@ def check_answers(application):
     failures = []
     if form.validate_on_submit():
         try:
-            services.submit_application(_user(), application.id)
+            services.submit_application(current_person(), application.id)
         except services.SubmissionRefused as refused:
             failures = refused.failures
         else:
@@ -374,7 +370,7 @@ def check_answers(application):
 @login_required
 def submitted(application_id: int):
     """The confirmation, with the reference."""
-    application = services.get_application(_user(), application_id)
+    application = services.get_application(current_person(), application_id)
     if application.status is not ApplicationStatus.SUBMITTED:
         return _to_task_list(application)
     return render_template("applications/submitted.html", application=application)
@@ -384,14 +380,14 @@ def submitted(application_id: int):
 @login_required
 def withdraw(application_id: int):
     """Withdraw a draft or a submitted application before a decision, giving a reason."""
-    application = services.get_application(_user(), application_id)
+    application = services.get_application(current_person(), application_id)
     if not services.can_withdraw(application):
         flash("This application can no longer be withdrawn.")
         return _to_task_list(application)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            services.withdraw_application(_user(), application.id, form.reason.data)
+            services.withdraw_application(current_person(), application.id, form.reason.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -404,14 +400,14 @@ def withdraw(application_id: int):
 @login_required
 def answer_clarification(application_id: int):
     """Answer the grants team's question; the application goes back to their checks."""
-    application, questions = services.open_questions(_user(), application_id)
+    application, questions = services.open_questions(current_person(), application_id)
     if not questions:
         flash("There is no question waiting for your answer.")
         return _to_task_list(application)
     form = ClarificationAnswerForm()
     if form.validate_on_submit():
         try:
-            services.answer_clarification(_user(), application.id, form.answer.data)
+            services.answer_clarification(current_person(), application.id, form.answer.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -425,7 +421,7 @@ def answer_clarification(application_id: int):
 @login_required
 def download(application_id: int):
     """A PDF copy of the application (as sent, or as the draft stands), as an attachment."""
-    application = services.get_application(_user(), application_id)
+    application = services.get_application(current_person(), application_id)
     name = f"{application.reference or f'draft-application-{application.id}'}.pdf"
     return send_file(BytesIO(application_pdf(application)), mimetype="application/pdf",
                      as_attachment=True, download_name=name)

@@ -325,8 +325,7 @@ def _touch(application: Application, key: str, now: datetime | None = None) -> N
 
 
 def _require_draft(user: User, application: Application) -> None:
-    if not policies.can_edit_application(user, application):
-        raise NotAllowed
+    policies.require(policies.can_edit_application(user, application))
 
 
 # Saving each section ------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from models.base import utcnow
 from models.enums import ApplicationStatus, DecisionOutcome, DueDiligenceOutcome
 from portal import audit, policies
 from portal.applications import workflow
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
 
@@ -81,12 +81,11 @@ class DueDiligencePage:
 
 
 def _allowed(officer: User) -> None:
-    if not policies.can_check_due_diligence(officer):
-        raise NotAllowed
+    policies.require(policies.can_check_due_diligence(officer))
 
 
 def _application(application_id: int) -> Application:
-    """A non-draft application: drafts are the organisation's own until sent (LookupError, like
+    """A non-draft application: drafts are the organisation's own until sent (NotFound, like
     an unknown id, as on the officer's application page)."""
     application = db.session.scalar(
         select(Application).where(Application.id == application_id,
@@ -94,7 +93,7 @@ def _application(application_id: int) -> Application:
         .options(joinedload(Application.organisation),
                  joinedload(Application.round).joinedload(Round.scheme)))
     if application is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     return application
 
 

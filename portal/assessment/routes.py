@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -10,7 +9,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from forms.assessment import ApplicationFilterForm, DueDiligenceForm, DueDiligenceOutcomeForm
@@ -21,13 +19,9 @@ from portal.assessment import due_diligence, services
 from portal.auth import roles_required
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
-
-
-def _officer():
-    return current_user._get_current_object()
 
 
 def _filters() -> tuple[ApplicationFilterForm, services.ApplicationFilters]:
@@ -46,7 +40,7 @@ def applications():
     """Every application sent in, filtered, searched, sorted and 25 a page, with the count and
     total requested of all that match."""
     form, filters = _filters()
-    listing = services.applications_page(_officer(), filters, page=page_number())
+    listing = services.applications_page(current_person(), filters, page=page_number())
     # Only the filters travel to the export links: other arguments have no say in url_for.
     export_args = {key: value for key, value in request.args.items()
                    if key in form and key != "submit"}
@@ -61,7 +55,7 @@ def applications():
 def applications_csv():
     """All matching applications (not only one page) as CSV, in the list's order."""
     _, filters = _filters()
-    rows = services.export_rows(_officer(), filters)
+    rows = services.export_rows(current_person(), filters)
     return exports.download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv",
                             "applications", "csv")
 
@@ -71,7 +65,7 @@ def applications_csv():
 def applications_xlsx():
     """All matching applications as an Excel workbook."""
     _, filters = _filters()
-    rows = services.export_rows(_officer(), filters)
+    rows = services.export_rows(current_person(), filters)
     workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
     return exports.download(workbook, exports.XLSX_TYPE, "applications", "xlsx")
 
@@ -80,10 +74,7 @@ def applications_xlsx():
 @roles_required(Role.GRANTS_OFFICER)
 def application(submitted_application_id: int):
     """Everything the organisation sent. Drafts are not found: they are not sent yet."""
-    try:
-        found = services.application_for_officer(_officer(), submitted_application_id)
-    except LookupError:
-        abort(404)
+    found = services.application_for_officer(current_person(), submitted_application_id)
     organisation_rows, from_snapshot = services.organisation_details(found)
     documents = [(document, _download_url(document)) for document in services.documents_of(found)]
     return render_template("assessment/application.html", application=found,
@@ -117,10 +108,7 @@ def application_pages(application) -> list[tuple[str, str, str]]:
 
 
 def _due_diligence_page(application_id: int):
-    try:
-        return due_diligence.due_diligence_page(_officer(), application_id)
-    except LookupError:
-        abort(404)
+    return due_diligence.due_diligence_page(current_person(), application_id)
 
 
 def _saved_checks_form(page: due_diligence.DueDiligencePage) -> DueDiligenceForm:
@@ -171,7 +159,7 @@ def due_diligence_checks(submitted_application_id: int):
             safeguarding_policy_seen="safeguarding_policy" in seen,
             duplicate_funding_note=form.duplicate_funding_note.data or "")
         try:
-            due_diligence.save_checks(_officer(), submitted_application_id, checks)
+            due_diligence.save_checks(current_person(), submitted_application_id, checks)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -193,7 +181,7 @@ def due_diligence_outcome(submitted_application_id: int):
         text = {DueDiligenceOutcome.INELIGIBLE: form.ineligible_reason.data,
                 DueDiligenceOutcome.CLARIFICATION_REQUESTED: form.question.data}.get(outcome)
         try:
-            due_diligence.record_outcome(_officer(), submitted_application_id, outcome,
+            due_diligence.record_outcome(current_person(), submitted_application_id, outcome,
                                          text or "")
         except RuleBroken as error:
             show_rule_broken(form, error)

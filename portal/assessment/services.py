@@ -16,7 +16,7 @@ from models import Application, CostLine, Document, Organisation, Round, Theme, 
 from models.enums import ApplicationStatus, LegalForm
 from portal import policies
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.money import format_pounds
 from portal.organisations import services as organisation_services
@@ -134,8 +134,7 @@ def _ordered(query: Select, filters: ApplicationFilters) -> Select:
 
 def applications_page(officer: User, filters: ApplicationFilters, page: int) -> ApplicationList:
     """One page of matching applications with the count and total requested of all of them."""
-    if not policies.can_view_submitted_applications(officer):
-        raise NotAllowed
+    policies.require(policies.can_view_submitted_applications(officer))
     query = _matching(filters)
     count, total = db.session.execute(query.with_only_columns(
         func.count(Application.id),
@@ -163,8 +162,7 @@ def export_rows(officer: User, filters: ApplicationFilters) -> list[list[Any]]:
     """Every matching application (not only one page) in the list's order, one row each, with
     money in pounds and times in UK time. Plain columns rather than model objects keep
     thousands of rows quick, and three queries serve any number of them."""
-    if not policies.can_view_submitted_applications(officer):
-        raise NotAllowed
+    policies.require(policies.can_view_submitted_applications(officer))
     matching = _matching(filters)
     total_cost = (select(func.sum(CostLine.amount_pence))
                   .where(CostLine.application_id == Application.id).scalar_subquery())
@@ -196,9 +194,8 @@ def _names_by_application(relationship, name, ids: Select) -> defaultdict[int, l
 
 def application_for_officer(officer: User, application_id: int) -> Application:
     """One application in full. A draft is the organisation's own business until it is sent,
-    so for officers it does not exist (LookupError, shown as 404), like an unknown id."""
-    if not policies.can_view_submitted_applications(officer):
-        raise NotAllowed
+    so for officers it does not exist (NotFound, shown as 404), like an unknown id."""
+    policies.require(policies.can_view_submitted_applications(officer))
     application = db.session.scalar(
         select(Application).where(Application.id == application_id,
                                   Application.status != ApplicationStatus.DRAFT)
@@ -208,7 +205,7 @@ def application_for_officer(officer: User, application_id: int) -> Application:
                  selectinload(Application.cost_lines), selectinload(Application.other_funding),
                  selectinload(Application.public_funding)))
     if application is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     return application
 
 

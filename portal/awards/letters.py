@@ -41,7 +41,7 @@ from models.enums import AwardChange, JobStatus
 from portal import audit, jobs, policies
 from portal.awards.services import COMMITTED
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotAllowed, NotFound
 from portal.extensions import db
 from portal.money import format_pounds
 from portal.pdf import STATIC, render_pdf
@@ -51,11 +51,6 @@ TEMPLATE = "pdf/award_letter.html"
 
 class LetterUnavailable(Exception):
     """A stored letter's file is missing or damaged and cannot be made again as it was."""
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 # The letter's content ------------------------------------------------------------------------
@@ -318,18 +313,18 @@ def system_letter(reference: str) -> tuple[AwardLetter, bytes]:
     command line and background jobs only, where no one is signed in."""
     found = db.session.scalar(_award_query().where(Award.reference == reference.strip()))
     if found is None:
-        raise LookupError(reference)
+        raise NotFound(reference)
     return _produce(found, None)
 
 
 def letter_version(user: User, award_id: int, number: int) -> tuple[AwardLetter, bytes]:
     """One stored version of the award's letter and its PDF; an unknown number is
-    LookupError."""
+    NotFound."""
     found = _award_for_letters(user, award_id)
     stored = db.session.scalar(select(AwardLetter).where(AwardLetter.award_id == found.id,
                                                          AwardLetter.number == number))
     if stored is None:
-        raise LookupError(number)
+        raise NotFound(number)
     return stored, read(stored, found)
 
 
@@ -419,9 +414,9 @@ def start_batch(user: User, round_id: int) -> LetterBatch:
     """Ask for every letter of the round: a batch to follow, run as a job (on a worker when
     Redis is configured, otherwise here and now). When Redis cannot be reached the batch
     comes back failed, saying so, to be started again later."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     if db.session.get(Round, round_id) is None:
-        raise LookupError(round_id)
+        raise NotFound(round_id)
     started = LetterBatch(round_id=round_id, requested_by=user, requested_at=utcnow(),
                           status=JobStatus.QUEUED, total=len(_round_award_ids(round_id)))
     db.session.add(started)
@@ -470,14 +465,14 @@ def run_batch(batch_id: int) -> None:
 
 
 def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
-    """A batch of the round's letters; one of another round is LookupError, as unknown. An
+    """A batch of the round's letters; one of another round is NotFound, as unknown. An
     unfinished batch whose job has died is marked failed first (see `_lost_reason`)."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     found = db.session.scalar(
         select(LetterBatch).where(LetterBatch.id == batch_id, LetterBatch.round_id == round_id)
         .options(joinedload(LetterBatch.round)).execution_options(populate_existing=True))
     if found is None:
-        raise LookupError(batch_id)
+        raise NotFound(batch_id)
     if found.status in UNFINISHED and (reason := _lost_reason(found)):
         current_app.logger.warning("Letter batch %s lost its job (%s)", batch_id, reason)
         _fail_unfinished(user, batch_id, JOB_LOST, reason)
@@ -486,10 +481,10 @@ def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
 
 def batch_zip(user: User, round_id: int, batch_id: int) -> tuple[LetterBatch, bytes]:
     """A ZIP of the round's current letters, one `<reference>.pdf` per award, once the batch
-    is done; LookupError before that."""
+    is done; NotFound before that."""
     found = batch(user, round_id, batch_id)
     if found.status is not JobStatus.DONE:
-        raise LookupError(batch_id)
+        raise NotFound(batch_id)
     newest = (select(AwardLetter.award_id, func.max(AwardLetter.number).label("number"))
               .group_by(AwardLetter.award_id).subquery())
     rows = db.session.execute(

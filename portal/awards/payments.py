@@ -23,16 +23,10 @@ from portal import audit, policies
 from portal.awards import services
 from portal.awards.split import pro_rata
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
 from portal.money import format_pounds
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
-
 
 # The award's money in each pot ---------------------------------------------------------------
 
@@ -79,7 +73,7 @@ def money_by_pot(award_id: int) -> dict[int, PotMoney]:
 
 def _lock(user: User, award_id: int) -> Award:
     """Lock the award's row until the transaction ends (so two officers cannot pay the same
-    instalment twice), then load it afresh; LookupError when unknown."""
+    instalment twice), then load it afresh; NotFound when unknown."""
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     return services.award(user, award_id)
 
@@ -148,7 +142,7 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     """Record money paid to the organisation against one of its scheduled payments: a
     payment entry in the ledger for each pot's share, the payment with their batch and the
     audit event in one commit; then the organisation is told."""
-    _require(policies.can_pay_awards(user))
+    policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
     money = money_by_pot(award.id)
     instalment = _check_payment(award, details, money, now)
@@ -191,7 +185,7 @@ def record_recovery(user: User, award_id: int, details: RecoveryDetails,
     """Record money recovered from the organisation: in each pot that paid, a clawback of
     its share and a release of the same amount (back to the pot's available money), with the
     recovery and the audit event, in one commit."""
-    _require(policies.can_pay_awards(user))
+    policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
     money = money_by_pot(award.id)
     paid = sum(each.paid_pence for each in money.values())
@@ -296,7 +290,7 @@ class PaymentsView:
 def payments_view(user: User, award: Award) -> PaymentsView:
     """What the award pages show of its payments, for the officers and for the organisation's
     members; a fixed number of queries however many payments there are."""
-    _require(policies.can_pay_awards(user) or policies.can_view_offer(user, award))
+    policies.require(policies.can_pay_awards(user) or policies.can_view_offer(user, award))
     payments = list(db.session.scalars(
         select(Payment).where(Payment.award_id == award.id)
         .options(joinedload(Payment.instalment), joinedload(Payment.recorded_by))

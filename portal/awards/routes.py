@@ -4,7 +4,6 @@ declining it)."""
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     make_response,
@@ -13,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forms.awards import (
     DeclineForm,
@@ -33,27 +32,17 @@ from portal.awards import letters, payments, services, variations
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
 from portal.money import format_pounds
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 def _offer_page(application_id: int) -> services.OfferPage:
-    try:
-        return services.offer_page(_user(), application_id)
-    except LookupError:
-        abort(404)
+    return services.offer_page(current_person(), application_id)
 
 
 def _award(award_id: int):
-    try:
-        return services.award(_user(), award_id)
-    except LookupError:
-        abort(404)
+    return services.award(current_person(), award_id)
 
 
 @bp.route("/applications/<int:submitted_application_id>/offer", methods=["GET", "POST"])
@@ -74,16 +63,17 @@ def new_offer(submitted_application_id: int):
             "standard_conditions": services.standard_conditions(),
             "accept_by": services.default_accept_by(utcnow())})
     if not page.why_not and form.validate_on_submit():
+        details = services.OfferDetails(
+            allocations=form.allocations(),
+            standard_conditions=form.standard_conditions.data,
+            special_conditions=form.special_conditions.data or "",
+            accept_by=form.accept_by.data, terms=form.terms(),
+            minimal_financial_assistance=form.minimal_financial_assistance.data == "yes",
+            subsidy_basis=form.subsidy_basis.data or "")
         try:
-            award = services.make_offer(_user(), page.application.id, services.OfferDetails(
-                allocations=form.allocations(),
-                standard_conditions=form.standard_conditions.data,
-                special_conditions=form.special_conditions.data or "",
-                accept_by=form.accept_by.data, terms=form.terms(),
-                minimal_financial_assistance=form.minimal_financial_assistance.data == "yes",
-                subsidy_basis=form.subsidy_basis.data or ""), utcnow())
+            award = services.make_offer(current_person(), page.application.id, details, utcnow())
         except RuleBroken as error:
-            show_rule_broken(form, RuleBroken(error.message, field=form.field_for(error.field)))
+            show_rule_broken(form, error, form.field_for(error.field))
             page = _offer_page(submitted_application_id)
         else:
             flash(f"The award offer for {award.reference} has been made and its money "
@@ -99,9 +89,9 @@ def award(award_id: int):
     its payment schedule, payments and recoveries."""
     found = _award(award_id)
     return render_template("awards/award.html", award=found,
-                           entries=services.ledger_entries(_user(), found.id),
-                           letters=letters.letters(_user(), found.id),
-                           payments=payments.payments_view(_user(), found))
+                           entries=services.ledger_entries(current_person(), found.id),
+                           letters=letters.letters(current_person(), found.id),
+                           payments=payments.payments_view(current_person(), found))
 
 
 @bp.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
@@ -112,7 +102,7 @@ def withdraw(award_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            services.withdraw(_user(), found.id, form.reason.data, utcnow())
+            services.withdraw(current_person(), found.id, form.reason.data, utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -126,10 +116,7 @@ def withdraw(award_id: int):
 @roles_required(Role.GRANTS_OFFICER)
 def round_awards(round_id: int):
     """The round's approved applications and their awards, with the money committed."""
-    try:
-        awards = services.round_awards(_user(), round_id, page_number())
-    except LookupError:
-        abort(404)
+    awards = services.round_awards(current_person(), round_id, page_number())
     return render_template("awards/round_awards.html", awards=awards)
 
 
@@ -147,22 +134,22 @@ def _refused(award_id: int, error: RuleBroken):
 def offer(award_id: int):
     """The organisation's offer: amount, funders, conditions, the date to accept by and, for
     its admins while it is open, the acceptance form."""
-    view = services.offer_view(_user(), award_id, utcnow())
+    view = services.offer_view(current_person(), award_id, utcnow())
     return render_template("awards/offer.html", view=view,
                            form=accept_form(view.award.application.organisation.name),
-                           letters=letters.letters(_user(), award_id),
-                           payments=payments.payments_view(_user(), view.award))
+                           letters=letters.letters(current_person(), award_id),
+                           payments=payments.payments_view(current_person(), view.award))
 
 
 @bp.post("/offers/<int:award_id>/accept")
 @login_required
 def accept(award_id: int):
     """Accept the offer for the organisation, as a named signatory."""
-    view = services.offer_view(_user(), award_id, utcnow())
+    view = services.offer_view(current_person(), award_id, utcnow())
     form = accept_form(view.award.application.organisation.name)
     if form.validate_on_submit():
         try:
-            services.accept(_user(), award_id, services.Acceptance(
+            services.accept(current_person(), award_id, services.Acceptance(
                 signatory_name=form.signatory_name.data,
                 signatory_position=form.signatory_position.data,
                 confirmed=bool(form.declaration.data), ip=request.remote_addr or ""), utcnow())
@@ -174,19 +161,19 @@ def accept(award_id: int):
             flash(f"You have accepted the grant offer {view.award.reference}.", "success")
             return redirect(url_for("awards.offer", award_id=award_id))
     return render_template("awards/offer.html", view=view, form=form,
-                           letters=letters.letters(_user(), award_id),
-                           payments=payments.payments_view(_user(), view.award))
+                           letters=letters.letters(current_person(), award_id),
+                           payments=payments.payments_view(current_person(), view.award))
 
 
 @bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(award_id: int):
     """Decline the offer for the organisation, saying why; its money goes back to the pots."""
-    view = services.offer_view(_user(), award_id, utcnow())
+    view = services.offer_view(current_person(), award_id, utcnow())
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            services.decline(_user(), award_id, form.reason.data, utcnow())
+            services.decline(current_person(), award_id, form.reason.data, utcnow())
         except RuleBroken as error:
             if error.field is None:
                 return _refused(award_id, error)
@@ -216,7 +203,7 @@ def _letter_unavailable(error: letters.LetterUnavailable):
 @login_required
 def letter(award_id: int):
     """The award's letter as it stands now (made and stored if its data changed)."""
-    stored, pdf = letters.letter(_user(), award_id)
+    stored, pdf = letters.letter(current_person(), award_id)
     return _pdf(stored, stored.award.reference, pdf)
 
 
@@ -225,9 +212,7 @@ def letter(award_id: int):
 def letter_version(award_id: int, number: int):
     """One stored version of the award's letter."""
     try:
-        stored, pdf = letters.letter_version(_user(), award_id, number)
-    except LookupError:
-        abort(404)
+        stored, pdf = letters.letter_version(current_person(), award_id, number)
     except letters.LetterUnavailable as error:
         return _letter_unavailable(error)
     return _pdf(stored, stored.award.reference, pdf)
@@ -237,18 +222,12 @@ def letter_version(award_id: int, number: int):
 @roles_required(Role.GRANTS_OFFICER)
 def start_letters(round_id: int):
     """Produce every letter of the round, as a job; its page shows how far it has got."""
-    try:
-        batch = letters.start_batch(_user(), round_id)
-    except LookupError:
-        abort(404)
+    batch = letters.start_batch(current_person(), round_id)
     return redirect(url_for("awards.letter_batch", round_id=round_id, batch_id=batch.id))
 
 
 def _batch(round_id: int, batch_id: int):
-    try:
-        return letters.batch(_user(), round_id, batch_id)
-    except LookupError:
-        abort(404)
+    return letters.batch(current_person(), round_id, batch_id)
 
 
 @bp.get("/rounds/<int:round_id>/letters/<int:batch_id>")
@@ -276,9 +255,7 @@ def letter_batch_status(round_id: int, batch_id: int):
 def letter_batch_zip(round_id: int, batch_id: int):
     """The round's letters, one PDF per award, once the batch is done."""
     try:
-        batch, archive = letters.batch_zip(_user(), round_id, batch_id)
-    except LookupError:
-        abort(404)
+        batch, archive = letters.batch_zip(current_person(), round_id, batch_id)
     except letters.LetterUnavailable as error:
         return _letter_unavailable(error)
     response = make_response(archive)
@@ -292,7 +269,7 @@ def letter_batch_zip(round_id: int, batch_id: int):
 
 
 def _payments(award_id: int) -> payments.PaymentsView:
-    return payments.payments_view(_user(), _award(award_id))
+    return payments.payments_view(current_person(), _award(award_id))
 
 
 @bp.route("/<int:award_id>/payments/new", methods=["GET", "POST"])
@@ -304,7 +281,7 @@ def record_payment(award_id: int):
                          if row.left_pence], data={"paid_on": to_london(utcnow()).date()})
     if view.can_pay and form.validate_on_submit():
         try:
-            payments.record_payment(_user(), award_id, payments.PaymentDetails(
+            payments.record_payment(current_person(), award_id, payments.PaymentDetails(
                 instalment_id=form.instalment.data, paid_on=form.paid_on.data,
                 amount_pence=form.amount.data, reference=form.reference.data), utcnow())
         except RuleBroken as error:
@@ -324,7 +301,7 @@ def record_recovery(award_id: int):
     form = RecoveryForm()
     if view.can_recover and form.validate_on_submit():
         try:
-            payments.record_recovery(_user(), award_id, payments.RecoveryDetails(
+            payments.record_recovery(current_person(), award_id, payments.RecoveryDetails(
                 kind=RecoveryKind(form.kind.data), amount_pence=form.amount.data,
                 received_on=form.received_on.data, reason=form.reason.data), utcnow())
         except RuleBroken as error:
@@ -337,10 +314,7 @@ def record_recovery(award_id: int):
 
 
 def _variation_page(award_id: int) -> variations.VariationPage:
-    try:
-        return variations.variation_page(_user(), award_id)
-    except LookupError:
-        abort(404)
+    return variations.variation_page(current_person(), award_id)
 
 
 @bp.route("/<int:award_id>/vary", methods=["GET", "POST"])
@@ -359,11 +333,11 @@ def vary(award_id: int):
                for allocation in page.award.allocations}})
     if not page.why_not and form.validate_on_submit():
         try:
-            variations.vary(_user(), award_id, variations.Variation(
+            variations.vary(current_person(), award_id, variations.Variation(
                 amount_pence=form.amount.data, allocations=form.allocations(),
                 terms=form.terms(), reason=form.reason.data), utcnow())
         except RuleBroken as error:
-            show_rule_broken(form, RuleBroken(error.message, field=form.field_for(error.field)))
+            show_rule_broken(form, error, form.field_for(error.field))
             page = _variation_page(award_id)
         else:
             flash(f"The award {page.award.reference} has been varied and the organisation "
@@ -376,8 +350,5 @@ def vary(award_id: int):
 @roles_required(Role.GRANTS_OFFICER)
 def versions(award_id: int):
     """Every version of the award's terms: the offer and each variation, with its reason."""
-    try:
-        found = variations.versions(_user(), award_id)
-    except LookupError:
-        abort(404)
+    found = variations.versions(current_person(), award_id)
     return render_template("awards/versions.html", found=found)

@@ -42,7 +42,7 @@ from portal.awards import subsidy
 from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
 from portal.awards.terms import Terms, apply_terms, check_terms, default_terms, record_version
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
 from portal.mail import send_each
@@ -52,11 +52,6 @@ STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
 # Awards whose money is still held for the organisation.
 COMMITTED = (AwardStatus.OFFERED, AwardStatus.ACCEPTED)
 PER_PAGE = 25
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 def standard_conditions() -> str:
@@ -113,7 +108,7 @@ class OfferPage:
 
 
 def _application(application_id: int, *, lock: bool = False) -> Application:
-    """An application sent in; drafts and unknown ids are LookupError."""
+    """An application sent in; drafts and unknown ids are NotFound."""
     if lock:
         db.session.execute(select(Application.id).where(Application.id == application_id)
                            .with_for_update())
@@ -125,7 +120,7 @@ def _application(application_id: int, *, lock: bool = False) -> Application:
                  selectinload(Application.themes), selectinload(Application.wards))
         .execution_options(populate_existing=True))
     if application is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     return application
 
 
@@ -162,7 +157,7 @@ def offer_page(user: User, application_id: int, now: datetime | None = None) -> 
     """The approved amount, the pots that may fund it and a proposed split by the scheme's
     policy, the terms an offer starts with as of `now` and the organisation's running total
     for subsidy control (or, when no offer can be made, why not)."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     application = _application(application_id)
     award = db.session.scalar(select(Award).where(Award.application_id == application.id))
     decision = _approval(application.id)
@@ -238,7 +233,7 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
     """Offer the approved amount, paid from the chosen pots: the award, its allocations and
     the commitments in the ledger, with the audit event, in one commit. The application row
     is locked first, so two officers cannot both make an offer for it."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     _application(application_id, lock=True)
     page = offer_page(user, application_id, now)
     if page.why_not:
@@ -284,8 +279,8 @@ def make_offer(user: User, application_id: int, details: OfferDetails,
 
 
 def award(user: User, award_id: int) -> Award:
-    """An award with its allocations and pots; an unknown id is LookupError."""
-    _require(policies.can_make_awards(user))
+    """An award with its allocations and pots; an unknown id is NotFound."""
+    policies.require(policies.can_make_awards(user))
     found = db.session.scalar(
         select(Award).where(Award.id == award_id)
         .options(joinedload(Award.application).joinedload(Application.organisation),
@@ -293,13 +288,13 @@ def award(user: User, award_id: int) -> Award:
                  selectinload(Award.allocations).joinedload(Allocation.pot))
         .execution_options(populate_existing=True))
     if found is None:
-        raise LookupError(award_id)
+        raise NotFound(award_id)
     return found
 
 
 def ledger_entries(user: User, award_id: int) -> list[LedgerEntry]:
     """The ledger entries made for an award, oldest first."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     return list(db.session.scalars(
         select(LedgerEntry).where(LedgerEntry.award_id == award_id)
         .options(joinedload(LedgerEntry.pot), joinedload(LedgerEntry.actor))
@@ -309,7 +304,7 @@ def ledger_entries(user: User, award_id: int) -> list[LedgerEntry]:
 def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
     """Withdraw an offer not yet accepted, releasing each allocation's commitment in one
     ledger posting. The application stays approved: the decision stands."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     found = award(user, award_id)
     if found.status is not AwardStatus.OFFERED:
@@ -358,10 +353,10 @@ def round_awards(user: User, round_id: int, page: int = 1) -> RoundAwards:
     """The round's approved applications, a page at a time, with what is committed to their
     awards from core and external pots. A fixed number of queries whatever the size of the
     round: the page, its approvals, its awards and the totals."""
-    _require(policies.can_make_awards(user))
+    policies.require(policies.can_make_awards(user))
     round_ = db.session.get(Round, round_id)
     if round_ is None:
-        raise LookupError(round_id)
+        raise NotFound(round_id)
     approved = (select(Application).where(Application.round_id == round_id,
                                           Application.status == ApplicationStatus.APPROVED)
                 .options(joinedload(Application.organisation))

@@ -34,15 +34,10 @@ from portal.awards.terms import (
     terms_of,
 )
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
 from portal.money import format_pounds
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 @dataclass(frozen=True)
@@ -97,7 +92,7 @@ def _pots(award: Award) -> list[services.PotChoice]:
 
 
 def variation_page(user: User, award_id: int) -> VariationPage:
-    _require(policies.can_vary_awards(user))
+    policies.require(policies.can_vary_awards(user))
     award = services.award(user, award_id)
     return VariationPage(award, _pots(award), money_by_pot(award.id))
 
@@ -185,7 +180,7 @@ def vary(user: User, award_id: int, variation: Variation, now: datetime) -> Awar
     """Vary the award: the money moved in the ledger, its allocations and terms changed, the
     new version of its terms kept with the reason and the audit event, in one commit; then
     the organisation is told, pointing to the variation letter."""
-    _require(policies.can_vary_awards(user))
+    policies.require(policies.can_vary_awards(user))
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     page = variation_page(user, award_id)
     award = page.award
@@ -261,11 +256,11 @@ def _terms_from(snapshot: dict) -> Terms:
 def versions(user: User, award_id: int) -> Versions:
     """Every version of the award's terms, newest first, with who made it and why; three
     queries however many there are."""
-    _require(policies.can_vary_awards(user))
+    policies.require(policies.can_vary_awards(user))
     award = db.session.scalar(select(Award).where(Award.id == award_id)
                               .options(joinedload(Award.application)))
     if award is None:
-        raise LookupError(award_id)
+        raise NotFound(award_id)
     found = list(db.session.scalars(
         select(AwardVersion).where(AwardVersion.award_id == award_id)
         .options(joinedload(AwardVersion.created_by))

@@ -11,20 +11,15 @@ from sqlalchemy.orm import joinedload
 from models import Contract, ContractDocument, User
 from portal import audit, policies
 from portal.documents.services import remove_file, store_file, upload_folder
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 
 MAX_DOCUMENTS = 50
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
-
-
 def documents(user: User, contract: Contract) -> list[ContractDocument]:
     """The contract's documents, newest first, with who uploaded them: one query."""
-    _require(policies.can_view_contract(user, contract))
+    policies.require(policies.can_view_contract(user, contract))
     return list(db.session.scalars(
         select(ContractDocument).where(ContractDocument.contract_id == contract.id)
         .options(joinedload(ContractDocument.uploaded_by))
@@ -40,7 +35,7 @@ def upload(user: User, contract: Contract, title: str, filename: str,
            stream: IO[bytes]) -> ContractDocument:
     """Check and keep a file with the contract under `title`. The file is written first and
     removed again if its row cannot be saved."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     title = title.strip()
     if not title:
         raise RuleBroken("Enter what the document is, for example Signed contract",
@@ -70,28 +65,28 @@ def _document(contract: Contract, document_id: int) -> ContractDocument:
     document = db.session.scalar(select(ContractDocument).where(
         ContractDocument.id == document_id, ContractDocument.contract_id == contract.id))
     if document is None:
-        raise LookupError(document_id)
+        raise NotFound(document_id)
     return document
 
 
 def get(user: User, contract_id: int, document_id: int) -> tuple[ContractDocument, Path]:
     """A document of contract `contract_id` the user may read (a commissioner, or a member of
-    the provider), and where its bytes are; LookupError when the contract has no such
+    the provider), and where its bytes are; NotFound when the contract has no such
     document."""
     document = db.session.scalar(
         select(ContractDocument).where(ContractDocument.id == document_id,
                                        ContractDocument.contract_id == contract_id)
         .options(joinedload(ContractDocument.contract)))
     if document is None:
-        raise LookupError(document_id)
-    _require(policies.can_view_contract(user, document.contract))
+        raise NotFound(document_id)
+    policies.require(policies.can_view_contract(user, document.contract))
     return document, upload_folder() / document.stored_name
 
 
 def remove(user: User, contract: Contract, document_id: int) -> str:
     """Delete a document and return its title: the row first, then the file (a file left
     behind is harmless, a row without its file is not)."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     document = _document(contract, document_id)
     title, stored_name = document.title, document.stored_name
     audit.record("contract.document_removed", actor=user, subject=contract,

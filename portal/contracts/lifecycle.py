@@ -7,7 +7,7 @@ from typing import Any
 from models import Contract, User
 from models.enums import ContractStatus
 from portal import audit, policies
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import RuleBroken
 
 DRAFT, ACTIVE = ContractStatus.DRAFT, ContractStatus.ACTIVE
 ENDED, TERMINATED = ContractStatus.ENDED, ContractStatus.TERMINATED
@@ -40,8 +40,7 @@ def move(user: User, contract: Contract, to: ContractStatus,
          details: dict[str, Any] | None = None) -> None:
     """Move the contract to `to` and audit it with `details`; the caller commits, with
     whatever else the step changes (versions, ledger entries)."""
-    if not policies.can_commission(user):
-        raise NotAllowed
+    policies.require(policies.can_commission(user))
     check(contract, to)
     before = contract.status
     contract.status = to

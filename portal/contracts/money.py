@@ -14,14 +14,9 @@ from models.enums import ContractStatus, FundingSource
 from portal import policies
 from portal.contracts import lifecycle, years
 from portal.dates import to_london
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 @dataclass(frozen=True)
@@ -128,7 +123,7 @@ def is_due_to_end(contract: Contract, today: date) -> bool:
 def contract_money(user: User, contract: Contract, now: datetime | None = None) -> ContractMoney:
     """The contract's money by year, every year of its dates, with the pots and instalments:
     three queries however many years, pots and instalments it has."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     today = to_london(now or utcnow()).date()
     rows = {row.financial_year: row for row in db.session.scalars(
         select(ContractYear).where(ContractYear.contract_id == contract.id)
@@ -169,16 +164,16 @@ class YearFunding:
 
 def year_funding(user: User, contract: Contract, slug: str,
                  now: datetime | None = None) -> YearFunding:
-    """The pots for one year of the contract (`slug` like 2024-25); LookupError when the
+    """The pots for one year of the contract (`slug` like 2024-25); NotFound when the
     contract does not run in that year."""
     money = contract_money(user, contract, now)
     try:
         label = FinancialYear.from_slug(slug).label
     except ValueError as error:
-        raise LookupError(slug) from error
+        raise NotFound(slug) from error
     year = money.year(label)
     if year is None:
-        raise LookupError(slug)
+        raise NotFound(slug)
     choices = years.pot_choices(contract.programme, [label],
                                 years.committed_by_pot(contract.id))[label]
     return YearFunding(money, year, choices, years.paid_by_pot(contract.id))

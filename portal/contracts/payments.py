@@ -37,7 +37,7 @@ from portal.awards.payments import PaymentDetails, not_in_future
 from portal.awards.split import pro_rata
 from portal.contracts import years
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
 from portal.mail import send_each
@@ -47,11 +47,6 @@ PAYABLE = frozenset({ContractStatus.ACTIVE, ContractStatus.ENDED, ContractStatus
 # An instalment not paid this many days after it fell due is overdue: public bodies pay
 # undisputed invoices within 30 days (Public Contracts Regulations 2015, regulation 113).
 PAYMENT_TERM = timedelta(days=30)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 def quarter_label(financial_year: str, quarter: int) -> str:
@@ -140,9 +135,9 @@ def record_payment(user: User, contract_id: int, details: PaymentDetails,
     """Record money paid to the provider against one of the contract's instalments: a
     payment entry in the ledger for each of the year's pots' share, the payment with their
     batch and the audit event in one commit. The contract's row is locked first, so that two
-    commissioners cannot pay the same instalment twice. LookupError for an unknown contract;
+    commissioners cannot pay the same instalment twice. NotFound for an unknown contract;
     RuleBroken (everything rolled back) when the payment does not fit."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     try:
         return _record(user, years.lock(contract_id), details, now)
     except RuleBroken:
@@ -322,7 +317,7 @@ def _paid_by_pot(contract_id: int) -> dict[object, list[tuple[FundingPot, int]]]
 def payments_view(user: User, contract: Contract, now: datetime) -> PaymentsView:
     """What the contract's payments page shows; a fixed number of queries however many
     payments there are. Due dates are compared with today in the UK."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     today = to_london(now).date()
     contract_years = list(db.session.scalars(
         select(ContractYear).where(ContractYear.contract_id == contract.id)

@@ -1,7 +1,7 @@
 """Community Anchor programmes and their contracts, for commissioners."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from forms.awards import payment_form
 from forms.contracts import (
@@ -45,35 +45,31 @@ from portal.exceptions import RuleBroken
 from portal.financial_years import labels_spanning
 from portal.money import format_pounds
 from portal.reporting import services as reporting
-from portal.views import allow_room_for_the_form, page_number, send_upload, show_rule_broken
+from portal.views import (
+    allow_room_for_the_form,
+    current_person,
+    page_number,
+    send_upload,
+    show_rule_broken,
+)
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 
-def _commissioner():
-    return current_user._get_current_object()
-
-
 def _programme(programme_id: int):
-    try:
-        return services.get_programme(_commissioner(), programme_id)
-    except LookupError:
-        abort(404)
+    return services.get_programme(current_person(), programme_id)
 
 
 def _contract(contract_id: int):
-    try:
-        return services.get_contract(_commissioner(), contract_id)
-    except LookupError:
-        abort(404)
+    return services.get_contract(current_person(), contract_id)
 
 
 @bp.get("/")
 @roles_required(Role.COMMISSIONER)
 def programmes():
     return render_template("contracts/programmes.html",
-                           rows=services.programmes(_commissioner()),
-                           schemes=reporting.schemes(_commissioner()))
+                           rows=services.programmes(current_person()),
+                           schemes=reporting.schemes(current_person()))
 
 
 def _programme_form_page(form: ProgrammeForm, programme):
@@ -86,7 +82,7 @@ def new_programme():
     form = ProgrammeForm(data=programme_form_data(None))
     if form.validate_on_submit():
         try:
-            programme = services.create_programme(_commissioner(), form.details())
+            programme = services.create_programme(current_person(), form.details())
         except RuleBroken as error:
             form.show_rule_broken(error)
         else:
@@ -101,7 +97,7 @@ def programme(programme_id: int):
     """The programme's yearly core targets and its contracts, 25 a page."""
     found = _programme(programme_id)
     return render_template("contracts/programme.html", programme=found,
-                           contracts=services.contracts_page(_commissioner(), found,
+                           contracts=services.contracts_page(current_person(), found,
                                                              page_number()))
 
 
@@ -112,7 +108,7 @@ def edit_programme(programme_id: int):
     form = ProgrammeForm(data=programme_form_data(found))
     if form.validate_on_submit():
         try:
-            services.update_programme(_commissioner(), found, form.details())
+            services.update_programme(current_person(), found, form.details())
         except RuleBroken as error:
             form.show_rule_broken(error)
         else:
@@ -131,10 +127,10 @@ def _contract_form_page(form: ContractForm, programme, contract):
 def new_contract(programme_id: int):
     """A draft contract in the programme."""
     found = _programme(programme_id)
-    form = ContractForm(choices=services.contract_choices(_commissioner()))
+    form = ContractForm(choices=services.contract_choices(current_person()))
     if form.validate_on_submit():
         try:
-            contract = services.create_contract(_commissioner(), found, form.details())
+            contract = services.create_contract(current_person(), found, form.details())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -150,7 +146,7 @@ def contract(contract_id: int):
     return render_template("contracts/contract.html", contract=found,
                            years=labels_spanning(found.starts_on, found.ends_on),
                            changeable=services.is_changeable(found),
-                           money=money.contract_money(_commissioner(), found),
+                           money=money.contract_money(current_person(), found),
                            end_form=EndForm())
 
 
@@ -162,11 +158,11 @@ def edit_contract(contract_id: int):
     if request.method == "GET" and not services.is_changeable(found):
         flash(services.not_changeable_message(found), "important")
         return redirect(url_for("contracts.contract", contract_id=found.id))
-    form = ContractForm(choices=services.contract_choices(_commissioner()),
+    form = ContractForm(choices=services.contract_choices(current_person()),
                         data=contract_form_data(found))
     if form.validate_on_submit():
         try:
-            services.update_contract(_commissioner(), found, form.details())
+            services.update_contract(current_person(), found, form.details())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -179,7 +175,7 @@ def edit_contract(contract_id: int):
 
 
 def _payments(contract_id: int) -> payments.PaymentsView:
-    return payments.payments_view(_commissioner(), _contract(contract_id), utcnow())
+    return payments.payments_view(current_person(), _contract(contract_id), utcnow())
 
 
 @bp.get("/<int:contract_id>/payments", endpoint="payments")
@@ -202,7 +198,7 @@ def record_payment(contract_id: int):
         "amount": chosen and (chosen.payable_pence or chosen.left_pence)})
     if view.can_pay and form.validate_on_submit():
         try:
-            payments.record_payment(_commissioner(), contract_id, payments.PaymentDetails(
+            payments.record_payment(current_person(), contract_id, payments.PaymentDetails(
                 instalment_id=form.instalment.data, paid_on=form.paid_on.data,
                 amount_pence=form.amount.data, reference=form.reference.data), utcnow())
         except RuleBroken as error:
@@ -234,7 +230,7 @@ def _preview_page(programme, taper_form: TaperForm, *, apply_form=None, scenario
     """The preview of the taper in `taper_form`, with the forms to apply it or save it as a
     scenario (one may carry a refusal); the taper form when the rule itself is refused."""
     try:
-        result = tapering.preview(_commissioner(), programme, taper_form.taper())
+        result = tapering.preview(current_person(), programme, taper_form.taper())
     except RuleBroken as error:
         taper_form.show_rule_broken(error)
         return _taper_form_page(programme, taper_form)
@@ -270,7 +266,7 @@ def _show_refusal(form: TaperForm, error: RuleBroken, beside: str) -> None:
     if error.field in TAPER_FIELDS:
         form.show_rule_broken(error)
     else:
-        show_rule_broken(form, RuleBroken(error.message, field=beside))
+        show_rule_broken(form, error, beside)
 
 
 def _next_step_refused(programme, form: TaperForm, **forms):
@@ -292,7 +288,7 @@ def apply_taper(programme_id: int):
     form = ApplyTaperForm(years=_taper_years(found))
     if form.validate_on_submit():
         try:
-            result = tapering.apply(_commissioner(), found, form.taper(), form.reason.data)
+            result = tapering.apply(current_person(), found, form.taper(), form.reason.data)
         except RuleBroken as error:
             _show_refusal(form, error, "reason")
         else:
@@ -310,7 +306,7 @@ def save_scenario(programme_id: int):
     form = SaveScenarioForm(years=_taper_years(found))
     if form.validate_on_submit():
         try:
-            scenario = scenarios.save(_commissioner(), found, form.name.data, form.taper())
+            scenario = scenarios.save(current_person(), found, form.name.data, form.taper())
         except RuleBroken as error:
             _show_refusal(form, error, "name")
         else:
@@ -321,10 +317,7 @@ def save_scenario(programme_id: int):
 
 
 def _scenario(programme, scenario_id: int):
-    try:
-        return scenarios.get_scenario(_commissioner(), programme, scenario_id)
-    except LookupError:
-        abort(404)
+    return scenarios.get_scenario(current_person(), programme, scenario_id)
 
 
 def _scenarios_page(programme, form: CompareScenariosForm, saved):
@@ -338,7 +331,7 @@ def _scenarios_page(programme, form: CompareScenariosForm, saved):
 def scenarios_list(programme_id: int):
     """The programme's saved scenarios, and a choice of two to compare."""
     found = _programme(programme_id)
-    saved = scenarios.scenarios(_commissioner(), found)
+    saved = scenarios.scenarios(current_person(), found)
     return _scenarios_page(found, CompareScenariosForm(formdata=None, scenarios=saved), saved)
 
 
@@ -346,7 +339,7 @@ def _scenario_page(programme, scenario, apply_form: ApplyScenarioForm):
     """The scenario worked out afresh from live data; a message instead when its rule can no
     longer be kept with the contracts as they are now."""
     try:
-        result, broken = scenarios.preview(_commissioner(), scenario), None
+        result, broken = scenarios.preview(current_person(), scenario), None
     except RuleBroken as error:
         result, broken = None, error.message
     return render_template("contracts/scenario.html", programme=programme, scenario=scenario,
@@ -377,9 +370,9 @@ def apply_scenario(programme_id: int, scenario_id: int):
     form = ApplyScenarioForm()
     if form.validate_on_submit():
         try:
-            result = scenarios.apply(_commissioner(), chosen, form.reason.data)
+            result = scenarios.apply(current_person(), chosen, form.reason.data)
         except RuleBroken as error:
-            show_rule_broken(form, RuleBroken(error.message, field="reason"))
+            show_rule_broken(form, error, "reason")
         else:
             flash(f"The scenario {chosen.name} has been applied to "
                   f"{_how_many_contracts(len(result.contracts))}.", "success")
@@ -395,7 +388,7 @@ def delete_scenario(programme_id: int, scenario_id: int):
     chosen = _scenario(found, scenario_id)
     if DeleteScenarioForm().validate_on_submit():
         name = chosen.name
-        scenarios.delete(_commissioner(), chosen)
+        scenarios.delete(current_person(), chosen)
         flash(f"The scenario {name} has been deleted.", "success")
     return redirect(url_for("contracts.scenarios", programme_id=found.id))
 
@@ -406,13 +399,13 @@ def compare_scenarios(programme_id: int):
     """Two scenarios side by side, ?first=<id>&second=<id>: the programme's money each year
     under each and the difference, and each contract's."""
     found = _programme(programme_id)
-    saved = scenarios.scenarios(_commissioner(), found)
+    saved = scenarios.scenarios(current_person(), found)
     form = CompareScenariosForm(formdata=request.args, scenarios=saved)
     if not form.validate():
         return _scenarios_page(found, form, saved)
     first, second = _scenario(found, form.first.data), _scenario(found, form.second.data)
     try:
-        comparison, broken = scenarios.compare(_commissioner(), first, second), None
+        comparison, broken = scenarios.compare(current_person(), first, second), None
     except RuleBroken as error:
         comparison, broken = None, error.message
     return render_template("contracts/scenario_compare.html", programme=found, first=first,
@@ -424,7 +417,7 @@ def compare_scenarios(programme_id: int):
 
 def _show_broken(form, error: RuleBroken) -> None:
     """A service's broken rule beside the box it is about (the form knows its boxes' names)."""
-    show_rule_broken(form, RuleBroken(error.message, field=form.field_for(error.field)))
+    show_rule_broken(form, error, form.field_for(error.field))
 
 
 def _is_variation(contract) -> bool:
@@ -437,7 +430,7 @@ def plan_years(contract_id: int):
     """The core and external money of each year of the contract not yet over; for an active
     contract the change is a variation, kept as a version with its reason."""
     found = _contract(contract_id)
-    shown = money.contract_money(_commissioner(), found)
+    shown = money.contract_money(current_person(), found)
     if not shown.can_plan:
         flash(f"The money of contract {found.reference} can no longer change.", "important")
         return redirect(url_for("contracts.contract", contract_id=found.id))
@@ -449,7 +442,7 @@ def plan_years(contract_id: int):
     form = plan_years_form(rows, _is_variation(found), data=data)
     if form.validate_on_submit():
         try:
-            years.plan_years(_commissioner(), found,
+            years.plan_years(current_person(), found,
                              [YearPlan(*each) for each in form.year_money()],
                              form.reason.data or "")
         except RuleBroken as error:
@@ -466,10 +459,7 @@ def plan_years(contract_id: int):
 def year_funding(contract_id: int, year: str):
     """Which of the year's pots the contract's money comes from (`year` like 2024-25)."""
     found = _contract(contract_id)
-    try:
-        page = money.year_funding(_commissioner(), found, year)
-    except LookupError:
-        abort(404)
+    page = money.year_funding(current_person(), found, year)
     data = None
     if request.method == "GET":
         data = {f"pot_{each.pot_id}": each.amount_pence for each in page.year.funding}
@@ -477,12 +467,12 @@ def year_funding(contract_id: int, year: str):
                              _is_variation(found), data=data)
     if page.why_not is None and form.validate_on_submit():
         try:
-            years.plan_years(_commissioner(), found, [YearPlan(
+            years.plan_years(current_person(), found, [YearPlan(
                 page.year.label, page.year.core_pence, page.year.external_pence,
                 form.allocations())], form.reason.data or "")
         except RuleBroken as error:
             _show_broken(form, error)
-            page = money.year_funding(_commissioner(), found, year)
+            page = money.year_funding(current_person(), found, year)
         else:
             flash(f"The pots for {page.year.label} have been saved.", "success")
             return redirect(url_for("contracts.contract", contract_id=found.id))
@@ -498,14 +488,14 @@ def activate(contract_id: int):
     form = ActivateForm()
     if form.validate_on_submit():
         try:
-            years.activate(_commissioner(), found)
+            years.activate(current_person(), found)
         except RuleBroken as error:
             flash(error.message, "important")
         else:
             flash(f"Contract {found.reference} is now active.", "success")
         return redirect(url_for("contracts.contract", contract_id=found.id))
     return render_template("contracts/activate.html", contract=found,
-                           money=money.contract_money(_commissioner(), found), form=form)
+                           money=money.contract_money(current_person(), found), form=form)
 
 
 @bp.post("/<int:contract_id>/end")
@@ -515,7 +505,7 @@ def end(contract_id: int):
     found = _contract(contract_id)
     if EndForm().validate_on_submit():
         try:
-            variations.end(_commissioner(), found)
+            variations.end(current_person(), found)
         except RuleBroken as error:
             flash(error.message, "important")
         else:
@@ -535,7 +525,7 @@ def extend(contract_id: int):
                        data={"ends_on": ends_on} if request.method == "GET" else None)
     if _is_variation(found) and form.validate_on_submit():
         try:
-            variations.extend(_commissioner(), found, form.ends_on.data,
+            variations.extend(current_person(), found, form.ends_on.data,
                               [YearPlan(*each) for each in form.year_money()],
                               form.reason.data)
         except RuleBroken as error:
@@ -557,14 +547,14 @@ def terminate(contract_id: int):
     if _is_variation(found) and form.validate_on_submit():
         try:
             if form.confirmed.data == "yes":
-                released = variations.terminate(_commissioner(), found,
+                released = variations.terminate(current_person(), found,
                                                  form.terminated_on.data, form.reason.data)
                 flash(f"Contract {found.reference} has been terminated early and "
                       f"{format_pounds(sum(each.released_pence for each in released))} "
                       "released to the funding pots.", "success")
                 return redirect(url_for("contracts.contract", contract_id=found.id))
             if form.confirmed.data != "change":  # "change" goes back to the first step
-                releases = variations.termination_preview(_commissioner(), found,
+                releases = variations.termination_preview(current_person(), found,
                                                           form.terminated_on.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -578,7 +568,7 @@ def versions(contract_id: int):
     """Each version of the contract's terms, newest first, with what it changed."""
     found = _contract(contract_id)
     return render_template("contracts/versions.html", contract=found,
-                           versions=variations.versions(_commissioner(), found))
+                           versions=variations.versions(current_person(), found))
 
 
 # Documents --------------------------------------------------------------------------------
@@ -592,7 +582,7 @@ def _allow_room_for_the_upload_form(endpoint: str | None, values: dict | None) -
 
 def _documents_page(found, form):
     return render_template("contracts/documents.html", contract=found, form=form,
-                           documents=documents.documents(_commissioner(), found))
+                           documents=documents.documents(current_person(), found))
 
 
 @bp.route("/<int:contract_id>/documents", methods=["GET", "POST"], endpoint="documents")
@@ -603,7 +593,7 @@ def documents_page(contract_id: int):
     form = ContractDocumentForm(max_file_bytes() // 2**20)
     if form.validate_on_submit():
         try:
-            document = documents.upload(_commissioner(), found, form.title.data,
+            document = documents.upload(current_person(), found, form.title.data,
                                         form.file.data.filename or "", form.file.data.stream)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -617,10 +607,7 @@ def documents_page(contract_id: int):
 @roles_required(Role.COMMISSIONER)
 def remove_document(contract_id: int, contract_document_id: int):
     found = _contract(contract_id)
-    try:
-        title = documents.remove(_commissioner(), found, contract_document_id)
-    except LookupError:
-        abort(404)
+    title = documents.remove(current_person(), found, contract_document_id)
     flash(f"{title} has been removed.", "success")
     return redirect(url_for("contracts.documents", contract_id=found.id))
 
@@ -629,10 +616,7 @@ def remove_document(contract_id: int, contract_document_id: int):
 @login_required
 def document(contract_id: int, contract_document_id: int):
     """A document's file, for commissioners and the provider's members."""
-    try:
-        found, path = documents.get(current_user._get_current_object(), contract_id,
-                                    contract_document_id)
-    except LookupError:
-        abort(404)
+    found, path = documents.get(current_person(), contract_id,
+                                contract_document_id)
     return send_upload(path, found.content_type, found.original_filename,
                        f"contract document {found.id}")

@@ -18,7 +18,7 @@ from models import Programme, Scenario, User
 from portal import audit, policies
 from portal.contracts import tapering
 from portal.contracts.taper import CoreTaper, Taper, TaperPlan, TotalRule, difference
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
 from portal.money import format_pounds
 
@@ -28,27 +28,22 @@ LONG_NAME = f"The scenario’s name must be {NAME_LENGTH} characters or fewer"
 DUPLICATE_NAME = "There is already a scenario called {name}"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
-
-
 def scenarios(user: User, programme: Programme) -> list[Scenario]:
     """The programme's scenarios by name."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     return list(db.session.scalars(select(Scenario).where(Scenario.programme_id == programme.id)
                                    .options(joinedload(Scenario.created_by))
                                    .order_by(Scenario.name, Scenario.id)))
 
 
 def get_scenario(user: User, programme: Programme, scenario_id: int) -> Scenario:
-    """One of the programme's scenarios; LookupError when the programme has none with that id,
+    """One of the programme's scenarios; NotFound when the programme has none with that id,
     so no other programme's scenario is reachable by guessing ids."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     scenario = db.session.scalar(select(Scenario).where(Scenario.id == scenario_id,
                                                         Scenario.programme_id == programme.id))
     if scenario is None:
-        raise LookupError(scenario_id)
+        raise NotFound(scenario_id)
     return scenario
 
 
@@ -106,7 +101,7 @@ def _checked_name(programme: Programme, name: str) -> str:
 def save(user: User, programme: Programme, name: str, taper: Taper) -> Scenario:
     """Save `taper` as a named scenario of the programme. RuleBroken when the name is missing or
     taken, or when the rule cannot be kept for the programme's contracts (nothing is saved)."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     name = _checked_name(programme, name)
     tapering.preview(user, programme, taper)  # refuses a rule that cannot be worked out
     scenario = Scenario(programme=programme, name=name, rule=taper.as_dict(), created_by=user)
@@ -146,7 +141,7 @@ def compare(user: User, first: Scenario, second: Scenario) -> Comparison:
 
 
 def delete(user: User, scenario: Scenario) -> None:
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     audit.record("scenario.deleted", actor=user, subject=scenario,
                  details={"programme_id": scenario.programme_id, "name": scenario.name,
                           "rule": scenario.rule})
@@ -158,7 +153,7 @@ def apply(user: User, scenario: Scenario, reason: str,
           now: datetime | None = None) -> tapering.TaperPreview:
     """Apply the scenario's rule to live data through `tapering.apply`, all or nothing; the
     audit event naming the scenario is saved in the same transaction, or not at all."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     audit.record("scenario.applied", actor=user, subject=scenario,
                  details={"programme_id": scenario.programme_id, "name": scenario.name,
                           "rule": scenario.rule, "reason": reason.strip()})

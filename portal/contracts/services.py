@@ -15,7 +15,7 @@ from models.enums import ContractStatus
 from portal import audit, policies
 from portal.contracts import years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
 
@@ -31,11 +31,6 @@ END_BEFORE_START = "The end date must be after the start date"
 NOT_DRAFT = "Only a draft contract can be changed here; this one is {status}"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
-
-
 @dataclass(frozen=True)
 class ProgrammeRow:
     programme: Programme
@@ -44,7 +39,7 @@ class ProgrammeRow:
 
 def programmes(user: User) -> list[ProgrammeRow]:
     """Every programme by name, with how many contracts it has: one query."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     count = (select(func.count(Contract.id)).where(Contract.programme_id == Programme.id)
              .correlate(Programme).scalar_subquery())
     query = select(Programme, count).order_by(Programme.name, Programme.id)
@@ -53,12 +48,12 @@ def programmes(user: User) -> list[ProgrammeRow]:
 
 
 def get_programme(user: User, programme_id: int) -> Programme:
-    """A programme with its yearly targets; LookupError when there is none."""
-    _require(policies.can_commission(user))
+    """A programme with its yearly targets; NotFound when there is none."""
+    policies.require(policies.can_commission(user))
     programme = db.session.scalar(select(Programme).where(Programme.id == programme_id)
                                   .options(selectinload(Programme.years)))
     if programme is None:
-        raise LookupError(programme_id)
+        raise NotFound(programme_id)
     return programme
 
 
@@ -107,7 +102,7 @@ def _save(duplicate: RuleBroken) -> None:
 
 
 def create_programme(user: User, details: ProgrammeDetails) -> Programme:
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _check_code(details.code, None)
     programme = Programme(code=details.code, name=details.name,
                           description=details.description,
@@ -123,7 +118,7 @@ def create_programme(user: User, details: ProgrammeDetails) -> Programme:
 def update_programme(user: User, programme: Programme, details: ProgrammeDetails) -> None:
     """Change a programme's details and replace its yearly targets; the audit event keeps
     the before and after."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _check_code(details.code, programme.id)
     years = _check_targets(details.targets)
     before = _programme_snapshot(programme)
@@ -147,7 +142,7 @@ def update_programme(user: User, programme: Programme, details: ProgrammeDetails
 def contracts_page(user: User, programme: Programme, page: int = 1) -> Pagination:
     """The programme's contracts by reference, 25 a page, with their providers and
     localities: the same queries however many there are."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     query = (select(Contract).where(Contract.programme_id == programme.id)
              .options(joinedload(Contract.provider), joinedload(Contract.locality))
              .order_by(Contract.reference, Contract.id))
@@ -163,7 +158,7 @@ class ContractChoices:
 
 def contract_choices(user: User) -> ContractChoices:
     """The providers, localities and wards a contract can name, each by name."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     return ContractChoices(
         list(db.session.scalars(select(Organisation).order_by(Organisation.name,
                                                               Organisation.id))),
@@ -226,7 +221,7 @@ def _contract_snapshot(contract: Contract) -> dict:
 
 def create_contract(user: User, programme: Programme, details: ContractDetails) -> Contract:
     """A draft contract in the programme; its money is planned later."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     contract = Contract(status=ContractStatus.DRAFT, created_by=user)
     _apply(contract, details)
     # Joined to the programme only once checked: that puts it in the session.
@@ -241,15 +236,15 @@ def create_contract(user: User, programme: Programme, details: ContractDetails) 
 
 
 def get_contract(user: User, contract_id: int) -> Contract:
-    """A contract with its programme, provider, locality and wards; LookupError when there is
+    """A contract with its programme, provider, locality and wards; NotFound when there is
     none."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     contract = db.session.scalar(
         select(Contract).where(Contract.id == contract_id)
         .options(joinedload(Contract.programme), joinedload(Contract.provider),
                  joinedload(Contract.locality), selectinload(Contract.wards)))
     if contract is None:
-        raise LookupError(contract_id)
+        raise NotFound(contract_id)
     return contract
 
 
@@ -270,7 +265,7 @@ def _reschedule(contract: Contract) -> None:
 
 
 def update_contract(user: User, contract: Contract, details: ContractDetails) -> None:
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     if not is_changeable(contract):
         raise RuleBroken(not_changeable_message(contract))
     before = _contract_snapshot(contract)

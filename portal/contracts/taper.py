@@ -24,7 +24,7 @@ from fractions import Fraction
 from itertools import pairwise
 from math import floor
 
-from portal.exceptions import RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.financial_years import FinancialYear
 from portal.money import format_pounds
 
@@ -151,17 +151,17 @@ class TaperPlan:
         return dict(zip(self.years, self.programme, strict=True))
 
     def contract(self, reference: str) -> ContractPlan:
-        """The contract's plan; LookupError when it is not in this plan."""
+        """The contract's plan; NotFound when it is not in this plan."""
         for plan in self.contracts:
             if plan.reference == reference:
                 return plan
-        raise LookupError(reference)
+        raise NotFound(reference)
 
     def split(self, reference: str, year: str) -> Split:
-        """One contract's split for one year; LookupError when either is not in this plan."""
+        """One contract's split for one year; NotFound when either is not in this plan."""
         splits = self.contract(reference).splits
         if year not in self.years:
-            raise LookupError(year)
+            raise NotFound(year)
         return splits[self.years.index(year)]
 
 
@@ -226,7 +226,7 @@ def _changes(years: tuple[str, ...], before: dict[str, Split],
 def _contract_by_year(plan: TaperPlan, reference: str) -> dict[str, Split]:
     try:
         return dict(zip(plan.years, plan.contract(reference).splits, strict=True))
-    except LookupError:
+    except NotFound:
         return {}
 
 

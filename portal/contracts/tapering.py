@@ -22,18 +22,13 @@ from models.enums import FundingSource
 from portal import audit, policies
 from portal.contracts import years as contract_years
 from portal.contracts.taper import ContractPlan, Split, Taper, TaperPlan, apply_taper
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.financial_years import labels_spanning
 from portal.funding import ledger
 from portal.money import format_pounds
 
 NO_TARGETS = "Give the programme its core budget target for each year before applying a taper"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 @dataclass(frozen=True)
@@ -152,7 +147,7 @@ def _checks(programme: Programme, contracts: Sequence[Contract], plan: TaperPlan
 def preview(user: User, programme: Programme, taper: Taper) -> TaperPreview:
     """The taper's effect on every year and contract, and whether the pots can carry it,
     changing nothing. RuleBroken when the rule itself cannot be kept."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     labels = taper_years(programme)
     included, excluded = _taking_part(_contracts(programme), labels)
     if not included:
@@ -179,7 +174,7 @@ def apply(user: User, programme: Programme, taper: Taper, reason: str,
     """Plan every taking-part contract's years after the first as the taper says, through
     the contract-years service, all or nothing. RuleBroken (nothing changed) when the core
     pots are short or any contract's plan is refused."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     if not reason.strip():
         raise RuleBroken("Enter the reason for applying the taper", field="reason")
     now = now or utcnow()

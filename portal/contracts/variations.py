@@ -35,17 +35,12 @@ from portal.contracts import lifecycle, years
 from portal.contracts.taper import Split
 from portal.contracts.years import YearPlan
 from portal.dates import format_date, to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
 from portal.money import format_pounds
 
 ENTER_REASON = "Enter the reason for the change"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 def _in_one_transaction(change, *args) -> None:
@@ -111,7 +106,7 @@ def extend(user: User, contract: Contract, ends_on: date, plans: Sequence[YearPl
     """Run the active contract until the later date `ends_on`, with `plans` giving the money
     of every financial year it gains (committed from those years' pots); a new version with
     `reason`. Refused whole (RuleBroken) with nothing changed."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _in_one_transaction(_extend, user, contract, ends_on, plans, reason, now or utcnow())
 
 
@@ -244,7 +239,7 @@ def termination_preview(user: User, contract: Contract, terminated_on: date,
                         now: datetime | None = None) -> list[YearRelease]:
     """What terminating the contract on `terminated_on` would do to each year it changes,
     without changing anything; RuleBroken when it cannot be terminated on that date."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     return _releases(contract, terminated_on, now or utcnow())
 
 
@@ -253,7 +248,7 @@ def terminate(user: User, contract: Contract, terminated_on: date, reason: str,
     """End the active contract early on `terminated_on` (today or later, before its end
     date), releasing the money of every instalment due after it back to the pots; a new
     version and the reason kept. Refused whole (RuleBroken) with nothing changed."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     released: list[YearRelease] = []
     _in_one_transaction(_terminate, user, contract, terminated_on, reason, now or utcnow(),
                         released)
@@ -284,7 +279,7 @@ def _terminate(user: User, contract: Contract, terminated_on: date, reason: str,
 def end(user: User, contract: Contract, now: datetime | None = None) -> None:
     """Mark an active contract ended once its end date has passed. Its commitments stay, to
     pay what is still due (see the module's docstring)."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _in_one_transaction(_end, user, contract, now or utcnow())
 
 
@@ -356,7 +351,7 @@ def changes_between(before: Mapping | None, after: Mapping) -> list[str]:
 def versions(user: User, contract: Contract) -> list[VersionShown]:
     """Every version of the contract's terms, newest first, with what each changed: two
     queries."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     found = list(db.session.scalars(
         select(ContractVersion).where(ContractVersion.contract_id == contract.id)
         .options(joinedload(ContractVersion.created_by)).order_by(ContractVersion.number)))

@@ -38,7 +38,7 @@ from portal import audit, policies
 from portal.awards.split import PotOption, ShortOfFunds, propose
 from portal.contracts import lifecycle
 from portal.dates import to_london
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
 from portal.funding import ledger
@@ -46,11 +46,6 @@ from portal.money import format_pounds
 
 QUARTERS = (1, 2, 3, 4)
 PLANNABLE = frozenset({ContractStatus.DRAFT, ContractStatus.ACTIVE})
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 @dataclass(frozen=True)
@@ -314,14 +309,14 @@ def add_version(user: User, contract: Contract, reason: str, now: datetime) -> C
 
 def lock(contract_id: int) -> Contract:
     """Lock the contract's row until the transaction ends, so that two commissioners cannot
-    re-plan or pay it at once, and load it afresh with its years; LookupError when unknown."""
+    re-plan or pay it at once, and load it afresh with its years; NotFound when unknown."""
     contract = db.session.scalar(
         select(Contract).where(Contract.id == contract_id).with_for_update(of=Contract)
         .options(selectinload(Contract.years).selectinload(ContractYear.funding),
                  selectinload(Contract.years).selectinload(ContractYear.instalments))
         .execution_options(populate_existing=True))
     if contract is None:
-        raise LookupError(contract_id)
+        raise NotFound(contract_id)
     return contract
 
 
@@ -332,7 +327,7 @@ def plan_years(user: User, contract: Contract, plans: Sequence[YearPlan], reason
     For an active contract the change is a variation and keeps a version with `reason`.
     Refused whole (RuleBroken) if any year does not hang together, a pot is short or less
     would be committed than has been paid; the caller's session is rolled back then."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     now = now or utcnow()
     try:
         apply_plans(user, contract, plans, reason, now)
@@ -420,7 +415,7 @@ def _proposed(index: int, plan: YearPlan, choices: Sequence[PotChoice]) -> dict[
 def activate(user: User, contract: Contract, now: datetime | None = None) -> None:
     """Make a draft contract active: every year of it must have its money planned. Its terms
     become version 1."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     now = now or utcnow()
     contract = lock(contract.id)
     lifecycle.check(contract, ContractStatus.ACTIVE)

@@ -1,7 +1,6 @@
 """Grants officers' pages for a round's results, moderation, recommendations and decisions."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from forms.accounts import ConfirmForm
 from forms.decisions import (
@@ -17,13 +16,9 @@ from portal.auth import roles_required
 from portal.decisions import services
 from portal.exceptions import RuleBroken
 from portal.money import format_pounds
-from portal.views import show_rule_broken
+from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
-
-
-def _officer():
-    return current_user._get_current_object()
 
 
 def _render(template: str, **context) -> str:
@@ -34,10 +29,7 @@ def _render(template: str, **context) -> str:
 def _found(application_id: int) -> services.ApplicationResult:
     """An application sent in; drafts and unknown ids are not found, as on the officers'
     application page."""
-    try:
-        return services.application_result(_officer(), application_id)
-    except LookupError:
-        abort(404)
+    return services.application_result(current_person(), application_id)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -45,10 +37,7 @@ def _found(application_id: int) -> services.ApplicationResult:
 def round_results(round_id: int):
     """The round's applications ranked by score, with thresholds, recommendations and
     decisions, and what is left of the budget."""
-    try:
-        results = services.round_results(_officer(), round_id)
-    except LookupError:
-        abort(404)
+    results = services.round_results(current_person(), round_id)
     return _render("round_results.html", results=results, confirm=ConfirmForm())
 
 
@@ -57,10 +46,7 @@ def round_results(round_id: int):
 def recommend(round_id: int):
     """Recommend awards down the ranking within the budget, keeping adjusted amounts."""
     if ConfirmForm().validate_on_submit():
-        try:
-            results = services.recommend_within_budget(_officer(), round_id, utcnow())
-        except LookupError:
-            abort(404)
+        results = services.recommend_within_budget(current_person(), round_id, utcnow())
         flash("Awards have been recommended within the budget. "
               f"{format_pounds(results.remaining_pence)} of the budget remains.", "success")
     return redirect(url_for("decisions.round_results", round_id=round_id))
@@ -74,7 +60,7 @@ def moderate(submitted_application_id: int):
     form = ModerationForm()
     if found.at_stage and form.validate_on_submit():
         try:
-            services.moderate(_officer(), found.application.id, form.total.data,
+            services.moderate(current_person(), found.application.id, form.total.data,
                               form.reason.data, utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -98,7 +84,7 @@ def adjust(submitted_application_id: int):
         "note": recommendation.note if recommendation and recommendation.adjusted else ""})
     if found.at_stage and form.validate_on_submit():
         try:
-            services.adjust_recommendation(_officer(), found.application.id, form.amount.data,
+            services.adjust_recommendation(current_person(), found.application.id, form.amount.data,
                                            form.note.data, utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -139,7 +125,7 @@ def application(submitted_application_id: int):
     form = _decision_form(found)
     if found.at_stage and form.validate_on_submit():
         try:
-            decision = services.record_decision(_officer(), found.application.id,
+            decision = services.record_decision(current_person(), found.application.id,
                                                 services.DecisionDetails(
                 outcome=DecisionOutcome(form.outcome.data),
                 authority=DecisionAuthority(form.authority.data),
@@ -164,7 +150,7 @@ def approve_feedback(submitted_application_id: int):
     form = FeedbackForm()
     if found.at_stage and form.validate_on_submit():
         try:
-            services.approve_feedback(_officer(), found.application.id, form.feedback.data,
+            services.approve_feedback(current_person(), found.application.id, form.feedback.data,
                                       utcnow())
         except RuleBroken as error:
             if error.field is None:  # not a rejection, or already sent: nothing to correct
@@ -183,15 +169,12 @@ def approve_feedback(submitted_application_id: int):
 @roles_required(Role.GRANTS_OFFICER)
 def decide_round(round_id: int):
     """Decide every scored application of the round at once, as previewed on the page."""
-    try:
-        results, plan = services.round_decision_plan(_officer(), round_id)
-    except LookupError:
-        abort(404)
+    results, plan = services.round_decision_plan(current_person(), round_id)
     form = RoundDecisionForm()
     if form.validate_on_submit():
         try:
             decisions = services.decide_round(
-                _officer(), round_id, DecisionAuthority(form.authority.data),
+                current_person(), round_id, DecisionAuthority(form.authority.data),
                 form.decided_on.data, form.reason.data, utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)

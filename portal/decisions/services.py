@@ -42,7 +42,7 @@ from portal import audit, policies
 from portal.applications import workflow
 from portal.dates import to_london
 from portal.decisions import budget
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
 from portal.money import format_pounds
@@ -218,11 +218,6 @@ def _scored(round_: Round, criteria: list[ScoringCriterion],
     return result
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
-
-
 def _round(round_id: int, *, lock: bool = False) -> Round:
     if lock:  # serialises recommendations and decisions on one round's money
         db.session.execute(select(Round.id).where(Round.id == round_id).with_for_update())
@@ -230,7 +225,7 @@ def _round(round_id: int, *, lock: bool = False) -> Round:
                                .options(joinedload(Round.scheme), selectinload(Round.criteria))
                                .execution_options(populate_existing=lock))
     if round_ is None:
-        raise LookupError(round_id)
+        raise NotFound(round_id)
     return round_
 
 
@@ -271,7 +266,7 @@ def round_results(user: User, round_id: int) -> RoundResults:
 
     Not paginated: a round has at most a few hundred applications, and a ranking split over
     pages would hide where the money runs out."""
-    _require(policies.can_moderate(user))
+    policies.require(policies.can_moderate(user))
     return _round_results(_round(round_id))
 
 
@@ -305,8 +300,8 @@ class ApplicationResult:
 
 def application_result(user: User, application_id: int, *, lock: bool = False
                        ) -> ApplicationResult:
-    """An application sent in, with its results; drafts and unknown ids are LookupError."""
-    _require(policies.can_moderate(user))
+    """An application sent in, with its results; drafts and unknown ids are NotFound."""
+    policies.require(policies.can_moderate(user))
     if lock:
         db.session.execute(select(Application.id).where(Application.id == application_id)
                            .with_for_update())
@@ -316,7 +311,7 @@ def application_result(user: User, application_id: int, *, lock: bool = False
         .options(joinedload(Application.organisation), joinedload(Application.round))
         .execution_options(populate_existing=True))
     if application is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     round_ = _round(application.round_id)
     if application.status not in RESULT_STATUSES:
         return ApplicationResult(application, None, list(round_.criteria))
@@ -364,7 +359,7 @@ def recommend_within_budget(user: User, round_id: int, now: datetime) -> RoundRe
     recommendations the officer has adjusted by hand, which are kept as they are. Requests
     are capped at the round's maximum award. Returns the new results (and remaining budget).
     """
-    _require(policies.can_moderate(user))
+    policies.require(policies.can_moderate(user))
     round_ = _round(round_id, lock=True)
     current = _round_results(round_)
     adjusted = [r for r in current.results
@@ -517,11 +512,11 @@ def _refuse_if_decided(application: Application) -> None:
 def record_decision(user: User, application_id: int, details: DecisionDetails,
                     now: datetime) -> Decision:
     """Approve, reject or defer one application, then tell the applicant."""
-    _require(policies.can_record_decision(user))
+    policies.require(policies.can_record_decision(user))
     round_id = db.session.scalar(select(Application.round_id)
                                  .where(Application.id == application_id))
     if round_id is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     _round(round_id, lock=True)  # the round first, then the application: one lock order
     application = application_result(user, application_id, lock=True).application
     _refuse_if_decided(application)
@@ -564,7 +559,7 @@ def _decide(user: User, application: Application, details: DecisionDetails,
 def approve_feedback(user: User, application_id: int, feedback: str, now: datetime) -> Decision:
     """The officer approves (perhaps after editing) the feedback on a rejection; only then is
     it sent to the applicant and shown on their pages."""
-    _require(policies.can_record_decision(user))
+    policies.require(policies.can_record_decision(user))
     found = application_result(user, application_id, lock=True)
     decision = found.result.decision if found.result else None
     if (found.application.status is not ApplicationStatus.REJECTED or decision is None
@@ -624,7 +619,7 @@ def _plan(results: list[Result]) -> list[Planned]:
 
 def round_decision_plan(user: User, round_id: int) -> tuple[RoundResults, list[Planned]]:
     """What "decide the round" would record, for the officer to check first."""
-    _require(policies.can_record_decision(user))
+    policies.require(policies.can_record_decision(user))
     results = _round_results(_round(round_id))
     return results, _plan(results.results)
 
@@ -634,7 +629,7 @@ def decide_round(user: User, round_id: int, authority: DecisionAuthority, decide
     """Approve every undecided application recommended money, at that amount, and reject the
     rest for the reason their results give, all in one transaction: if any part is refused
     (a key decision under too low an authority), nothing is recorded."""
-    _require(policies.can_record_decision(user))
+    policies.require(policies.can_record_decision(user))
     round_ = _round(round_id, lock=True)
     db.session.execute(select(Application.id).where(Application.round_id == round_id,
                                                     Application.status.in_(UNDECIDED))

@@ -9,7 +9,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forms.documents import CompleteSectionForm, UploadDocumentForm
 from models import Application
@@ -18,13 +18,9 @@ from portal import policies
 from portal.applications.sections import section_status
 from portal.documents import services
 from portal.exceptions import RuleBroken
-from portal.views import allow_room_for_the_form, send_upload, show_rule_broken
+from portal.views import allow_room_for_the_form, current_person, send_upload, show_rule_broken
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-def _user():
-    return current_user._get_current_object()
-
 
 @bp.url_value_preprocessor
 def _allow_room_for_the_form(endpoint: str | None, values: dict | None) -> None:
@@ -51,7 +47,7 @@ def _render(application: Application, upload_form: UploadDocumentForm,
     return render_template(
         "documents/section.html", application=application,
         requirements=services.requirements(application),
-        can_edit=policies.can_edit_application(_user(), application),
+        can_edit=policies.can_edit_application(current_person(), application),
         upload_form=upload_form, complete_form=complete_form, form=submitted)
 
 
@@ -68,14 +64,14 @@ def section(application_id: int):
     """The application's documents section: the round's required documents, the files uploaded
     for each, and (POST) uploading another."""
     editing = request.method == "POST"
-    application = services.get_application(_user(), application_id, for_editing=editing)
+    application = services.get_application(current_person(), application_id, for_editing=editing)
     upload_form, complete_form = _forms(application)
     if not editing:
         return _render(application, upload_form, complete_form)
     if upload_form.validate_on_submit():
         upload = upload_form.file.data
         try:
-            document = services.upload_document(_user(), application,
+            document = services.upload_document(current_person(), application,
                                                 upload_form.requirement.data,
                                                 upload.filename or "", upload.stream)
         except RuleBroken as error:
@@ -90,11 +86,12 @@ def section(application_id: int):
 @login_required
 def complete(application_id: int):
     """Mark the section completed (every required document uploaded) or not yet."""
-    application = services.get_application(_user(), application_id, for_editing=True)
+    application = services.get_application(current_person(), application_id, for_editing=True)
     upload_form, complete_form = _forms(application)
     if complete_form.validate_on_submit():
         try:
-            services.mark_section(_user(), application, complete_form.completed.data == "yes")
+            services.mark_section(current_person(), application,
+                                  complete_form.completed.data == "yes")
         except RuleBroken as error:
             show_rule_broken(complete_form, error)
         else:
@@ -106,7 +103,7 @@ def complete(application_id: int):
 @login_required
 def remove(document_id: int):
     """Remove a file from a draft application."""
-    document = services.remove_document(_user(), document_id)
+    document = services.remove_document(current_person(), document_id)
     flash(f"{document.original_filename} has been removed.", "success")
     return redirect(url_for("documents.section", application_id=document.application_id))
 
@@ -116,6 +113,6 @@ def remove(document_id: int):
 def download(document_id: int):
     """The file, always as an attachment with the type found by its content, so a browser never
     shows it as a page of this site."""
-    document, path = services.get_document(_user(), document_id)
+    document, path = services.get_document(current_person(), document_id)
     return send_upload(path, document.content_type, document.original_filename,
                        f"document {document.id}")

@@ -101,8 +101,7 @@ def upload_document(user: User, application: Application, requirement: str, file
     The bytes are written first and the row second; if the row cannot be saved the file is
     removed again, so there is never a row without its file.
     """
-    if not policies.can_edit_application(user, application):
-        raise NotAllowed
+    policies.require(policies.can_edit_application(user, application))
     if requirement not in application.round.required_documents:
         raise RuleBroken("Select which document you are uploading", field="requirement")
     uploaded = db.session.scalar(
@@ -224,8 +223,7 @@ def remove_document(user: User, document_id: int) -> Document:
 def mark_section(user: User, application: Application, completed: bool) -> None:
     """Mark the documents section completed (only with every required document uploaded)
     or still in progress."""
-    if not policies.can_edit_application(user, application):
-        raise NotAllowed
+    policies.require(policies.can_edit_application(user, application))
     if completed:
         missing = missing_requirements(application)
         if missing:

@@ -1,7 +1,6 @@
 """Funding pots and the funding dashboard, for the council staff who spend from the pots."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forms.funding import BudgetForm, CreatePotForm, EditPotForm, TransferForm, edit_pot_data
 from models.enums import FundingSource, PotStatus, Role
@@ -10,7 +9,7 @@ from portal.auth import roles_required
 from portal.exceptions import RuleBroken
 from portal.funding import services
 from portal.money import format_pounds
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("funding", __name__, url_prefix="/funding")
 
@@ -18,15 +17,8 @@ bp = Blueprint("funding", __name__, url_prefix="/funding")
 VIEWERS = (Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
 MANAGERS = (Role.GRANTS_OFFICER, Role.ADMIN)
 
-def _officer():
-    return current_user._get_current_object()
-
-
 def _pot(pot_id: int):
-    try:
-        return services.get_pot(_officer(), pot_id)
-    except LookupError:
-        abort(404)
+    return services.get_pot(current_person(), pot_id)
 
 
 def _year() -> str | None:
@@ -38,7 +30,7 @@ def _year() -> str | None:
 def index():
     """Every pot's figures by financial year, with core and external totals."""
     return render_template("funding/index.html",
-                           dashboard=services.dashboard(_officer(), _year()),
+                           dashboard=services.dashboard(current_person(), _year()),
                            FundingSource=FundingSource)
 
 
@@ -47,7 +39,7 @@ def index():
 @roles_required(*VIEWERS)
 def index_csv():
     """The dashboard's pots (for the chosen year) as CSV."""
-    rows = services.export_rows(_officer(), _year())
+    rows = services.export_rows(current_person(), _year())
     return exports.download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv",
                             "funding-pots", "csv")
 
@@ -59,9 +51,9 @@ def index_xlsx():
     of schemes' core and external money."""
     workbook = exports.workbook([
         exports.Sheet("Funding pots", services.EXPORT_HEADINGS,
-                      services.export_rows(_officer(), _year()), services.MONEY_COLUMNS),
+                      services.export_rows(current_person(), _year()), services.MONEY_COLUMNS),
         exports.Sheet("Schemes", services.SCHEME_EXPORT_HEADINGS,
-                      services.scheme_export_rows(_officer(), _year()),
+                      services.scheme_export_rows(current_person(), _year()),
                       services.SCHEME_MONEY_COLUMNS)])
     return exports.download(workbook, exports.XLSX_TYPE, "funding-pots", "xlsx")
 
@@ -70,7 +62,7 @@ def index_xlsx():
 @roles_required(*VIEWERS)
 def schemes_csv():
     """The dashboard's schemes table (for the chosen year) as CSV."""
-    rows = services.scheme_export_rows(_officer(), _year())
+    rows = services.scheme_export_rows(current_person(), _year())
     return exports.download(exports.to_csv(services.SCHEME_EXPORT_HEADINGS, rows), "text/csv",
                             "funding-schemes", "csv")
 
@@ -80,10 +72,7 @@ def schemes_csv():
 def scheme_year(scheme_id: int, year: str):
     """The drill-down from a scheme's row of the dashboard: the ledger entries of its awards
     against the pots of one financial year (written 2024-25 here)."""
-    try:
-        found = services.scheme_year(_officer(), scheme_id, year, page_number())
-    except LookupError:
-        abort(404)
+    found = services.scheme_year(current_person(), scheme_id, year, page_number())
     return render_template("funding/scheme_year.html", page=found,
                            FundingSource=FundingSource)
 
@@ -91,11 +80,11 @@ def scheme_year(scheme_id: int, year: str):
 @bp.route("/pots/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def create_pot():
-    form = CreatePotForm(choices=services.restriction_choices(_officer()))
+    form = CreatePotForm(choices=services.restriction_choices(current_person()))
     if form.validate_on_submit():
         try:
             pot = services.create_pot(
-                _officer(), services.PotDetails(**form.details()), form.financial_year.data,
+                current_person(), services.PotDetails(**form.details()), form.financial_year.data,
                 FundingSource(form.source.data), form.budget.data, form.reason.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -112,8 +101,8 @@ def pot(pot_id: int):
     """A pot's details and figures, and its ledger entries newest first: the drill-down."""
     found = _pot(pot_id)
     return render_template("funding/pot.html", pot=found,
-                           balance=services.balance_of(_officer(), found),
-                           ledger=services.entries_page(_officer(), found, page_number()))
+                           balance=services.balance_of(current_person(), found),
+                           ledger=services.entries_page(current_person(), found, page_number()))
 
 
 @bp.route("/pots/<int:pot_id>/edit", methods=["GET", "POST"])
@@ -121,11 +110,11 @@ def pot(pot_id: int):
 def edit_pot(pot_id: int):
     """Everything about a pot but its year, source and budget; closing and reopening it."""
     found = _pot(pot_id)
-    form = EditPotForm(choices=services.restriction_choices(_officer()),
+    form = EditPotForm(choices=services.restriction_choices(current_person()),
                        data=edit_pot_data(found))
     if form.validate_on_submit():
         try:
-            services.update_pot(_officer(), found, services.PotDetails(**form.details()),
+            services.update_pot(current_person(), found, services.PotDetails(**form.details()),
                                 PotStatus(form.status.data))
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -143,7 +132,7 @@ def change_budget(pot_id: int):
     form = BudgetForm()
     if form.validate_on_submit():
         try:
-            services.change_budget(_officer(), found, form.increase, form.amount.data,
+            services.change_budget(current_person(), found, form.increase, form.amount.data,
                                    form.reason.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -153,7 +142,7 @@ def change_budget(pot_id: int):
                   f"{format_pounds(form.amount.data)}.", "success")
             return redirect(url_for("funding.pot", pot_id=found.id))
     return render_template("funding/budget.html", form=form, pot=found,
-                           balance=services.balance_of(_officer(), found))
+                           balance=services.balance_of(current_person(), found))
 
 
 @bp.route("/pots/<int:pot_id>/transfer", methods=["GET", "POST"])
@@ -161,10 +150,10 @@ def change_budget(pot_id: int):
 def transfer(pot_id: int):
     """Move budget to another pot of the same financial year."""
     found = _pot(pot_id)
-    form = TransferForm(targets=services.transfer_targets(_officer(), found))
+    form = TransferForm(targets=services.transfer_targets(current_person(), found))
     if form.validate_on_submit():
         try:
-            to_pot = services.transfer(_officer(), found, form.to_pot.data, form.amount.data,
+            to_pot = services.transfer(current_person(), found, form.to_pot.data, form.amount.data,
                                        form.reason.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -173,4 +162,4 @@ def transfer(pot_id: int):
                   f"to {to_pot.name}.", "success")
             return redirect(url_for("funding.pot", pot_id=found.id))
     return render_template("funding/transfer.html", form=form, pot=found,
-                           balance=services.balance_of(_officer(), found))
+                           balance=services.balance_of(current_person(), found))

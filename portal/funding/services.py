@@ -26,7 +26,7 @@ from models import (
 )
 from models.enums import FundingSource, LedgerKind, PotStatus
 from portal import audit, policies
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.funding import ledger
@@ -44,16 +44,6 @@ SCHEME_EXPORT_HEADINGS = ["Financial year", "Scheme", "Core committed", "Core pa
 SCHEME_MONEY_COLUMNS = set(SCHEME_EXPORT_HEADINGS[2:])
 # The row of a year's money that is for no scheme's award (a contract's, or posted by hand).
 NOT_FOR_A_SCHEME = "Not for a scheme’s award"
-
-
-def _require_viewer(user: User | None) -> None:
-    if not policies.can_view_funding(user):
-        raise NotAllowed
-
-
-def _require_manager(user: User | None) -> None:
-    if not policies.can_manage_funding_pots(user):
-        raise NotAllowed
 
 
 def total(figures: Iterable[Balance]) -> Balance:
@@ -202,7 +192,7 @@ def dashboard(user: User, year: str | None = None) -> Dashboard:
     """Every pot's budget, committed, paid and available, grouped by financial year, with each
     year's totals for core and external money, and each scheme's core and external money by
     year. A year with no pots shows all years."""
-    _require_viewer(user)
+    policies.require(policies.can_view_funding(user))
     years = _years()
     shown = year if year in years else None
     groups = []
@@ -227,7 +217,7 @@ def _pounds(pence: int) -> Decimal:
 
 def export_rows(user: User, year: str | None = None) -> list[list]:
     """The dashboard's pots, one row each, money as Decimal pounds, for CSV and XLSX."""
-    _require_viewer(user)
+    policies.require(policies.can_view_funding(user))
     shown = year if year in _years() else None
     return [[row.pot.financial_year, row.pot.name, row.pot.source.label, row.pot.funder_name,
              row.pot.funder_org_id, row.pot.status.label, _pounds(row.balance.budget_pence),
@@ -262,7 +252,7 @@ class RestrictionChoices:
 
 
 def restriction_choices(user: User) -> RestrictionChoices:
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     schemes = list(db.session.scalars(select(Scheme).order_by(Scheme.name)))
     themes = list(db.session.scalars(
         select(Theme).join(Theme.scheme).options(joinedload(Theme.scheme))
@@ -346,7 +336,7 @@ def _snapshot(pot: FundingPot) -> dict:
 def create_pot(user: User, details: PotDetails, financial_year: str, source: FundingSource,
                budget_pence: int, reason: str) -> FundingPot:
     """A new open pot with its opening budget as its first ledger entry, in one transaction."""
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     try:
         year = FinancialYear.parse(financial_year).label
     except ValueError as error:
@@ -372,20 +362,20 @@ def create_pot(user: User, details: PotDetails, financial_year: str, source: Fun
 
 
 def get_pot(user: User, pot_id: int) -> FundingPot:
-    """A pot with its restrictions; LookupError when there is none."""
-    _require_viewer(user)
+    """A pot with its restrictions; NotFound when there is none."""
+    policies.require(policies.can_view_funding(user))
     pot = db.session.scalar(
         select(FundingPot).where(FundingPot.id == pot_id)
         .options(selectinload(FundingPot.schemes),
                  selectinload(FundingPot.themes).joinedload(Theme.scheme),
                  selectinload(FundingPot.wards), selectinload(FundingPot.programmes)))
     if pot is None:
-        raise LookupError(pot_id)
+        raise NotFound(pot_id)
     return pot
 
 
 def balance_of(user: User, pot: FundingPot) -> Balance:
-    _require_viewer(user)
+    policies.require(policies.can_view_funding(user))
     return ledger.balances([pot.id])[pot.id]
 
 
@@ -414,7 +404,7 @@ def _entries_page(query, page: int) -> EntriesPage:
 
 def entries_page(user: User, pot: FundingPot, page: int = 1) -> EntriesPage:
     """The pot's ledger entries, newest first, 25 a page, with the award each is for."""
-    _require_viewer(user)
+    policies.require(policies.can_view_funding(user))
     return _entries_page(select(LedgerEntry).where(LedgerEntry.pot_id == pot.id), page)
 
 
@@ -430,16 +420,16 @@ class SchemeYear:
 
 def scheme_year(user: User, scheme_id: int, year_slug: str, page: int = 1) -> SchemeYear:
     """The ledger entries of the scheme's awards against pots of the financial year written
-    like 2024-25, newest first, a page at a time; LookupError for an unknown scheme or a
+    like 2024-25, newest first, a page at a time; NotFound for an unknown scheme or a
     year not written so."""
-    _require_viewer(user)
+    policies.require(policies.can_view_funding(user))
     try:
         year = FinancialYear.from_slug(year_slug).label
     except ValueError as error:
-        raise LookupError(year_slug) from error
+        raise NotFound(year_slug) from error
     scheme = db.session.get(Scheme, scheme_id)
     if scheme is None:
-        raise LookupError(scheme_id)
+        raise NotFound(scheme_id)
     figures = next(iter(_scheme_rows(year, scheme.id)),
                    SchemeRow(scheme.id, scheme.name, year, _by_source()))
     query = _through_awards(select(LedgerEntry)).where(Round.scheme_id == scheme.id,
@@ -450,7 +440,7 @@ def scheme_year(user: User, scheme_id: int, year_slug: str, page: int = 1) -> Sc
 def update_pot(user: User, pot: FundingPot, details: PotDetails, status: PotStatus) -> None:
     """Change a pot's details and whether it is open for awards; its year, source and budget
     stay (budgets change only through the ledger). The audit event lists what changed."""
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     _check_name_free(details.name, pot.financial_year, pot.id)
     before = _snapshot(pot)
     _apply(pot, details)
@@ -468,7 +458,7 @@ def change_budget(user: User, pot: FundingPot, increase: bool, amount_pence: int
                   reason: str) -> None:
     """One budget entry, negative for a reduction. The ledger refuses a reduction below what
     is committed from the pot, and then nothing changes."""
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     signed = amount_pence if increase else -amount_pence
     try:
         ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, signed)], reason)
@@ -480,7 +470,7 @@ def change_budget(user: User, pot: FundingPot, increase: bool, amount_pence: int
 
 def transfer_targets(user: User, pot: FundingPot) -> list[FundingPot]:
     """The other pots of the pot's financial year, which budget can move to."""
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     return list(db.session.scalars(
         select(FundingPot).where(FundingPot.financial_year == pot.financial_year,
                                  FundingPot.id != pot.id)
@@ -490,7 +480,7 @@ def transfer_targets(user: User, pot: FundingPot) -> list[FundingPot]:
 def transfer(user: User, pot: FundingPot, to_pot_id: int, amount_pence: int,
              reason: str) -> FundingPot:
     """Move budget from `pot` to another pot of the same financial year; returns that pot."""
-    _require_manager(user)
+    policies.require(policies.can_manage_funding_pots(user))
     to_pot = db.session.get(FundingPot, to_pot_id)
     if to_pot is None or to_pot.id == pot.id or to_pot.financial_year != pot.financial_year:
         raise RuleBroken(f"Select another pot of {pot.financial_year} to transfer to",

@@ -2,7 +2,7 @@
 review returns and benchmark anchors within a lot."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forms.monitoring import (
     ReviewForm,
@@ -20,7 +20,7 @@ from portal.financial_years import FinancialYear
 from portal.monitoring import services
 from portal.monitoring.benchmarking import format_figure, format_number
 from portal.monitoring.quarters import MONTHS, Quarter
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -29,18 +29,6 @@ bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 def figures() -> dict:
     return {"number": format_number, "figure": format_figure, "quarter_months": MONTHS,
             "history_labels": services.HISTORY_LABELS}
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _found(load, *args):
-    """Call a service loader; a missing object is the 404 page (NotAllowed is the 403 page)."""
-    try:
-        return load(_user(), *args)
-    except LookupError:
-        abort(404)
 
 
 def _quarter(year: str | None, number: int | None) -> Quarter | None:
@@ -63,7 +51,7 @@ def _quarter_asked() -> Quarter | None:
 def your_contracts():
     """The contracts of the organisations the user belongs to."""
     return render_template("monitoring/your_contracts.html",
-                           contracts=services.provider_contracts(_user()))
+                           contracts=services.provider_contracts(current_person()))
 
 
 @bp.get("/contracts/<int:contract_id>")
@@ -71,9 +59,9 @@ def your_contracts():
 def contract(contract_id: int):
     """A contract's documents, KPIs and targets and its returns, for the provider and
     commissioners."""
-    page = _found(services.contract_page, contract_id, utcnow())
+    page = services.contract_page(current_person(), contract_id, utcnow())
     return render_template("monitoring/contract.html", page=page, contract=page.contract,
-                           documents=contract_documents.documents(_user(), page.contract))
+                           documents=contract_documents.documents(current_person(), page.contract))
 
 
 @bp.route("/contracts/<int:contract_id>/returns/<year>/<int:quarter>",
@@ -86,7 +74,7 @@ def submit_return(contract_id: int, year: str, quarter: int):
     if asked is None:
         abort(404)
     try:
-        page = _found(services.return_form, contract_id, asked, utcnow())
+        page = services.return_form(current_person(), contract_id, asked, utcnow())
     except RuleBroken as error:
         flash(error.message, "important")
         return redirect(url_for("monitoring.contract", contract_id=contract_id))
@@ -95,7 +83,7 @@ def submit_return(contract_id: int, year: str, quarter: int):
         if "confirm" not in request.form:
             return render_template("monitoring/check_return.html", page=page, form=form)
         try:
-            sent = services.submit_return(_user(), page, form.answers(), utcnow())
+            sent = services.submit_return(current_person(), page, form.answers(), utcnow())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -108,7 +96,7 @@ def submit_return(contract_id: int, year: str, quarter: int):
 @login_required
 def contract_return(return_id: int):
     """A return, its values against the targets, its review and history."""
-    page = _found(services.return_page, return_id, utcnow())
+    page = services.return_page(current_person(), return_id, utcnow())
     return _return_page(page, ReviewForm())
 
 
@@ -124,11 +112,11 @@ def _return_page(page, form):
 @roles_required(Role.COMMISSIONER)
 def review_return(return_id: int):
     """Accept a return, or query it with a note."""
-    page = _found(services.return_page, return_id, utcnow())
+    page = services.return_page(current_person(), return_id, utcnow())
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            reviewed = services.review_return(_user(), return_id, form.review(), utcnow())
+            reviewed = services.review_return(current_person(), return_id, form.review(), utcnow())
         except RuleBroken as error:
             if error.field is None:  # reviewed already: the form is no longer shown
                 flash(error.message, "important")
@@ -148,11 +136,11 @@ def _kpi_form_page(form, contract, kpi):
 @roles_required(Role.COMMISSIONER)
 def new_kpi(contract_id: int):
     """Add a KPI with its quarterly targets."""
-    found = _found(services.monitored_contract, contract_id)
+    found = services.monitored_contract(current_person(), contract_id)
     form = kpi_form(services.target_quarters(found))
     if form.validate_on_submit():
         try:
-            kpi = services.add_kpi(_user(), found, form.details())
+            kpi = services.add_kpi(current_person(), found, form.details())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -165,8 +153,8 @@ def new_kpi(contract_id: int):
 @roles_required(Role.COMMISSIONER)
 def standard_kpis(contract_id: int):
     """Add the standard anchor KPIs the contract does not have yet."""
-    found = _found(services.monitored_contract, contract_id)
-    added = services.add_standard_kpis(_user(), found)
+    found = services.monitored_contract(current_person(), contract_id)
+    added = services.add_standard_kpis(current_person(), found)
     if not added:
         flash("The contract has every standard KPI already.", "important")
     else:
@@ -179,11 +167,11 @@ def standard_kpis(contract_id: int):
 @roles_required(Role.COMMISSIONER)
 def edit_kpi(contract_id: int, kpi_id: int):
     """Change a KPI's name, unit and targets."""
-    found, kpi = _found(services.contract_kpi, contract_id, kpi_id)
+    found, kpi = services.contract_kpi(current_person(), contract_id, kpi_id)
     form = kpi_form(services.target_quarters(found), unit=kpi.unit, data=kpi_form_data(kpi))
     if form.validate_on_submit():
         try:
-            services.change_kpi(_user(), found, kpi, form.details())
+            services.change_kpi(current_person(), found, kpi, form.details())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -196,10 +184,10 @@ def edit_kpi(contract_id: int, kpi_id: int):
 @roles_required(Role.COMMISSIONER)
 def remove_kpi(contract_id: int, kpi_id: int):
     """Remove a KPI no return has reported."""
-    found, kpi = _found(services.contract_kpi, contract_id, kpi_id)
+    found, kpi = services.contract_kpi(current_person(), contract_id, kpi_id)
     name = kpi.name
     try:
-        services.remove_kpi(_user(), found, kpi)
+        services.remove_kpi(current_person(), found, kpi)
     except RuleBroken as error:
         flash(error.message, "important")
     else:
@@ -211,8 +199,8 @@ def remove_kpi(contract_id: int, kpi_id: int):
 @roles_required(Role.COMMISSIONER)
 def programme_returns(programme_id: int):
     """Every contract's return for a quarter (?year=2024-25&quarter=1), 25 contracts a page."""
-    page = _found(services.programme_returns, programme_id, _quarter_asked(), page_number(),
-                  utcnow())
+    page = services.programme_returns(current_person(), programme_id, _quarter_asked(),
+                                      page_number(), utcnow())
     return render_template("monitoring/programme_returns.html", page=page,
                            programme=page.programme)
 
@@ -225,6 +213,6 @@ def benchmark(programme_id: int):
         lot = ContractLot(request.args.get("lot", ""))
     except ValueError:
         lot = ContractLot.LOCAL_ANCHOR
-    page = _found(services.benchmark_page, programme_id, lot, _quarter_asked(), utcnow())
+    page = services.benchmark_page(current_person(), programme_id, lot, _quarter_asked(), utcnow())
     return render_template("monitoring/benchmark.html", page=page, programme=page.programme,
                            lots=list(ContractLot))

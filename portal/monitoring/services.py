@@ -39,7 +39,7 @@ from models.enums import ContractLot, ContractStatus, OrganisationRole, ReturnSt
 from portal import audit, policies
 from portal.contracts.services import PER_PAGE, get_programme
 from portal.dates import format_date
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
 from portal.mail import send_each
@@ -81,11 +81,6 @@ NOTE_NEEDED = "Enter what the provider needs to explain or correct"
 # How a return's history names the audit events of its changes.
 HISTORY_LABELS = {"contract_return.submitted": "Sent", "contract_return.resubmitted": "Sent again",
                   "contract_return.accepted": "Accepted", "contract_return.queried": "Queried"}
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed
 
 
 class ReturnState(enum.StrEnum):
@@ -159,10 +154,10 @@ def _visible(user: User, contract: Contract | None) -> Contract:
     nothing; the provider does not see a draft."""
     if contract is None or not policies.can_view_contract(user, contract):
         if policies.can_commission(user):
-            raise LookupError
+            raise NotFound
         raise NotAllowed
     if contract.status is ContractStatus.DRAFT and not policies.can_commission(user):
-        raise LookupError(contract.id)
+        raise NotFound(contract.id)
     return contract
 
 
@@ -258,7 +253,7 @@ def _check_name(contract: Contract, name: str, kpi_id: int | None = None) -> Non
 
 
 def add_kpi(user: User, contract: Contract, details: KpiDetails) -> Kpi:
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _check_name(contract, details.name)
     _check_targets(contract, details.targets)
     kpi = Kpi(name=details.name, unit=details.unit)
@@ -275,7 +270,7 @@ def add_kpi(user: User, contract: Contract, details: KpiDetails) -> Kpi:
 def add_standard_kpis(user: User, contract: Contract) -> list[Kpi]:
     """The standard anchor KPIs the contract does not have yet, with no targets: the
     commissioner fills them in."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     have = {kpi_key(kpi.name) for kpi in contract.kpis}
     added = [Kpi(name=name, unit=unit) for name, unit in STANDARD_KPIS
              if kpi_key(name) not in have]
@@ -290,18 +285,18 @@ def add_standard_kpis(user: User, contract: Contract) -> list[Kpi]:
 
 
 def contract_kpi(user: User, contract_id: int, kpi_id: int) -> tuple[Contract, Kpi]:
-    """A commissioner's contract and one of its KPIs; LookupError for either missing."""
-    _require(policies.can_commission(user))
+    """A commissioner's contract and one of its KPIs; NotFound for either missing."""
+    policies.require(policies.can_commission(user))
     contract = monitored_contract(user, contract_id)
     kpi = next((kpi for kpi in contract.kpis if kpi.id == kpi_id), None)
     if kpi is None:
-        raise LookupError(kpi_id)
+        raise NotFound(kpi_id)
     return contract, kpi
 
 
 def change_kpi(user: User, contract: Contract, kpi: Kpi, details: KpiDetails) -> None:
     """Change a KPI's name, unit and targets; the audit event keeps the before and after."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     _check_name(contract, details.name, kpi.id)
     _check_targets(contract, details.targets)
     before = {"name": kpi.name, "unit": kpi.unit, "targets": _targets_snapshot(kpi)}
@@ -317,7 +312,7 @@ def change_kpi(user: User, contract: Contract, kpi: Kpi, details: KpiDetails) ->
 
 def remove_kpi(user: User, contract: Contract, kpi: Kpi) -> None:
     """Remove a KPI no return has reported on: what providers reported stays as sent."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     if db.session.scalar(select(exists().where(ReturnValue.kpi_id == kpi.id))):
         raise RuleBroken(KPI_HAS_VALUES.format(name=kpi.name))
     audit.record("kpi.removed", actor=user, subject=kpi,
@@ -368,7 +363,7 @@ def return_form(user: User, contract_id: int, quarter: Quarter,
                 now: datetime) -> ReturnFormPage:
     """RuleBroken when the quarter's return cannot be sent now."""
     contract = monitored_contract(user, contract_id)
-    _require(policies.can_submit_return(user, contract))
+    policies.require(policies.can_submit_return(user, contract))
     queried = _sendable(contract, quarter, now)
     targets = {target.kpi_id: target.target for kpi in contract.kpis for target in kpi.targets
                if Quarter.of(target.financial_year, target.quarter) == quarter}
@@ -390,7 +385,7 @@ def submit_return(user: User, page: ReturnFormPage, answers: ReturnAnswers,
     """Send the quarter's return, or send a queried one again (its review is cleared; the
     query stays in its history)."""
     contract, quarter = page.contract, page.quarter
-    _require(policies.can_submit_return(user, contract))
+    policies.require(policies.can_submit_return(user, contract))
     queried = _sendable(contract, quarter, now, lock=True)
     _check_answers(contract, quarter, answers)
     kept = {kpi.id: answers.values[kpi.id] for kpi in contract.kpis}
@@ -478,7 +473,7 @@ def return_page(user: User, return_id: int, now: datetime) -> ReturnPage:
 
 def review_return(user: User, return_id: int, review: Review, now: datetime) -> ContractReturn:
     """Accept a sent return, or query it with a note (the provider's admins are told)."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     contract_return = _return(user, return_id, lock=True)
     if contract_return.status is not ReturnStatus.SUBMITTED:
         raise RuleBroken(ALREADY_REVIEWED.format(status=contract_return.status.value))
@@ -544,7 +539,7 @@ def programme_returns(user: User, programme_id: int, quarter: Quarter | None, pa
     """Every contract of the programme that is not a draft, 25 a page by reference, with its
     return for the quarter (by default the last quarter to have ended): the same queries
     however many contracts there are."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     programme = get_programme(user, programme_id)
     quarter = quarter or last_ended(now)
     contracts = db.paginate(
@@ -579,7 +574,7 @@ def benchmark_page(user: User, programme_id: int, lot: ContractLot, quarter: Qua
     """Each KPI of the lot's contracts (not drafts) running in the quarter: every contract's
     value and target, the lot's total and median, and ranks. A queried return's values are
     left out until it is sent again. One query for the figures whatever the lot's size."""
-    _require(policies.can_commission(user))
+    policies.require(policies.can_commission(user))
     programme = get_programme(user, programme_id)
     quarter = quarter or last_ended(now)
     in_quarter = and_(ContractReturn.contract_id == Contract.id,

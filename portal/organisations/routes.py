@@ -4,7 +4,7 @@ invitations, and edit the profile."""
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forms.accounts import ConfirmForm
 from forms.organisations import (
@@ -25,18 +25,14 @@ from portal import policies
 from portal.auth import roles_required
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.organisations import services
-from portal.views import show_rule_broken
+from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 def _load(organisation_id: int):
     try:
-        return services.get_organisation(_user(), organisation_id)
+        return services.get_organisation(current_person(), organisation_id)
     except NotAllowed:
         abort(403)
 
@@ -46,7 +42,7 @@ def _load(organisation_id: int):
 def index():
     """The organisations the applicant belongs to."""
     return render_template("organisations/index.html",
-                           memberships=services.organisations_of(_user()))
+                           memberships=services.organisations_of(current_person()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -54,7 +50,7 @@ def index():
 def create():
     form = OrganisationForm()
     if form.validate_on_submit():
-        organisation = services.create_organisation(_user(), form.name.data)
+        organisation = services.create_organisation(current_person(), form.name.data)
         flash(f"{organisation.name} has been created. You are its organisation admin.", "success")
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/create.html", form=form)
@@ -64,7 +60,7 @@ def create():
 @login_required
 def show(organisation_id: int):
     organisation = _load(organisation_id)
-    can_manage = policies.can_manage_organisation(_user(), organisation)
+    can_manage = policies.can_manage_organisation(current_person(), organisation)
     return render_template(
         "organisations/show.html", organisation=organisation, can_manage=can_manage,
         invitations=services.pending_invitations(organisation) if can_manage else [],
@@ -75,12 +71,12 @@ def show(organisation_id: int):
 @login_required
 def invite(organisation_id: int):
     organisation = _load(organisation_id)
-    if not policies.can_manage_organisation(_user(), organisation):
+    if not policies.can_manage_organisation(current_person(), organisation):
         abort(403)
     form = InviteMemberForm()
     if form.validate_on_submit():
         try:
-            services.invite_member(_user(), organisation, form.email.data,
+            services.invite_member(current_person(), organisation, form.email.data,
                                    OrganisationRole(form.role.data))
         except RuleBroken as error:
             show_rule_broken(form, error)
@@ -102,7 +98,7 @@ def accept_invitation(token: str):
     error_message = None
     if form.validate_on_submit():
         try:
-            organisation = services.accept_invitation(_user(), token)
+            organisation = services.accept_invitation(current_person(), token)
         except RuleBroken as error:
             error_message = error.message
         else:
@@ -120,7 +116,7 @@ def _edit_profile(organisation_id: int, form_class: type[ProfileForm], template:
     """Show one profile page filled from the organisation; save it and return to the
     organisation's page. Only its organisation admins may. `context` gives the page more."""
     organisation = _load(organisation_id)
-    if not policies.can_manage_organisation(_user(), organisation):
+    if not policies.can_manage_organisation(current_person(), organisation):
         abort(403)
     extra = context(organisation)
     form = form_class(data=form_class.initial(organisation))
@@ -128,7 +124,7 @@ def _edit_profile(organisation_id: int, form_class: type[ProfileForm], template:
         form.wards.choices = [(ward.id, ward.name) for ward in extra["wards"]]
     if form.validate_on_submit():
         try:
-            changed = services.update_profile(_user(), organisation, form.changes())
+            changed = services.update_profile(current_person(), organisation, form.changes())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:

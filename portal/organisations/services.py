@@ -41,8 +41,7 @@ def get_organisation(user: User, organisation_id: int) -> Organisation:
 
 def create_organisation(user: User, name: str) -> Organisation:
     """Create an organisation with its creator as organisation admin."""
-    if not policies.can_create_organisation(user):
-        raise NotAllowed
+    policies.require(policies.can_create_organisation(user))
     organisation = Organisation(name=name.strip())
     organisation.memberships.append(Membership(user=user, role=OrganisationRole.ADMIN))
     db.session.add(organisation)
@@ -65,8 +64,7 @@ def pending_invitations(organisation: Organisation) -> list[OrganisationInvitati
 def invite_member(actor: User, organisation: Organisation, email: str,
                   role: OrganisationRole) -> OrganisationInvitation:
     """Email someone a link to join the organisation; only its admins may do this."""
-    if not policies.can_manage_organisation(actor, organisation):
-        raise NotAllowed
+    policies.require(policies.can_manage_organisation(actor, organisation))
     email = normalise_email(email)
     if any(m.user.email == email for m in organisation.memberships):
         raise RuleBroken(f"{email} is already a member of {organisation.name}", field="email")
@@ -154,8 +152,7 @@ def update_profile(user: User, organisation: Organisation, changes: dict[str, An
     `changes` maps PROFILE_FIELDS to new values: money in pence, "wards" as ward ids, empty
     text as None. Returns whether anything changed; an unchanged save writes nothing.
     """
-    if not policies.can_manage_organisation(user, organisation):
-        raise NotAllowed
+    policies.require(policies.can_manage_organisation(user, organisation))
     if unknown := changes.keys() - set(PROFILE_FIELDS):
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     changes = {field: (value.strip() or None) if isinstance(value, str) else value

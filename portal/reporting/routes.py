@@ -1,27 +1,19 @@
 """The taper dashboards: a commissioning programme's (for commissioners) and a grant scheme's
 (for commissioners and grants officers), each with its CSV and XLSX downloads."""
 
-from collections.abc import Callable
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import Blueprint, render_template
 
 from models.enums import Role
 from portal import exports
 from portal.auth import roles_required
 from portal.reporting import chart, services
+from portal.views import current_person
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
 
 # Who may reach the pages at all; the services check the policies (portal.policies).
 SCHEME_VIEWERS = (Role.COMMISSIONER, Role.GRANTS_OFFICER)
-
-
-def _taper(load: Callable[..., services.Taper], subject_id: int) -> services.Taper:
-    try:
-        return load(current_user._get_current_object(), subject_id)
-    except LookupError:
-        abort(404)
 
 
 def _page(taper: services.Taper, download_endpoint: str, **ids):
@@ -44,25 +36,25 @@ def _download(taper: services.Taper, format: str):
 def programme_taper(programme_id: int):
     """A programme's core and external money by financial year against its core targets,
     as a chart and tables, with breakdowns by locality and by lot."""
-    taper = _taper(services.programme_taper, programme_id)
+    taper = services.programme_taper(current_person(), programme_id)
     return _page(taper, "reporting.programme_taper_download", programme_id=programme_id)
 
 
 @bp.get("/programmes/<int:programme_id>/taper.<any(csv, xlsx):format>")
 @roles_required(Role.COMMISSIONER)
 def programme_taper_download(programme_id: int, format: str):
-    return _download(_taper(services.programme_taper, programme_id), format)
+    return _download(services.programme_taper(current_person(), programme_id), format)
 
 
 @bp.get("/schemes/<int:scheme_id>/taper")
 @roles_required(*SCHEME_VIEWERS)
 def scheme_taper(scheme_id: int):
     """A grant scheme's core and external money by financial year, from its awards."""
-    taper = _taper(services.scheme_taper, scheme_id)
+    taper = services.scheme_taper(current_person(), scheme_id)
     return _page(taper, "reporting.scheme_taper_download", scheme_id=scheme_id)
 
 
 @bp.get("/schemes/<int:scheme_id>/taper.<any(csv, xlsx):format>")
 @roles_required(*SCHEME_VIEWERS)
 def scheme_taper_download(scheme_id: int, format: str):
-    return _download(_taper(services.scheme_taper, scheme_id), format)
+    return _download(services.scheme_taper(current_person(), scheme_id), format)

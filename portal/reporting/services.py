@@ -62,7 +62,7 @@ from models import (
 from models.enums import ContractLot, FundingSource
 from portal import exports, policies
 from portal.awards.services import COMMITTED as HOLDING_MONEY
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.funding import ledger
 from portal.money import pounds_for_input
@@ -273,12 +273,11 @@ def _programme_where(condition: ColumnElement[bool]) -> Programme | None:
 
 def programme_taper(user: User, programme_id: int) -> Taper:
     """A programme's taper table with its breakdowns by locality and by lot, for
-    commissioners; LookupError when there is no such programme."""
-    if not policies.can_commission(user):
-        raise NotAllowed
+    commissioners; NotFound when there is no such programme."""
+    policies.require(policies.can_commission(user))
     programme = _programme_where(Programme.id == programme_id)
     if programme is None:
-        raise LookupError(programme_id)
+        raise NotFound(programme_id)
     return _programme_taper(programme)
 
 
@@ -344,25 +343,23 @@ def _scheme_taper(scheme: Scheme) -> Taper:
 
 def schemes(user: User) -> list[Scheme]:
     """The grant schemes whose taper the user may see, by name: one query."""
-    if not policies.can_view_taper(user):
-        raise NotAllowed
+    policies.require(policies.can_view_taper(user))
     return list(db.session.scalars(select(Scheme).order_by(Scheme.name, Scheme.id)))
 
 
 def scheme_taper(user: User, scheme_id: int) -> Taper:
-    """A grant scheme's taper table, for commissioners and grants officers; LookupError
+    """A grant scheme's taper table, for commissioners and grants officers; NotFound
     when there is no such scheme."""
-    if not policies.can_view_taper(user):
-        raise NotAllowed
+    policies.require(policies.can_view_taper(user))
     scheme = db.session.get(Scheme, scheme_id)
     if scheme is None:
-        raise LookupError(scheme_id)
+        raise NotFound(scheme_id)
     return _scheme_taper(scheme)
 
 
 def report(code: str) -> Taper:
     """The taper of the programme with the code `code` or, when there is none, of the scheme
-    with that reference prefix (upper case either way); LookupError when neither exists.
+    with that reference prefix (upper case either way); NotFound when neither exists.
     It checks no user: it is for `flask taper report`, run by the council's systems."""
     code = code.strip().upper()
     programme = _programme_where(Programme.code == code)
@@ -371,7 +368,7 @@ def report(code: str) -> Taper:
     scheme = db.session.scalar(select(Scheme).where(Scheme.reference_prefix == code))
     if scheme is not None:
         return _scheme_taper(scheme)
-    raise LookupError(code)
+    raise NotFound(code)
 
 
 # Exports ------------------------------------------------------------------------------------

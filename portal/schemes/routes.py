@@ -1,7 +1,6 @@
 """Grant schemes and their rounds, set up by grants officers."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forms.accounts import ConfirmForm
 from forms.schemes import (
@@ -16,27 +15,17 @@ from models.enums import Role, RoundStatus
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
 from portal.schemes import services
-from portal.views import show_rule_broken
+from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("schemes", __name__, url_prefix="/schemes")
 
 
-def _officer():
-    return current_user._get_current_object()
-
-
 def _scheme(scheme_id: int):
-    try:
-        return services.get_scheme(_officer(), scheme_id)
-    except LookupError:
-        abort(404)
+    return services.get_scheme(current_person(), scheme_id)
 
 
 def _round(round_id: int):
-    try:
-        return services.get_round(_officer(), round_id)
-    except LookupError:
-        abort(404)
+    return services.get_round(current_person(), round_id)
 
 
 def _scheme_details(form: SchemeForm) -> dict:
@@ -49,7 +38,7 @@ def _scheme_details(form: SchemeForm) -> dict:
 def index():
     """Every scheme, with its rounds and their states."""
     return render_template("schemes/index.html",
-                           schemes=services.schemes_overview(_officer()))
+                           schemes=services.schemes_overview(current_person()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,7 +47,7 @@ def create_scheme():
     form = SchemeForm()
     if form.validate_on_submit():
         try:
-            scheme = services.create_scheme(_officer(), **_scheme_details(form))
+            scheme = services.create_scheme(current_person(), **_scheme_details(form))
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -82,7 +71,7 @@ def edit_scheme(scheme_id: int):
                             "themes": [theme.name for theme in scheme.themes]})
     if form.validate_on_submit():
         try:
-            services.update_scheme(_officer(), scheme, **_scheme_details(form))
+            services.update_scheme(current_person(), scheme, **_scheme_details(form))
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -98,7 +87,7 @@ def create_round(scheme_id: int):
     form = RoundForm(ward_list=services.all_wards(), theme_list=scheme.themes)
     if form.validate_on_submit():
         try:
-            round_ = services.create_round(_officer(), scheme, form.settings())
+            round_ = services.create_round(current_person(), scheme, form.settings())
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -135,10 +124,10 @@ def edit_round(round_id: int):
     if form.validate_on_submit():
         try:
             if draft:
-                services.update_round(_officer(), round_, form.settings())
+                services.update_round(current_person(), round_, form.settings())
             else:
                 services.update_published_round(
-                    _officer(), round_, closes_at=form.closes_at(),
+                    current_person(), round_, closes_at=form.closes_at(),
                     guidance=form.guidance.data or "",
                     required_documents=form.required_documents.data,
                     assessment=form.assessment())
@@ -167,7 +156,7 @@ def criteria(round_id: int):
         form.add_row()
     elif form.validate_on_submit():
         try:
-            services.replace_criteria(_officer(), round_, form.settings())
+            services.replace_criteria(current_person(), round_, form.settings())
         except RuleBroken as error:
             form.show_rule_broken(error)
         else:
@@ -181,7 +170,7 @@ def _change_state(round_id: int, change, done: str):
     round_ = _round(round_id)
     if ConfirmForm().validate_on_submit():
         try:
-            change(_officer(), round_)
+            change(current_person(), round_)
         except RuleBroken as error:
             flash(error.message)
         else:

@@ -28,7 +28,7 @@ from models.base import utcnow
 from models.enums import LegalForm, RoundState, RoundStatus, ScoreScale
 from portal import audit, policies
 from portal.dates import format_datetime
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.schemes.rules import (
@@ -73,43 +73,38 @@ ROUND_TRANSITIONS = {
 }
 
 
-def _require_officer(user: User | None) -> None:
-    if not policies.can_manage_schemes(user):
-        raise NotAllowed
-
-
 # Reading
 
 
 def schemes_overview(user: User) -> list[Scheme]:
     """Every scheme with its rounds (two queries however many there are)."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     query = select(Scheme).options(selectinload(Scheme.rounds)).order_by(Scheme.name)
     return list(db.session.scalars(query))
 
 
 def get_scheme(user: User, scheme_id: int) -> Scheme:
-    """A scheme with its rounds and themes; LookupError when there is none."""
-    _require_officer(user)
+    """A scheme with its rounds and themes; NotFound when there is none."""
+    policies.require(policies.can_manage_schemes(user))
     scheme = db.session.scalar(
         select(Scheme).where(Scheme.id == scheme_id)
         .options(selectinload(Scheme.rounds), selectinload(Scheme.themes)))
     if scheme is None:
-        raise LookupError(scheme_id)
+        raise NotFound(scheme_id)
     return scheme
 
 
 def get_round(user: User, round_id: int) -> Round:
-    """A round with its scheme (and the scheme's themes), wards and themes; LookupError when
+    """A round with its scheme (and the scheme's themes), wards and themes; NotFound when
     there is none."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     round_ = db.session.scalar(
         select(Round).where(Round.id == round_id)
         .options(joinedload(Round.scheme).selectinload(Scheme.themes),
                  selectinload(Round.wards), selectinload(Round.themes),
                  selectinload(Round.criteria)))
     if round_ is None:
-        raise LookupError(round_id)
+        raise NotFound(round_id)
     return round_
 
 
@@ -191,7 +186,7 @@ def _set_themes(scheme: Scheme, lines: list[str]) -> tuple[list[str], list[str]]
 
 def create_scheme(user: User, *, name: str, description: str, reference_prefix: str,
                   theme_names: list[str]) -> Scheme:
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     _check_scheme_details(name, reference_prefix, None)
     scheme = Scheme(name=name, description=description, reference_prefix=reference_prefix)
     _set_themes(scheme, theme_names)
@@ -206,7 +201,7 @@ def create_scheme(user: User, *, name: str, description: str, reference_prefix: 
 
 def update_scheme(user: User, scheme: Scheme, *, name: str, description: str,
                   reference_prefix: str, theme_names: list[str]) -> Scheme:
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     _check_scheme_details(name, reference_prefix, scheme)
     themes_before = sorted(theme.name for theme in scheme.themes)
     added, removed = _set_themes(scheme, theme_names)
@@ -274,7 +269,7 @@ def _apply(round_: Round, settings: RoundSettings, wards: list[Ward],
 
 def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
     """A new round in the scheme, as a draft that only officers see."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     wards, themes = _check_round(scheme, settings)
     round_ = Round(scheme=scheme, status=RoundStatus.DRAFT)
     _apply(round_, settings, wards, themes)
@@ -289,7 +284,7 @@ def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
 
 def update_round(user: User, round_: Round, settings: RoundSettings) -> Round:
     """Change any setting of a draft round."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     if round_.status is not RoundStatus.DRAFT:
         raise RuleBroken("This round has been published, so only its guidance, closing time "
                          "and required documents can change")
@@ -309,7 +304,7 @@ def update_published_round(user: User, round_: Round, *, closes_at: datetime, gu
     required documents can change, and its closing time only to a later one. Its assessment
     settings (when given) can change until scoring begins: after that they would change how
     scores already given are judged."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     if round_.status is not RoundStatus.PUBLISHED:
         raise RuleBroken("A decided round cannot be changed", field="closes_on")
     if closes_at < round_.closes_at:
@@ -344,7 +339,7 @@ def update_published_round(user: User, round_: Round, *, closes_at: datetime, gu
 
 def _transition(user: User, round_: Round, action: str) -> Round:
     """The one way a round's status changes: check, change, audit, commit."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     transition = ROUND_TRANSITIONS[action]
     # Lock the row, so that of two officers pressing the button at once, one does it and the
     # other is told it is already done.
@@ -361,7 +356,7 @@ def publish_round(user: User, round_: Round) -> Round:
     """Draft → published: it is then upcoming, open or closed by its times. Assessors will
     score against its criteria, so their weights must make a percentage first (a round with
     none totals 0%)."""
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     if round_.status is RoundStatus.DRAFT and not weights_total_100(
             [criterion.weight_percent for criterion in round_.criteria]):
         raise RuleBroken("Set scoring criteria whose weights add up to 100% before you "
@@ -427,7 +422,7 @@ def replace_criteria(user: User, round_: Round,
     Refused once scoring has begun. A broken rule is raised with field
     "criteria-<index>-<attribute>", the index counting in `criteria`.
     """
-    _require_officer(user)
+    policies.require(policies.can_manage_schemes(user))
     # Lock the round, so that publishing or another officer's change waits for this one.
     db.session.refresh(round_, ["status"], with_for_update=True)
     db.session.refresh(round_, ["criteria"])

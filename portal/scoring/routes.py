@@ -1,8 +1,7 @@
 """Assessors on applications: officers assign them and see declarations and scores; assessors
 declare conflicts of interest and score the applications assigned to them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from forms.scoring import (
     AssignAssessorForm,
@@ -15,38 +14,28 @@ from models.enums import ConflictDeclaration, Role, ScoresheetStatus
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
 from portal.scoring import services
-from portal.views import page_number, show_rule_broken
+from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("scoring", __name__, url_prefix="/scoring")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 # Officers --------------------------------------------------------------------------------
 
 
 def _application(application_id: int):
-    try:
-        return services.application_for_officer(_user(), application_id)
-    except LookupError:
-        abort(404)
+    return services.application_for_officer(current_person(), application_id)
 
 
 def _round(round_id: int):
-    try:
-        return services.round_for_officer(_user(), round_id)
-    except LookupError:
-        abort(404)
+    return services.round_for_officer(current_person(), round_id)
 
 
 def _assessors_page(application, form: AssignAssessorForm | None = None):
-    assignments = services.assignments_of(_user(), application)
+    assignments = services.assignments_of(current_person(), application)
     refusal = services.assignment_refusal(application, assignments)
     if form is None:
         form = AssignAssessorForm(assessors=services.assessors_available(
-            _user(), application, assignments))
+            current_person(), application, assignments))
     return render_template("scoring/assessors.html", application=application,
                            assignments=assignments, refusal=refusal, form=form,
                            ScoresheetStatus=ScoresheetStatus)
@@ -64,12 +53,12 @@ def assessors(submitted_application_id: int):
 @roles_required(Role.GRANTS_OFFICER)
 def assign(submitted_application_id: int):
     application = _application(submitted_application_id)
-    assignments = services.assignments_of(_user(), application)
+    assignments = services.assignments_of(current_person(), application)
     form = AssignAssessorForm(assessors=services.assessors_available(
-        _user(), application, assignments))
+        current_person(), application, assignments))
     if form.validate_on_submit():
         try:
-            assignment = services.assign(_user(), application.id, form.assessor.data)
+            assignment = services.assign(current_person(), application.id, form.assessor.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -88,14 +77,14 @@ def assign_round(round_id: int):
     form = AssignRoundForm()
     if form.validate_on_submit():
         try:
-            made = services.assign_round(_user(), round_.id)
+            made = services.assign_round(current_person(), round_.id)
         except RuleBroken as error:
             flash(error.message)
         else:
             flash(f"{made} {'assignment has' if made == 1 else 'assignments have'} been made. "
                   "Each assessor has been told by email.", "success")
         return redirect(url_for("scoring.assign_round", round_id=round_.id))
-    plan = services.balanced_plan(_user(), round_)
+    plan = services.balanced_plan(current_person(), round_)
     return render_template("scoring/assign_round.html", round=round_, plan=plan, form=form,
                            anyone=any(planned.assessors for planned in plan))
 
@@ -106,7 +95,7 @@ def declarations(round_id: int):
     """Every declaration of interest made in the round."""
     round_ = _round(round_id)
     return render_template("scoring/declarations.html", round=round_,
-                           pagination=services.declarations_page(_user(), round_,
+                           pagination=services.declarations_page(current_person(), round_,
                                                                  page_number()))
 
 
@@ -115,10 +104,7 @@ def declarations(round_id: int):
 
 def _assignment(assignment_id: int):
     """The signed-in assessor's own assignment; another's is not found."""
-    try:
-        return services.get_assignment(_user(), assignment_id)
-    except LookupError:
-        abort(404)
+    return services.get_assignment(current_person(), assignment_id)
 
 
 @bp.get("/")
@@ -126,7 +112,7 @@ def _assignment(assignment_id: int):
 def index():
     """Your assessments: the applications you have been asked to assess."""
     return render_template("scoring/index.html",
-                           pagination=services.assignments_page(_user(), page_number()))
+                           pagination=services.assignments_page(current_person(), page_number()))
 
 
 def _assignment_page(assignment, declaration_form: DeclarationForm | None = None):
@@ -137,12 +123,12 @@ def _assignment_page(assignment, declaration_form: DeclarationForm | None = None
         organisation_name=services.organisation_name_of(assignment.application),
         form=declaration_form or (DeclarationForm() if assignment.declaration is None
                                   else None),
-        sections=services.application_answers(_user(), assignment) if readable else [],
-        refusal=services.scoring_refusal(_user(), assignment) if readable else None,
+        sections=services.application_answers(current_person(), assignment) if readable else [],
+        refusal=services.scoring_refusal(current_person(), assignment) if readable else None,
         latest=services.latest_sheet(assignment),
         submitted=[sheet for sheet in assignment.scoresheets
                    if sheet.status is ScoresheetStatus.SUBMITTED],
-        others=services.others_scores(_user(), assignment) if readable else None)
+        others=services.others_scores(current_person(), assignment) if readable else None)
 
 
 @bp.get("/assignments/<int:assignment_id>")
@@ -163,7 +149,8 @@ def declare(assignment_id: int):
     form = DeclarationForm()
     if form.validate_on_submit():
         try:
-            services.declare(_user(), assignment.id, form.has_conflict, form.details.data or "")
+            services.declare(current_person(), assignment.id, form.has_conflict,
+                             form.details.data or "")
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -192,7 +179,7 @@ def score(assignment_id: int):
     if assignment.declaration is not ConflictDeclaration.NO_CONFLICT:
         return redirect(url_for("scoring.assignment", assignment_id=assignment.id))
     latest = services.latest_sheet(assignment)
-    refusal = services.scoring_refusal(_user(), assignment)
+    refusal = services.scoring_refusal(current_person(), assignment)
     if refusal is None and latest is not None and latest.status is ScoresheetStatus.SUBMITTED:
         flash("You have submitted your scores. To change them, choose “Change your scores”.")
         return redirect(url_for("scoring.assignment", assignment_id=assignment.id))
@@ -201,7 +188,7 @@ def score(assignment_id: int):
     if refusal is None and form.validate_on_submit():
         entries = [services.ScoreEntry(*entry) for entry in form.entries()]
         try:
-            sheet = services.save_scores(_user(), assignment.id, entries, form.submitting)
+            sheet = services.save_scores(current_person(), assignment.id, entries, form.submitting)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -227,10 +214,10 @@ def change(assignment_id: int):
     if latest is None or latest.status is ScoresheetStatus.DRAFT:
         return redirect(url_for("scoring.score", assignment_id=assignment.id))
     form = ChangeScoresForm()
-    refusal = services.scoring_refusal(_user(), assignment)
+    refusal = services.scoring_refusal(current_person(), assignment)
     if refusal is None and form.validate_on_submit():
         try:
-            services.change_scores(_user(), assignment.id, form.reason.data)
+            services.change_scores(current_person(), assignment.id, form.reason.data)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:

@@ -32,7 +32,7 @@ from models.enums import ApplicationStatus, ConflictDeclaration, Role, Scoreshee
 from portal import audit, policies
 from portal.applications.sections import SectionAnswers, answer_sections
 from portal.applications.services import organisation_profile
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
 from portal.scoring import arithmetic
@@ -83,28 +83,23 @@ def _keep_submitted_scores(session: Session, flush_context, instances) -> None:
 # Officers: one application's assessors ------------------------------------------------------
 
 
-def _require_officer(user: User | None) -> None:
-    if not policies.can_assign_assessors(user):
-        raise NotAllowed
-
-
 def application_for_officer(officer: User, application_id: int) -> Application:
-    """An application sent in, with its round and organisation; LookupError for a draft or an
+    """An application sent in, with its round and organisation; NotFound for a draft or an
     unknown id (drafts are the organisation's business until sent)."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     application = db.session.scalar(
         select(Application)
         .where(Application.id == application_id, Application.status != ApplicationStatus.DRAFT)
         .options(joinedload(Application.organisation),
                  joinedload(Application.round).joinedload(Round.scheme)))
     if application is None:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     return application
 
 
 def assignments_of(officer: User, application: Application) -> list[Assignment]:
     """Every assignment on the application (conflicts included) with assessor and versions."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     return list(db.session.scalars(
         select(Assignment).where(Assignment.application_id == application.id)
         .options(joinedload(Assignment.assessor),
@@ -138,7 +133,7 @@ def assessors_available(officer: User, application: Application,
                         assignments: list[Assignment]) -> list[User]:
     """Assessors who could be added: not already on it, including those who declared a
     conflict on it."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     taken = {assignment.assessor_id for assignment in assignments}
     return [person for person in _assessors() if person.id not in taken]
 
@@ -165,11 +160,11 @@ def _notify(assessors: dict[int, tuple[User, int]]) -> None:
 def assign(officer: User, application_id: int, assessor_id: int | None,
            now: datetime | None = None) -> Assignment:
     """Assign one assessor by hand, within the round's number of assessors."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     now = now or utcnow()
     application = _lock_application(application_id)
     if application is None or application.status is ApplicationStatus.DRAFT:
-        raise LookupError(application_id)
+        raise NotFound(application_id)
     assignments = list(db.session.scalars(
         select(Assignment).where(Assignment.application_id == application.id)
         .execution_options(populate_existing=True)))
@@ -202,12 +197,12 @@ def _add_assignment(officer: User, application: Application, assessor: User,
 
 
 def round_for_officer(officer: User, round_id: int) -> Round:
-    """A round with its scheme; LookupError when there is none."""
-    _require_officer(officer)
+    """A round with its scheme; NotFound when there is none."""
+    policies.require(policies.can_assign_assessors(officer))
     round_ = db.session.scalar(select(Round).where(Round.id == round_id)
                                .options(joinedload(Round.scheme)))
     if round_ is None:
-        raise LookupError(round_id)
+        raise NotFound(round_id)
     return round_
 
 
@@ -225,7 +220,7 @@ def balanced_plan(officer: User, round_: Round) -> list[PlannedAssignment]:
     assignments in the round, ties by name then id, never one already on it (a declared
     conflict included). Applications go in reference order, so the plan is the same every
     time it is asked for."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     applications = list(db.session.scalars(
         select(Application)
         .where(Application.round_id == round_.id,
@@ -267,7 +262,7 @@ def assign_round(officer: User, round_id: int, now: datetime | None = None) -> i
     """Apply the balanced plan. The round's row and its applications' rows are locked, so that
     two officers pressing the button at once, or one assigning by hand meanwhile, cannot give
     an application more assessors than the round asks for. Returns how many were made."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     now = now or utcnow()
     db.session.execute(select(Round.id).where(Round.id == round_id).with_for_update())
     db.session.execute(select(Application.id).where(
@@ -292,7 +287,7 @@ def assign_round(officer: User, round_id: int, now: datetime | None = None) -> i
 
 def declarations_page(officer: User, round_: Round, page: int) -> Pagination:
     """Every declaration made in the round, newest first, 25 a page."""
-    _require_officer(officer)
+    policies.require(policies.can_assign_assessors(officer))
     query = (select(Assignment).join(Assignment.application)
              .where(Application.round_id == round_.id, Assignment.declaration.is_not(None))
              .options(joinedload(Assignment.assessor),
@@ -304,14 +299,9 @@ def declarations_page(officer: User, round_: Round, page: int) -> Pagination:
 # Assessors ---------------------------------------------------------------------------------
 
 
-def _require_assessor(user: User | None) -> None:
-    if not (user is not None and user.is_authenticated and user.has_role(Role.ASSESSOR)):
-        raise NotAllowed
-
-
 def assignments_page(assessor: User, page: int) -> Pagination:
     """The assessor's own assignments, newest first, 25 a page, with what each page shows."""
-    _require_assessor(assessor)
+    policies.require(policies.is_assessor(assessor))
     query = (select(Assignment).where(Assignment.assessor_id == assessor.id)
              .options(joinedload(Assignment.application).joinedload(Application.organisation),
                       joinedload(Assignment.application).joinedload(Application.round),
@@ -323,7 +313,7 @@ def assignments_page(assessor: User, page: int) -> Pagination:
 def get_assignment(assessor: User, assignment_id: int, *, fresh: bool = False) -> Assignment:
     """The assessor's own assignment; anyone else's is not found, as if it did not exist.
     `fresh` reloads rows the session already holds (after taking a lock)."""
-    _require_assessor(assessor)
+    policies.require(policies.is_assessor(assessor))
     assignment = db.session.scalar(
         select(Assignment)
         .where(Assignment.id == assignment_id, Assignment.assessor_id == assessor.id)
@@ -333,7 +323,7 @@ def get_assignment(assessor: User, assignment_id: int, *, fresh: bool = False) -
                  selectinload(Assignment.scoresheets).selectinload(Scoresheet.scores))
         .execution_options(populate_existing=fresh))
     if assignment is None:
-        raise LookupError(assignment_id)
+        raise NotFound(assignment_id)
     return assignment
 
 
@@ -350,8 +340,7 @@ def declare(assessor: User, assignment_id: int, conflict: bool, details: str,
     """Record the assessor's answer once. A conflict takes them off the application."""
     now = now or utcnow()
     assignment = _lock_assignment(assessor, assignment_id)
-    if not policies.is_assigned(assessor, assignment):
-        raise NotAllowed
+    policies.require(policies.is_assigned(assessor, assignment))
     if assignment.declaration is not None:
         raise RuleBroken("You have already answered this question", field="conflict")
     details = details.strip()
@@ -421,8 +410,7 @@ def save_scores(assessor: User, assignment_id: int, entries: list[ScoreEntry], s
     justification. A submitted version is never written to: changing it needs change_scores."""
     now = now or utcnow()
     assignment = _lock_assignment(assessor, assignment_id)
-    if not policies.can_read_assigned_application(assessor, assignment):
-        raise NotAllowed
+    policies.require(policies.can_read_assigned_application(assessor, assignment))
     # Lock the round as changing its criteria does, and read them afresh: the criteria cannot
     # then change between this check and the scores being written.
     round_ = assignment.application.round
@@ -484,8 +472,7 @@ def change_scores(assessor: User, assignment_id: int, reason: str,
     submitted versions stay as they were."""
     now = now or utcnow()
     assignment = _lock_assignment(assessor, assignment_id)
-    if not policies.can_read_assigned_application(assessor, assignment):
-        raise NotAllowed
+    policies.require(policies.can_read_assigned_application(assessor, assignment))
     if refusal := scoring_refusal(assessor, assignment):
         raise RuleBroken(refusal, field="reason")
     sheet = latest_sheet(assignment)
@@ -525,8 +512,7 @@ class OtherAssessorScores:
 def others_scores(assessor: User, assignment: Assignment) -> list[OtherAssessorScores] | None:
     """The other active assessors' latest submitted scores on the same application, once this
     assessor has submitted their own; None before that (they must not be swayed)."""
-    if not policies.can_read_assigned_application(assessor, assignment):
-        raise NotAllowed
+    policies.require(policies.can_read_assigned_application(assessor, assignment))
     if last_submitted(assignment) is None:
         return None
     others = db.session.scalars(
@@ -549,8 +535,7 @@ def others_scores(assessor: User, assignment: Assignment) -> list[OtherAssessorS
 
 def application_answers(assessor: User, assignment: Assignment) -> list[SectionAnswers]:
     """The application's answers, read-only, for an assessor who has declared no conflict."""
-    if not policies.can_read_assigned_application(assessor, assignment):
-        raise NotAllowed
+    policies.require(policies.can_read_assigned_application(assessor, assignment))
     application = assignment.application
     # The headings speak to the applicant ("Your project"); an assessor reads "Project".
     return [replace(section, title=section.title.removeprefix("Your ").capitalize())

@@ -12,7 +12,7 @@ from models.enums import ContractStatus, FundingSource, LedgerKind, Organisation
 from portal.contracts import payments, years
 from portal.contracts.payments import PaymentDetails
 from portal.contracts.years import YearPlan
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.funding import ledger
 from tests.conftest import sign_in_as
 from tests.contracts.test_years import APRIL_2024, pot
@@ -202,7 +202,7 @@ def test_an_instalment_paid_in_full_is_refused_more(commissioner):
 
 
 def test_an_unknown_contract_is_a_lookup_error(commissioner):
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         payments.record_payment(commissioner, 999_999, PaymentDetails(
             1, date(2024, 7, 1), 1_00, "B"), JULY_2024)
 

@@ -12,7 +12,7 @@ from models.enums import FundingSource, Role
 from portal.contracts import scenarios, years
 from portal.contracts.taper import CoreTaper, Split, Taper, TotalRule
 from portal.contracts.years import YearPlan
-from portal.exceptions import NotAllowed, RuleBroken
+from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from tests.contracts.commissioning import audit_events
 from tests.contracts.test_years import APRIL_2024, THREE_YEARS, pot
 from tests.factories import ContractFactory, ProgrammeFactory, UserFactory
@@ -162,7 +162,7 @@ def test_deleting_a_scenario_is_audited(commissioner, programme):
 def test_a_scenario_of_another_programme_is_not_found(commissioner, programme):
     scenario = scenarios.save(commissioner, programme, "20%", TWENTY_PERCENT)
     other = ProgrammeFactory()
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         scenarios.get_scenario(commissioner, other, scenario.id)
     assert scenarios.get_scenario(commissioner, programme, scenario.id) == scenario
 

@@ -8,7 +8,7 @@ from models import LedgerEntry
 from models.base import db
 from models.enums import FundingSource, Role
 from portal import policies
-from portal.exceptions import NotAllowed
+from portal.exceptions import NotAllowed, NotFound
 from portal.funding.ledger import balances
 from portal.reporting import services
 from portal.reporting.services import NO_LOCALITY, TaperRow
@@ -162,11 +162,11 @@ def test_an_admin_who_is_also_a_grants_officer_sees_scheme_tapers(ctx):
 
 def test_unknown_programmes_and_schemes_are_not_found(ctx):
     commissioner = UserFactory(roles=(Role.COMMISSIONER,))
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         services.programme_taper(commissioner, 999)
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         services.scheme_taper(commissioner, 999)
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         services.report("NOPE")
 
 
