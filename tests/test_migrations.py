@@ -4,7 +4,6 @@ and redone. Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
 from collections.abc import Iterator
 
 import flask_migrate
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -13,20 +12,12 @@ from flask import current_app
 
 from models.base import db
 from portal.config import sqlalchemy_url
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, run_on_postgres_server
 from tests.extra_apps import extra_app
 
 BACKENDS = [pytest.param("sqlite", id="sqlite")]
 if TEST_DATABASE_URL:
     BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-
-
-def _run_on_postgres_server(url: sa.URL, statement: str) -> None:
-    """Run a statement (CREATE/DROP DATABASE) outside a transaction on the server's `postgres`
-    database."""
-    server = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(statement)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -37,12 +28,12 @@ def empty_database_url(request, tmp_path) -> Iterator[str]:
         return
     url = sa.make_url(sqlalchemy_url(TEST_DATABASE_URL))
     url = url.set(database=f"{url.database}_migrations")
-    _run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    _run_on_postgres_server(url, f'CREATE DATABASE "{url.database}"')
+    run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    run_on_postgres_server(url, f'CREATE DATABASE "{url.database}"')
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        _run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 def schema_differences() -> list:
