@@ -245,8 +245,10 @@ class TestHistory:
     def test_the_flush_guard_stops_a_change_to_a_submitted_score(self, ctx, scoring_round):
         assignment = assigned(scoring_round, declaration=ConflictDeclaration.NO_CONFLICT)
         sheet = submitted_sheet(assignment, SCORES, total="65.00")
+        # The first criterion's, scored 3 (in no set order, the row scored 0 could come first,
+        # and setting it to 0 would change nothing).
         score = db.session.scalars(select(CriterionScore).where(
-            CriterionScore.scoresheet_id == sheet.id)).first()
+            CriterionScore.scoresheet_id == sheet.id).order_by(CriterionScore.id)).first()
 
         score.score = 0
         with pytest.raises(services.SubmittedScoresChanged):
