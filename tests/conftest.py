@@ -133,16 +133,22 @@ def empty_database() -> None:
     db.session.commit()
 
 
+def leave_empty(app) -> None:
+    """Leave the database, outbox and rate limits empty for the next test; call it inside the
+    test's application context."""
+    db.session.rollback()
+    empty_database()
+    for message in Path(app.config["MAIL_OUTBOX"]).glob("*.eml"):
+        message.unlink()
+    limiter.reset()
+
+
 @pytest.fixture
 def ctx(app):
     """An application context for the test, with an empty database, outbox and rate limits."""
     with app.app_context():
         yield app
-        db.session.rollback()
-        empty_database()
-    for message in Path(app.config["MAIL_OUTBOX"]).glob("*.eml"):
-        message.unlink()
-    limiter.reset()
+        leave_empty(app)
 
 
 @pytest.fixture
