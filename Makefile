@@ -18,13 +18,14 @@ run: install assets
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # pytest-xdist workers, each with databases of its own (tests/conftest.py): twice the cores,
-# as the tests wait on PostgreSQL and Chromium about as much as they compute.
+# as the tests wait on PostgreSQL and Chromium about as much as they compute. Work stealing
+# keeps every worker busy to the end, when the slow browser and PostgreSQL tests are left.
 TEST_WORKERS ?= $(shell echo $$((2 * $$(nproc))))
 
 test: install-test assets
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	PORTAL_ENV=testing $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	PORTAL_ENV=testing $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
