@@ -21,11 +21,11 @@ from models import Award, Instalment, LedgerEntry, Payment, Recovery, User
 from models.enums import AwardStatus, LedgerKind, RecoveryKind
 from portal import audit, policies
 from portal.awards import services
-from portal.awards.split import pro_rata
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.split import pro_rata
 from portal.money import format_pounds
 
 # The award's money in each pot ---------------------------------------------------------------

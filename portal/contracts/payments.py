@@ -34,12 +34,12 @@ from models import (
 from models.enums import ContractStatus, LedgerKind, OrganisationRole
 from portal import audit, policies
 from portal.awards.payments import PaymentDetails, not_in_future
-from portal.awards.split import pro_rata
 from portal.contracts import years
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.split import pro_rata
 from portal.mail import send_each
 from portal.money import format_pounds
 
