@@ -21,10 +21,17 @@ from models import Award, Instalment, LedgerEntry, Payment, Recovery, User
 from models.enums import AwardStatus, LedgerKind, RecoveryKind
 from portal import audit, policies
 from portal.awards import services
-from portal.dates import format_date, to_london
+from portal.dates import format_date
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.payments import (
+    PaymentDetails,
+    check_details,
+    check_instalment_left,
+    not_in_future,
+    pay_from_pots,
+)
 from portal.funding.split import pro_rata
 from portal.money import format_pounds
 
@@ -78,15 +85,6 @@ def _lock(user: User, award_id: int) -> Award:
     return services.award(user, award_id)
 
 
-def not_in_future(when: date, now: datetime, name: str, what: str) -> None:
-    """RuleBroken beside field `name` when `when` is after today in the UK (a payment or
-    receipt cannot be recorded before it happens); contract payments use it too."""
-    today = to_london(now).date()
-    if when > today:
-        raise RuleBroken(f"{what} must be today or in the past, not after {format_date(today)}",
-                         field=name)
-
-
 def paid_by_instalment(award_id: int) -> dict[int, int]:
     """What has been paid of each of the award's scheduled payments (instalment id -> pence)."""
     return {instalment_id: int(pence) for instalment_id, pence in db.session.execute(
@@ -95,14 +93,6 @@ def paid_by_instalment(award_id: int) -> dict[int, int]:
 
 
 # Payments ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PaymentDetails:
-    instalment_id: int | None
-    paid_on: date
-    amount_pence: int
-    reference: str
 
 
 def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMoney],
@@ -115,11 +105,7 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                        if each.id == details.instalment_id), None)
     if instalment is None:
         raise RuleBroken("Select the payment in the schedule that this pays", field="instalment")
-    not_in_future(details.paid_on, now, "paid_on", "The date paid")
-    if not details.reference.strip():
-        raise RuleBroken("Enter the payment reference", field="reference")
-    if details.amount_pence <= 0:
-        raise RuleBroken("The amount paid must be more than £0", field="amount")
+    check_details(details, now)
     committed = sum(each.committed_pence for each in money.values())
     paid = sum(each.paid_pence for each in money.values())
     if details.amount_pence > committed - paid:
@@ -127,13 +113,9 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                          f"paid: {format_pounds(committed)} committed, {format_pounds(paid)} "
                          f"paid, so at most {format_pounds(committed - paid)} can be paid",
                          field="amount")
-    left = instalment.amount_pence - paid_by_instalment(award.id).get(instalment.id, 0)
-    if left <= 0:
-        raise RuleBroken(f"Payment {instalment.number} has been paid in full",
-                         field="instalment")
-    if details.amount_pence > left:
-        raise RuleBroken(f"The payment is more than the {format_pounds(left)} left to pay of "
-                         f"payment {instalment.number}", field="amount")
+    check_instalment_left(details, instalment.amount_pence,
+                          paid_by_instalment(award.id).get(instalment.id, 0),
+                          f"Payment {instalment.number}")
     return instalment
 
 
@@ -146,23 +128,19 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     award = _lock(user, award_id)
     money = money_by_pot(award.id)
     instalment = _check_payment(award, details, money, now)
-    shares = pro_rata(details.amount_pence, {pot_id: each.unpaid_pence
-                                             for pot_id, each in money.items()})
-    reference = details.reference.strip()
-    entries = ledger.post(user, [ledger.Posting(pot_id, LedgerKind.PAYMENT, pence)
-                                 for pot_id, pence in sorted(shares.items())],
-                          reason=f"Award {award.reference} payment {instalment.number}, "
-                                 f"reference {reference}", now=now, award_id=award.id)
+    paid = pay_from_pots(user, details, {pot_id: each.unpaid_pence
+                                         for pot_id, each in money.items()},
+                         f"Award {award.reference} payment {instalment.number}", now,
+                         award_id=award.id)
     payment = Payment(award=award, instalment=instalment, paid_on=details.paid_on,
-                      amount_pence=details.amount_pence, reference=reference,
-                      recorded_by=user, recorded_at=now, batch=entries[0].batch)
+                      amount_pence=details.amount_pence, reference=paid.reference,
+                      recorded_by=user, recorded_at=now, batch=paid.batch)
     db.session.add(payment)
     db.session.flush()
     audit.record("award.paid", actor=user, subject=award, details={
         "payment_id": payment.id, "instalment": instalment.number,
         "amount_pence": payment.amount_pence, "paid_on": payment.paid_on.isoformat(),
-        "reference": reference, "shares": {str(pot_id): pence for pot_id, pence in
-                                           sorted(shares.items())}})
+        "reference": paid.reference, "shares": paid.audit_shares()})
     db.session.commit()
     services.tell_organisation(award, f"Payment of your grant {award.reference}",
                                "awards_paid", payment=payment)
