@@ -3,7 +3,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from forms.awards import payment_form
 from forms.contracts import (
     TAPER_FIELDS,
     ActivateForm,
@@ -25,6 +24,7 @@ from forms.contracts import (
     taper_query,
     year_funding_form,
 )
+from forms.funding import payment_form
 from models.base import utcnow
 from models.enums import ContractStatus, Role
 from portal.auth import roles_required
