@@ -7,10 +7,11 @@ into a `TaperPlan`: per financial year, the programme's core and external money 
 contract's share. The first year is always the contracts' own figures; the rule shapes the years
 after it. Programme amounts are exact values rounded half up to whole pounds; each year's core and
 total are shared in proportion to the contracts' first-year core and total, by largest remainder
-(ties to the lower contract reference), within two bounds that keep the rules true after rounding:
-a contract's core never rises in a year when the programme's core does not, and its total never
-falls below its core. A rule that cannot be kept raises `RuleBroken`, naming the year; `field` is
-the name of the `Taper` attribute concerned (or "years", "contracts").
+(`portal.funding.largest_remainder`; ties to the lower contract reference), within two bounds
+that keep the rules true after rounding: a contract's core never rises in a year when the
+programme's core does not, and its total never falls below its core. A rule that cannot be kept
+raises `RuleBroken`, naming the year; `field` is the name of the `Taper` attribute concerned (or
+"years", "contracts").
 
 Checking a plan against the pots of each year is the service's job: `TaperPlan.programme_by_year`
 gives the core and external money each year needs.
