@@ -128,19 +128,19 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     award = _lock(user, award_id)
     money = money_by_pot(award.id)
     instalment = _check_payment(award, details, money, now)
-    paid = pay_from_pots(user, details, {pot_id: each.unpaid_pence
-                                         for pot_id, each in money.items()},
-                         f"Award {award.reference} payment {instalment.number}", now,
-                         award_id=award.id)
+    posted = pay_from_pots(user, details, {pot_id: each.unpaid_pence
+                                           for pot_id, each in money.items()},
+                           f"Award {award.reference} payment {instalment.number}", now,
+                           award_id=award.id)
     payment = Payment(award=award, instalment=instalment, paid_on=details.paid_on,
-                      amount_pence=details.amount_pence, reference=paid.reference,
-                      recorded_by=user, recorded_at=now, batch=paid.batch)
+                      amount_pence=details.amount_pence, reference=posted.reference,
+                      recorded_by=user, recorded_at=now, batch=posted.batch)
     db.session.add(payment)
     db.session.flush()
     audit.record("award.paid", actor=user, subject=award, details={
         "payment_id": payment.id, "instalment": instalment.number,
         "amount_pence": payment.amount_pence, "paid_on": payment.paid_on.isoformat(),
-        "reference": paid.reference, "shares": paid.audit_shares()})
+        "reference": posted.reference, "shares": posted.audit_shares()})
     db.session.commit()
     services.tell_organisation(award, f"Payment of your grant {award.reference}",
                                "awards_paid", payment=payment)

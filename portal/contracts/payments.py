@@ -148,19 +148,19 @@ def _record(user: User, contract: Contract, details: PaymentDetails,
     instalment = _check_payment(contract, details, money, now)
     financial_year = instalment.year.financial_year
     label = quarter_label(financial_year, instalment.quarter)
-    paid = pay_from_pots(user, details, unpaid_in_year(money, financial_year),
-                         f"Contract {contract.reference} {label.lower()} payment", now,
-                         contract_id=contract.id)
+    posted = pay_from_pots(user, details, unpaid_in_year(money, financial_year),
+                           f"Contract {contract.reference} {label.lower()} payment", now,
+                           contract_id=contract.id)
     payment = ContractPayment(contract=contract, instalment=instalment, paid_on=details.paid_on,
-                              amount_pence=details.amount_pence, reference=paid.reference,
-                              recorded_by=user, recorded_at=now, batch=paid.batch)
+                              amount_pence=details.amount_pence, reference=posted.reference,
+                              recorded_by=user, recorded_at=now, batch=posted.batch)
     db.session.add(payment)
     db.session.flush()
     audit.record("contract.paid", actor=user, subject=contract, details={
         "payment_id": payment.id, "financial_year": financial_year,
         "quarter": instalment.quarter, "amount_pence": payment.amount_pence,
-        "paid_on": payment.paid_on.isoformat(), "reference": paid.reference,
-        "shares": paid.audit_shares()})
+        "paid_on": payment.paid_on.isoformat(), "reference": posted.reference,
+        "shares": posted.audit_shares()})
     db.session.commit()
     _tell_provider(contract, payment, label)
     return payment

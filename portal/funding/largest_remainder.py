@@ -4,10 +4,10 @@ shared out in the portal (an award or a payment across pots, a taper's year acro
 Pure arithmetic on integers (pence, or whole pounds); no app, no database.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import TypeVar
 
-Key = TypeVar("Key", bound=Hashable)
+Key = TypeVar("Key", int, str)  # what is shared between: pot ids, contract references
 
 
 def largest_remainder(amount: int, weights: Mapping[Key, int], *,
@@ -40,9 +40,8 @@ def largest_remainder(amount: int, weights: Mapping[Key, int], *,
     def remainder(key: Key) -> int:
         return amount * weights[key] - shares[key] * total
 
-    keys = sorted(weights)  # type: ignore[type-var]  # keys are ordered: pot ids, references
-    shares = {key: bounded(key, amount * weights[key] // (total or 1))
-              for key in keys}
+    keys = sorted(weights)
+    shares = {key: bounded(key, amount * weights[key] // (total or 1)) for key in keys}
     while (gap := amount - sum(shares.values())) != 0:
         if gap > 0:
             growable = [key for key in keys if bounded(key, shares[key] + 1) > shares[key]]
