@@ -11,10 +11,11 @@ from models import AuditEvent, Award, LedgerEntry, Payment, Recovery, User
 from models.base import db, utcnow
 from models.enums import AwardStatus, LedgerKind, OrganisationRole, RecoveryKind, Role
 from portal.awards import payments, services, variations
-from portal.awards.payments import PaymentDetails, RecoveryDetails
+from portal.awards.payments import RecoveryDetails
 from portal.awards.terms import ScheduledPayment, terms_of
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
+from portal.funding.payments import PaymentDetails
 from tests.awards.conftest import Offered, make, today
 from tests.conftest import sign_in_as
 from tests.factories import MembershipFactory, UserFactory
