@@ -11,13 +11,13 @@ awarded, and its net grant is the amount less what was recovered.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from models import Award, Instalment, LedgerEntry, Payment, Recovery, User
+from models import Award, Instalment, Payment, Recovery, User
 from models.enums import AwardStatus, LedgerKind, RecoveryKind
 from portal import audit, policies
 from portal.awards import services
@@ -27,55 +27,15 @@ from portal.extensions import db
 from portal.funding import ledger
 from portal.funding.payments import (
     PaymentDetails,
+    PotMoney,
     check_details,
     check_instalment_left,
+    money_by_pot,
     not_in_future,
     pay_from_pots,
 )
 from portal.funding.split import pro_rata
 from portal.money import format_pounds
-
-# The award's money in each pot ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PotMoney:
-    """One pot's part of an award, from the ledger: committed and paid (net of recoveries),
-    and how much has been recovered (clawed back) from what it paid."""
-
-    balance: ledger.Balance = field(default_factory=ledger.Balance)
-    recovered_pence: int = 0
-
-    @property
-    def committed_pence(self) -> int:
-        return self.balance.committed_pence
-
-    @property
-    def paid_pence(self) -> int:
-        return self.balance.paid_pence
-
-    @property
-    def unpaid_pence(self) -> int:
-        return self.committed_pence - self.paid_pence
-
-    @property
-    def paid_before_recoveries_pence(self) -> int:
-        return self.paid_pence + self.recovered_pence
-
-
-def money_by_pot(award_id: int) -> dict[int, PotMoney]:
-    """The award's money in each pot it has ledger entries in (one query), added up by the
-    ledger's own arithmetic so the figures mean what the pots' figures mean."""
-    found: dict[int, PotMoney] = defaultdict(PotMoney)
-    for pot_id, kind, pence in db.session.execute(
-            select(LedgerEntry.pot_id, LedgerEntry.kind, func.sum(LedgerEntry.amount_pence))
-            .where(LedgerEntry.award_id == award_id)
-            .group_by(LedgerEntry.pot_id, LedgerEntry.kind)):
-        money = found[pot_id]
-        found[pot_id] = PotMoney(
-            money.balance.after(ledger.Posting(pot_id, kind, int(pence))),
-            money.recovered_pence + (int(pence) if kind is LedgerKind.CLAWBACK else 0))
-    return dict(found)
 
 
 def _lock(user: User, award_id: int) -> Award:
@@ -126,7 +86,7 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     audit event in one commit; then the organisation is told."""
     policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
-    money = money_by_pot(award.id)
+    money = money_by_pot(award_id=award.id)
     instalment = _check_payment(award, details, money, now)
     posted = pay_from_pots(user, details, {pot_id: each.unpaid_pence
                                            for pot_id, each in money.items()},
@@ -165,7 +125,7 @@ def record_recovery(user: User, award_id: int, details: RecoveryDetails,
     recovery and the audit event, in one commit."""
     policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
-    money = money_by_pot(award.id)
+    money = money_by_pot(award_id=award.id)
     paid = sum(each.paid_pence for each in money.values())
     if paid <= 0:
         raise RuleBroken("Nothing has been paid on this award, so nothing can be recovered")
@@ -282,4 +242,4 @@ def payments_view(user: User, award: Award) -> PaymentsView:
         paid[payment.instalment_id] += payment.amount_pence
     schedule = [InstalmentRow(instalment, paid[instalment.id])
                 for instalment in award.instalments]
-    return PaymentsView(award, schedule, payments, recoveries, money_by_pot(award.id))
+    return PaymentsView(award, schedule, payments, recoveries, money_by_pot(award_id=award.id))

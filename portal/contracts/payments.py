@@ -38,11 +38,12 @@ from portal.contracts import years
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
-from portal.funding import ledger
 from portal.funding.payments import (
     PaymentDetails,
+    PotMoney,
     check_details,
     check_instalment_left,
+    money_by_pot,
     pay_from_pots,
 )
 from portal.mail import send_each
@@ -59,31 +60,6 @@ def quarter_label(financial_year: str, quarter: int) -> str:
 
 
 # The contract's money in each pot ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PotMoney:
-    """What the ledger holds committed to the contract in one pot, and has paid from it."""
-
-    financial_year: str
-    committed_pence: int
-    paid_pence: int
-
-    @property
-    def unpaid_pence(self) -> int:
-        return self.committed_pence - self.paid_pence
-
-
-def money_by_pot(contract_id: int) -> dict[int, PotMoney]:
-    """The contract's money in each pot it has ledger entries in, with the pot's financial
-    year (one query), by the ledger's own arithmetic."""
-    return {pot_id: PotMoney(year, int(committed), int(paid))
-            for pot_id, year, committed, paid in db.session.execute(
-                select(LedgerEntry.pot_id, FundingPot.financial_year, ledger.committed_sum(),
-                       ledger.paid_sum())
-                .join(FundingPot, FundingPot.id == LedgerEntry.pot_id)
-                .where(LedgerEntry.contract_id == contract_id)
-                .group_by(LedgerEntry.pot_id, FundingPot.financial_year))}
 
 
 def unpaid_in_year(money: dict[int, PotMoney], financial_year: str) -> dict[int, int]:
@@ -144,7 +120,7 @@ def record_payment(user: User, contract_id: int, details: PaymentDetails,
 
 def _record(user: User, contract: Contract, details: PaymentDetails,
             now: datetime) -> ContractPayment:
-    money = money_by_pot(contract.id)
+    money = money_by_pot(contract_id=contract.id)
     instalment = _check_payment(contract, details, money, now)
     financial_year = instalment.year.financial_year
     label = quarter_label(financial_year, instalment.quarter)
@@ -321,7 +297,7 @@ def payments_view(user: User, contract: Contract, now: datetime) -> PaymentsView
         select(ContractPayment).where(ContractPayment.contract_id == contract.id)
         .options(joinedload(ContractPayment.recorded_by))
         .order_by(ContractPayment.paid_on, ContractPayment.id)))
-    money = money_by_pot(contract.id)
+    money = money_by_pot(contract_id=contract.id)
     paid: dict[int, int] = defaultdict(int)
     for payment in payments:
         paid[payment.instalment_id] += payment.amount_pence

@@ -1,7 +1,9 @@
 """The core of recording a payment against funding pots, shared by award and contract payments.
 
-Both pay one scheduled instalment at a time, from the pots that hold the money committed to
-it: the payment is split across those pots in proportion to what each has committed and not
+What an award or a contract holds and has paid in each pot is read from the ledger, whose
+entries carry its id (`money_by_pot`), never from its allocations: the ledger is the money's one
+record. Both pay one scheduled instalment at a time, from the pots that hold the money committed
+to it: the payment is split across those pots in proportion to what each has committed and not
 yet paid (`split.pro_rata`, by largest remainder), and each share is a `payment` entry in the
 ledger. The areas keep what is theirs: which states may be paid, which instalments and pots a
 payment may draw on, the payment row, the audit event and who is told. The caller commits.
@@ -12,13 +14,52 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from models import User
+from sqlalchemy import select
+
+from models import FundingPot, LedgerEntry, User
 from models.enums import LedgerKind
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
+from portal.extensions import db
 from portal.funding import ledger
 from portal.funding.split import pro_rata
 from portal.money import format_pounds
+
+
+@dataclass(frozen=True)
+class PotMoney:
+    """One pot's part of an award or a contract, from the ledger: committed and paid (net of
+    recoveries), how much has been recovered (clawed back) of what it paid, and the pot's
+    financial year."""
+
+    committed_pence: int = 0
+    paid_pence: int = 0
+    recovered_pence: int = 0
+    financial_year: str | None = None  # None for a pot the award or contract has nothing in
+
+    @property
+    def unpaid_pence(self) -> int:
+        return self.committed_pence - self.paid_pence
+
+    @property
+    def paid_before_recoveries_pence(self) -> int:
+        return self.paid_pence + self.recovered_pence
+
+
+def money_by_pot(*, award_id: int | None = None,
+                 contract_id: int | None = None) -> dict[int, PotMoney]:
+    """The award's or contract's money in each pot it has ledger entries in (one query), added
+    up by the ledger's own arithmetic so the figures mean what the pots' figures mean. The
+    ledger, never an allocation, is the money's one record."""
+    owner = (LedgerEntry.award_id == award_id if award_id is not None
+             else LedgerEntry.contract_id == contract_id)
+    return {pot_id: PotMoney(int(committed), int(paid), int(recovered), year)
+            for pot_id, year, committed, paid, recovered in db.session.execute(
+                select(LedgerEntry.pot_id, FundingPot.financial_year, ledger.committed_sum(),
+                       ledger.paid_sum(), ledger.clawed_back_sum())
+                .join(FundingPot, FundingPot.id == LedgerEntry.pot_id)
+                .where(owner)
+                .group_by(LedgerEntry.pot_id, FundingPot.financial_year))}
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def test_a_payment_is_split_across_the_pots_in_proportion_to_what_each_has_unpai
     assert payment.instalment_id == accepted.award.instalments[0].id
     # The next payment follows what is left unpaid in each pot, not the allocations.
     pay(accepted, 100_00, "BACS-2")
-    money = payments.money_by_pot(accepted.award.id)
+    money = payments.money_by_pot(award_id=accepted.award.id)
     assert (money[first].paid_pence, money[second].paid_pence) == (216_67, 216_66)
     [event, _] = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "award.paid").order_by(AuditEvent.id))
