@@ -217,8 +217,8 @@ class PotAmounts:
 
 
 class PaymentForm(PortalForm):
-    """A payment made against one of the award's scheduled payments; the choices are the
-    payments not yet paid in full (`payment_form`)."""
+    """A payment made against one of an award's or a contract's scheduled payments; the
+    choices are the payments not yet paid in full (`payment_form`)."""
 
     instalment = RadioField("Which payment in the schedule is this?", widget=GovRadioInput(),
                             coerce=int, validate_choice=False, validators=[
