@@ -24,7 +24,7 @@ from benchmarks.harness import bench_app, signed_in_client, time_pages
 from models import FundingPot, Membership, Organisation, Programme, ProgrammeYear, User, UserRole
 from models.base import db
 from models.enums import ContractLot, FundingSource, LedgerKind, OrganisationRole, Rag, Role
-from portal.contracts import services, tapering, years
+from portal.contracts import programme_taper, services, years
 from portal.contracts.details import ContractDetails
 from portal.contracts.taper import CoreTaper, Taper
 from portal.funding import ledger
@@ -116,10 +116,10 @@ def main() -> None:
             programme = db.session.get(Programme, programme_id)
             taper = Taper(CoreTaper.PERCENTAGE, percentage=20)
             timed("taper preview (every contract, every year)",
-                  lambda: tapering.preview(commissioner, programme, taper))
+                  lambda: programme_taper.preview(commissioner, programme, taper))
             timed("applying the taper to every contract        ",
-                  lambda: tapering.apply(commissioner, programme, taper, "Benchmark",
-                                         PLANNED_ON))
+                  lambda: programme_taper.apply(commissioner, programme, taper, "Benchmark",
+                                                PLANNED_ON))
 
 
 if __name__ == "__main__":

@@ -92,12 +92,6 @@ class AcceptStaffInvitationForm(PortalForm):
     submit = SubmitField("Accept invitation", widget=GovSubmitInput())
 
 
-class ConfirmForm(PortalForm):
-    """A button and the CSRF token, for actions such as signing out."""
-
-    submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
 class AuthenticatorCodeForm(PortalForm):
     code = StringField(
         "Code from your authenticator app",

@@ -1,7 +1,6 @@
 """Forms for award offers. The offer form has one amount box per pot that may fund the award,
 so its class is made for the pots in hand (`offer_form`)."""
 
-import re
 from collections.abc import Iterable
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -17,11 +16,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
 from forms.fields import GovDateField, PoundsField
+from forms.funding import POT_FIELD, PotAmounts
 from models.enums import PaymentTiming, RecoveryKind
 from portal.awards.terms import MAX_INSTALMENTS, MAX_RETURNS, ReturnDue, ScheduledPayment, Terms
 
 TEXT_LIMIT = 10_000
-POT_FIELD = re.compile(r"pot_([0-9]{1,9})", re.ASCII)
 MAX_POTS = 100  # more boxes than any council has pots: the rest of a tampered form is ignored
 
 
@@ -124,26 +123,6 @@ for _number in range(1, MAX_RETURNS + 1):
         f"Date return {_number} is due", validators=[Optional()]))
 
 
-class PotAmounts:
-    """An amount box named pot_<id> for each pot that may fund the award (see
-    `_with_pot_boxes`), for the offer and variation forms."""
-
-    def pot_fields(self) -> list[PoundsField]:
-        return [field for field in self if POT_FIELD.fullmatch(field.name)]
-
-    def allocations(self) -> dict[int, int]:
-        """Pence from each pot (pot id -> pence), an empty box counting as nothing."""
-        return {int(POT_FIELD.fullmatch(field.name).group(1)): field.data or 0
-                for field in self.pot_fields()}
-
-    def field_for(self, name: str | None) -> str | None:
-        """A broken rule about the allocations goes beside the first pot's box."""
-        pot_fields = self.pot_fields()
-        if name == "allocations" and pot_fields:
-            return pot_fields[0].name
-        return super().field_for(name)
-
-
 class OfferForm(PotAmounts, TermsForm):
     minimal_financial_assistance = RadioField(
         "Is the award given as Minimal Financial Assistance?", widget=GovRadioInput(),
@@ -227,31 +206,6 @@ def accept_form(organisation_name: str, **kwargs) -> AcceptForm:
 
 
 # Payments and variations ---------------------------------------------------------------------
-
-
-class PaymentForm(PortalForm):
-    """A payment made against one of the award's scheduled payments; the choices are the
-    payments not yet paid in full (`payment_form`)."""
-
-    instalment = RadioField("Which payment in the schedule is this?", widget=GovRadioInput(),
-                            coerce=int, validate_choice=False, validators=[
-                                InputRequired("Select the payment in the schedule that this "
-                                              "pays")])
-    paid_on = GovDateField("Date paid", validators=[InputRequired("Enter the date paid")])
-    amount = PoundsField("Amount paid", validators=[InputRequired("Enter the amount paid")])
-    reference = StringField("Payment reference", widget=GovTextInput(), filters=[_strip],
-                            description="The finance system’s reference, as the organisation’s "
-                                        "bank statement will show it",
-                            validators=[DataRequired("Enter the payment reference"),
-                                        Length(max=100, message="Payment reference must be 100 "
-                                                                "characters or fewer")])
-    submit = SubmitField("Record the payment", widget=GovSubmitInput())
-
-
-def payment_form(choices: list[tuple[int, str]], **kwargs) -> PaymentForm:
-    form = PaymentForm(**kwargs)
-    form.instalment.choices = [SelectChoice(value, label) for value, label in choices]
-    return form
 
 
 class RecoveryForm(PortalForm):

@@ -4,8 +4,9 @@ and a one-line box never keeps a line break."""
 import re
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 
 # Everything below a space but tab, newline and carriage return, and DEL: never typed on purpose,
 # and a NUL echoed into a page would make its HTML invalid.
@@ -44,3 +45,9 @@ class PortalForm(FlaskForm):
             if _is_one_line(unbound_field):
                 filters.insert(0, on_one_line)
             return unbound_field.bind(form=form, **{**options, "filters": filters})
+
+
+class ConfirmForm(PortalForm):
+    """A button and the CSRF token, for actions such as signing out."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -30,10 +30,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.awards import PotAmounts
 from forms.base import PortalForm, without_control_characters
-from forms.fields import GovDateField, GovTextInputWith, PoundsField, name_field
-from forms.schemes import RowList
+from forms.fields import GovDateField, GovTextInputWith, PoundsField, RowList, name_field
+from forms.funding import PotAmounts
 from models import Contract, Programme
 from models.enums import ContractLot
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target

@@ -5,10 +5,11 @@ from datetime import datetime, time
 
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, StringField
+from wtforms import DateField, FieldList, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forms.base import without_control_characters
+from portal.financial_years import FinancialYear
 from portal.money import MoneyError, format_pounds, parse_pounds
 
 
@@ -224,3 +225,23 @@ class PoundsField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else format_pounds(self.data, whole=True).lstrip("£")
+
+
+def financial_year_label(form, field) -> None:
+    try:
+        FinancialYear.parse(field.data or "")
+    except ValueError as error:
+        raise ValidationError("Enter the financial year like 2024/25") from error
+
+
+class RowList(FieldList):
+    """A FieldList reading only row numbers of a few ASCII digits: WTForms would also try
+    "criteria-²-name" or a number of thousands of digits, which int() refuses."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if re.fullmatch(r"[0-9]{1,4}", index):
+                    yield int(index)

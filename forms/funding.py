@@ -1,4 +1,8 @@
-"""Forms for funding pots: setting one up, changing its details and budget, and transfers."""
+"""Forms for funding pots: setting one up, changing its details and budget, and transfers;
+and the forms for money from pots that awards and contracts share: amounts per pot, and a
+payment against a scheduled instalment."""
+
+import re
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -6,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
 from wtforms import (
     RadioField,
@@ -19,12 +24,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, GovTextInputWith, PoundsField, name_field
-from forms.schemes import financial_year_label
+from forms.fields import (
+    GovDateField,
+    GovTextInputWith,
+    PoundsField,
+    financial_year_label,
+    name_field,
+)
 from models import FundingPot
 from models.enums import FundingSource, PotStatus
 
 INCREASE, REDUCE = "increase", "reduce"
+POT_FIELD = re.compile(r"pot_([0-9]{1,9})", re.ASCII)
 
 
 def _strip(value):
@@ -180,3 +191,51 @@ class TransferForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.to_pot.choices = [SelectChoice("", "Select a pot"),
                                *(SelectChoice(pot.id, pot.name) for pot in targets)]
+
+
+# Paying from pots, for awards and contracts ---------------------------------------------------
+
+
+class PotAmounts:
+    """An amount box named pot_<id> for each pot that may fund the award or contract year, for
+    the award offer and variation forms and the contract year funding form."""
+
+    def pot_fields(self) -> list[PoundsField]:
+        return [field for field in self if POT_FIELD.fullmatch(field.name)]
+
+    def allocations(self) -> dict[int, int]:
+        """Pence from each pot (pot id -> pence), an empty box counting as nothing."""
+        return {int(POT_FIELD.fullmatch(field.name).group(1)): field.data or 0
+                for field in self.pot_fields()}
+
+    def field_for(self, name: str | None) -> str | None:
+        """A broken rule about the allocations goes beside the first pot's box."""
+        pot_fields = self.pot_fields()
+        if name == "allocations" and pot_fields:
+            return pot_fields[0].name
+        return super().field_for(name)
+
+
+class PaymentForm(PortalForm):
+    """A payment made against one of an award's or a contract's scheduled payments; the
+    choices are the payments not yet paid in full (`payment_form`)."""
+
+    instalment = RadioField("Which payment in the schedule is this?", widget=GovRadioInput(),
+                            coerce=int, validate_choice=False, validators=[
+                                InputRequired("Select the payment in the schedule that this "
+                                              "pays")])
+    paid_on = GovDateField("Date paid", validators=[InputRequired("Enter the date paid")])
+    amount = PoundsField("Amount paid", validators=[InputRequired("Enter the amount paid")])
+    reference = StringField("Payment reference", widget=GovTextInput(), filters=[_strip],
+                            description="The finance system’s reference, as the organisation’s "
+                                        "bank statement will show it",
+                            validators=[DataRequired("Enter the payment reference"),
+                                        Length(max=100, message="Payment reference must be 100 "
+                                                                "characters or fewer")])
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())
+
+
+def payment_form(choices: list[tuple[int, str]], **kwargs) -> PaymentForm:
+    form = PaymentForm(**kwargs)
+    form.instalment.choices = [SelectChoice(value, label) for value, label in choices]
+    return form

@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     RadioField,
@@ -33,7 +32,15 @@ from wtforms.validators import (
 )
 
 from forms.base import PortalForm, without_control_characters
-from forms.fields import GovDateField, GovTextInputWith, PoundsField, TimeOfDayField, name_field
+from forms.fields import (
+    GovDateField,
+    GovTextInputWith,
+    PoundsField,
+    RowList,
+    TimeOfDayField,
+    financial_year_label,
+    name_field,
+)
 from models import Round, Theme, Ward
 from models.enums import LegalForm, ScoreScale, ShortfallRule
 from portal.dates import london_to_utc, to_london
@@ -123,13 +130,6 @@ class SchemeForm(PortalForm):
         "Themes", description="One theme a line, like Reducing social isolation",
         validators=[each_line_at_most(120, "theme")])
     submit = SubmitField("Save scheme", widget=GovSubmitInput())
-
-
-def financial_year_label(form, field) -> None:
-    try:
-        FinancialYear.parse(field.data or "")
-    except ValueError as error:
-        raise ValidationError("Enter the financial year like 2024/25") from error
 
 
 # The fields a published round shares with a draft one.
@@ -415,19 +415,6 @@ class CriterionFields(Form):
                 "scale": ScoreScale(scale) if scale else None,
                 "minimum_score": None if self.minimum_score.errors
                 else self.minimum_score.data}
-
-
-class RowList(FieldList):
-    """A FieldList reading only row numbers of a few ASCII digits: WTForms would also try
-    "criteria-²-name" or a number of thousands of digits, which int() refuses."""
-
-    def _extract_indices(self, prefix, formdata):
-        offset = len(prefix) + 1
-        for key in formdata:
-            if key.startswith(prefix):
-                index = key[offset:].split(self._field_separator, 1)[0]
-                if re.fullmatch(r"[0-9]{1,4}", index):
-                    yield int(index)
 
 
 class CriteriaForm(PortalForm):

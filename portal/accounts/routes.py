@@ -17,12 +17,12 @@ from forms.accounts import (
     AcceptStaffInvitationForm,
     AuthenticatorCodeForm,
     ChangePasswordForm,
-    ConfirmForm,
     EmailOnlyForm,
     RegisterForm,
     ResetPasswordForm,
     SignInForm,
 )
+from forms.base import ConfirmForm
 from portal.accounts import services
 from portal.exceptions import RuleBroken
 from portal.extensions import limiter

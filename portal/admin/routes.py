@@ -3,9 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from forms.accounts import ConfirmForm
 from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
-from forms.base import without_control_characters
+from forms.base import ConfirmForm, without_control_characters
 from models.enums import STAFF_ROLES, Role
 from portal.admin import services
 from portal.auth import roles_required

@@ -12,11 +12,14 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from models import Application
 from models.enums import LegalForm
 from portal.dates import format_date, to_london
 from portal.money import format_pounds
+
+if TYPE_CHECKING:  # only for the annotation: the rules import no database code
+    from models import Application
 
 # A project must start within this many months of the round closing: long enough for the
 # decision and the award, short enough that the round's money is spent on time.
@@ -136,7 +139,7 @@ def one_application_problem(enforced: bool, other_submitted: int) -> str | None:
             "Organisations can make only one application to each round.")
 
 
-def check(application: Application, *, today: date, other_submitted: int) -> list[Failure]:
+def check(application: "Application", *, today: date, other_submitted: int) -> list[Failure]:
     """Every rule over the application and its round: the failures, in task-list order."""
     round_ = application.round
     organisation = application.organisation

@@ -11,64 +11,31 @@ awarded, and its net grant is the amount less what was recovered.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from models import Award, Instalment, LedgerEntry, Payment, Recovery, User
+from models import Award, Instalment, Payment, Recovery, User
 from models.enums import AwardStatus, LedgerKind, RecoveryKind
 from portal import audit, policies
 from portal.awards import services
-from portal.awards.split import pro_rata
-from portal.dates import format_date, to_london
+from portal.dates import format_date
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.payments import (
+    PaymentDetails,
+    PotMoney,
+    check_details,
+    check_instalment_left,
+    money_by_pot,
+    not_in_future,
+    pay_from_pots,
+)
+from portal.funding.split import pro_rata
 from portal.money import format_pounds
-
-# The award's money in each pot ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PotMoney:
-    """One pot's part of an award, from the ledger: committed and paid (net of recoveries),
-    and how much has been recovered (clawed back) from what it paid."""
-
-    balance: ledger.Balance = field(default_factory=ledger.Balance)
-    recovered_pence: int = 0
-
-    @property
-    def committed_pence(self) -> int:
-        return self.balance.committed_pence
-
-    @property
-    def paid_pence(self) -> int:
-        return self.balance.paid_pence
-
-    @property
-    def unpaid_pence(self) -> int:
-        return self.committed_pence - self.paid_pence
-
-    @property
-    def paid_before_recoveries_pence(self) -> int:
-        return self.paid_pence + self.recovered_pence
-
-
-def money_by_pot(award_id: int) -> dict[int, PotMoney]:
-    """The award's money in each pot it has ledger entries in (one query), added up by the
-    ledger's own arithmetic so the figures mean what the pots' figures mean."""
-    found: dict[int, PotMoney] = defaultdict(PotMoney)
-    for pot_id, kind, pence in db.session.execute(
-            select(LedgerEntry.pot_id, LedgerEntry.kind, func.sum(LedgerEntry.amount_pence))
-            .where(LedgerEntry.award_id == award_id)
-            .group_by(LedgerEntry.pot_id, LedgerEntry.kind)):
-        money = found[pot_id]
-        found[pot_id] = PotMoney(
-            money.balance.after(ledger.Posting(pot_id, kind, int(pence))),
-            money.recovered_pence + (int(pence) if kind is LedgerKind.CLAWBACK else 0))
-    return dict(found)
 
 
 def _lock(user: User, award_id: int) -> Award:
@@ -76,15 +43,6 @@ def _lock(user: User, award_id: int) -> Award:
     instalment twice), then load it afresh; NotFound when unknown."""
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     return services.award(user, award_id)
-
-
-def not_in_future(when: date, now: datetime, name: str, what: str) -> None:
-    """RuleBroken beside field `name` when `when` is after today in the UK (a payment or
-    receipt cannot be recorded before it happens); contract payments use it too."""
-    today = to_london(now).date()
-    if when > today:
-        raise RuleBroken(f"{what} must be today or in the past, not after {format_date(today)}",
-                         field=name)
 
 
 def paid_by_instalment(award_id: int) -> dict[int, int]:
@@ -97,14 +55,6 @@ def paid_by_instalment(award_id: int) -> dict[int, int]:
 # Payments ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PaymentDetails:
-    instalment_id: int | None
-    paid_on: date
-    amount_pence: int
-    reference: str
-
-
 def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMoney],
                    now: datetime) -> Instalment:
     """The instalment paid against, once the payment is found to fit the award's rules."""
@@ -115,11 +65,7 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                        if each.id == details.instalment_id), None)
     if instalment is None:
         raise RuleBroken("Select the payment in the schedule that this pays", field="instalment")
-    not_in_future(details.paid_on, now, "paid_on", "The date paid")
-    if not details.reference.strip():
-        raise RuleBroken("Enter the payment reference", field="reference")
-    if details.amount_pence <= 0:
-        raise RuleBroken("The amount paid must be more than £0", field="amount")
+    check_details(details, now)
     committed = sum(each.committed_pence for each in money.values())
     paid = sum(each.paid_pence for each in money.values())
     if details.amount_pence > committed - paid:
@@ -127,13 +73,9 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                          f"paid: {format_pounds(committed)} committed, {format_pounds(paid)} "
                          f"paid, so at most {format_pounds(committed - paid)} can be paid",
                          field="amount")
-    left = instalment.amount_pence - paid_by_instalment(award.id).get(instalment.id, 0)
-    if left <= 0:
-        raise RuleBroken(f"Payment {instalment.number} has been paid in full",
-                         field="instalment")
-    if details.amount_pence > left:
-        raise RuleBroken(f"The payment is more than the {format_pounds(left)} left to pay of "
-                         f"payment {instalment.number}", field="amount")
+    check_instalment_left(details, instalment.amount_pence,
+                          paid_by_instalment(award.id).get(instalment.id, 0),
+                          f"Payment {instalment.number}")
     return instalment
 
 
@@ -144,25 +86,21 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     audit event in one commit; then the organisation is told."""
     policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
-    money = money_by_pot(award.id)
+    money = money_by_pot(award_id=award.id)
     instalment = _check_payment(award, details, money, now)
-    shares = pro_rata(details.amount_pence, {pot_id: each.unpaid_pence
-                                             for pot_id, each in money.items()})
-    reference = details.reference.strip()
-    entries = ledger.post(user, [ledger.Posting(pot_id, LedgerKind.PAYMENT, pence)
-                                 for pot_id, pence in sorted(shares.items())],
-                          reason=f"Award {award.reference} payment {instalment.number}, "
-                                 f"reference {reference}", now=now, award_id=award.id)
+    posted = pay_from_pots(user, details, {pot_id: each.unpaid_pence
+                                           for pot_id, each in money.items()},
+                           f"Award {award.reference} payment {instalment.number}", now,
+                           award_id=award.id)
     payment = Payment(award=award, instalment=instalment, paid_on=details.paid_on,
-                      amount_pence=details.amount_pence, reference=reference,
-                      recorded_by=user, recorded_at=now, batch=entries[0].batch)
+                      amount_pence=details.amount_pence, reference=posted.reference,
+                      recorded_by=user, recorded_at=now, batch=posted.batch)
     db.session.add(payment)
     db.session.flush()
     audit.record("award.paid", actor=user, subject=award, details={
         "payment_id": payment.id, "instalment": instalment.number,
         "amount_pence": payment.amount_pence, "paid_on": payment.paid_on.isoformat(),
-        "reference": reference, "shares": {str(pot_id): pence for pot_id, pence in
-                                           sorted(shares.items())}})
+        "reference": posted.reference, "shares": posted.audit_shares()})
     db.session.commit()
     services.tell_organisation(award, f"Payment of your grant {award.reference}",
                                "awards_paid", payment=payment)
@@ -187,7 +125,7 @@ def record_recovery(user: User, award_id: int, details: RecoveryDetails,
     recovery and the audit event, in one commit."""
     policies.require(policies.can_pay_awards(user))
     award = _lock(user, award_id)
-    money = money_by_pot(award.id)
+    money = money_by_pot(award_id=award.id)
     paid = sum(each.paid_pence for each in money.values())
     if paid <= 0:
         raise RuleBroken("Nothing has been paid on this award, so nothing can be recovered")
@@ -304,4 +242,4 @@ def payments_view(user: User, award: Award) -> PaymentsView:
         paid[payment.instalment_id] += payment.amount_pence
     schedule = [InstalmentRow(instalment, paid[instalment.id])
                 for instalment in award.instalments]
-    return PaymentsView(award, schedule, payments, recoveries, money_by_pot(award.id))
+    return PaymentsView(award, schedule, payments, recoveries, money_by_pot(award_id=award.id))

@@ -20,11 +20,11 @@ from forms.awards import (
     WithdrawForm,
     accept_form,
     offer_form,
-    payment_form,
     pot_ids_sent,
     terms_data,
     variation_form,
 )
+from forms.funding import payment_form
 from models.base import utcnow
 from models.enums import JobStatus, RecoveryKind, Role
 from portal.auth import roles_required

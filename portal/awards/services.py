@@ -39,12 +39,12 @@ from models.enums import (
 )
 from portal import audit, policies
 from portal.awards import subsidy
-from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
 from portal.awards.terms import Terms, apply_terms, check_terms, default_terms, record_version
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
 from portal.mail import send_each
 from portal.money import format_pounds
 

@@ -23,7 +23,7 @@ from models import Allocation, Award, AwardVersion, FundingPot, User
 from models.enums import AwardChange, LedgerKind, PaymentTiming
 from portal import audit, policies
 from portal.awards import services, subsidy
-from portal.awards.payments import PotMoney, money_by_pot, paid_by_instalment
+from portal.awards.payments import paid_by_instalment
 from portal.awards.terms import (
     ReturnDue,
     ScheduledPayment,
@@ -37,6 +37,7 @@ from portal.dates import format_date, to_london
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.payments import PotMoney, money_by_pot
 from portal.money import format_pounds
 
 
@@ -94,7 +95,7 @@ def _pots(award: Award) -> list[services.PotChoice]:
 def variation_page(user: User, award_id: int) -> VariationPage:
     policies.require(policies.can_vary_awards(user))
     award = services.award(user, award_id)
-    return VariationPage(award, _pots(award), money_by_pot(award.id))
+    return VariationPage(award, _pots(award), money_by_pot(award_id=award.id))
 
 
 # Varying -------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ instalment of the year is paid from them. The ledger, whose entries carry the co
 is the money's one record: what the contract holds and has paid in each pot is read from it.
 
 A payment is split across the year's pots in proportion to what each still has committed to
-the contract and unpaid, the odd pence by largest remainder (`pro_rata`, as award payments
-are), and is never more than is left of its instalment or committed and unpaid in the year.
+the contract and unpaid, the odd pence by largest remainder, by the payment core award
+payments use too (`portal.funding.payments`), and is never more than is left of its
+instalment or committed and unpaid in the year.
 
 A contract is paid while it is active, and after it has ended or been terminated too, since
 the last quarters' money may fall due or be paid late; a draft is never paid. Ending a
@@ -33,13 +34,18 @@ from models import (
 )
 from models.enums import ContractStatus, LedgerKind, OrganisationRole
 from portal import audit, policies
-from portal.awards.payments import PaymentDetails, not_in_future
-from portal.awards.split import pro_rata
 from portal.contracts import years
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
-from portal.funding import ledger
+from portal.funding.payments import (
+    PaymentDetails,
+    PotMoney,
+    check_details,
+    check_instalment_left,
+    money_by_pot,
+    pay_from_pots,
+)
 from portal.mail import send_each
 from portal.money import format_pounds
 
@@ -54,31 +60,6 @@ def quarter_label(financial_year: str, quarter: int) -> str:
 
 
 # The contract's money in each pot ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PotMoney:
-    """What the ledger holds committed to the contract in one pot, and has paid from it."""
-
-    financial_year: str
-    committed_pence: int
-    paid_pence: int
-
-    @property
-    def unpaid_pence(self) -> int:
-        return self.committed_pence - self.paid_pence
-
-
-def money_by_pot(contract_id: int) -> dict[int, PotMoney]:
-    """The contract's money in each pot it has ledger entries in, with the pot's financial
-    year (one query), by the ledger's own arithmetic."""
-    return {pot_id: PotMoney(year, int(committed), int(paid))
-            for pot_id, year, committed, paid in db.session.execute(
-                select(LedgerEntry.pot_id, FundingPot.financial_year, ledger.committed_sum(),
-                       ledger.paid_sum())
-                .join(FundingPot, FundingPot.id == LedgerEntry.pot_id)
-                .where(LedgerEntry.contract_id == contract_id)
-                .group_by(LedgerEntry.pot_id, FundingPot.financial_year))}
 
 
 def unpaid_in_year(money: dict[int, PotMoney], financial_year: str) -> dict[int, int]:
@@ -110,17 +91,9 @@ def _check_payment(contract: Contract, details: PaymentDetails, money: dict[int,
                          "once it is active")
     instalment = _instalment(contract, details.instalment_id)
     label = quarter_label(instalment.year.financial_year, instalment.quarter)
-    not_in_future(details.paid_on, now, "paid_on", "The date paid")
-    if not details.reference.strip():
-        raise RuleBroken("Enter the payment reference", field="reference")
-    if details.amount_pence <= 0:
-        raise RuleBroken("The amount paid must be more than £0", field="amount")
-    left = instalment.amount_pence - years.paid_by_instalment(contract.id).get(instalment.id, 0)
-    if left <= 0:
-        raise RuleBroken(f"{label} has been paid in full", field="instalment")
-    if details.amount_pence > left:
-        raise RuleBroken(f"The payment is more than the {format_pounds(left)} left to pay of "
-                         f"{label.lower()}", field="amount")
+    check_details(details, now)
+    check_instalment_left(details, instalment.amount_pence,
+                          years.paid_by_instalment(contract.id).get(instalment.id, 0), label)
     unpaid = sum(unpaid_in_year(money, instalment.year.financial_year).values())
     if details.amount_pence > unpaid:
         raise RuleBroken(
@@ -147,26 +120,23 @@ def record_payment(user: User, contract_id: int, details: PaymentDetails,
 
 def _record(user: User, contract: Contract, details: PaymentDetails,
             now: datetime) -> ContractPayment:
-    money = money_by_pot(contract.id)
+    money = money_by_pot(contract_id=contract.id)
     instalment = _check_payment(contract, details, money, now)
     financial_year = instalment.year.financial_year
-    shares = pro_rata(details.amount_pence, unpaid_in_year(money, financial_year))
-    reference = details.reference.strip()
     label = quarter_label(financial_year, instalment.quarter)
-    entries = ledger.post(user, [ledger.Posting(pot_id, LedgerKind.PAYMENT, pence)
-                                 for pot_id, pence in sorted(shares.items())],
-                          reason=f"Contract {contract.reference} {label.lower()} payment, "
-                                 f"reference {reference}", now=now, contract_id=contract.id)
+    posted = pay_from_pots(user, details, unpaid_in_year(money, financial_year),
+                           f"Contract {contract.reference} {label.lower()} payment", now,
+                           contract_id=contract.id)
     payment = ContractPayment(contract=contract, instalment=instalment, paid_on=details.paid_on,
-                              amount_pence=details.amount_pence, reference=reference,
-                              recorded_by=user, recorded_at=now, batch=entries[0].batch)
+                              amount_pence=details.amount_pence, reference=posted.reference,
+                              recorded_by=user, recorded_at=now, batch=posted.batch)
     db.session.add(payment)
     db.session.flush()
     audit.record("contract.paid", actor=user, subject=contract, details={
         "payment_id": payment.id, "financial_year": financial_year,
         "quarter": instalment.quarter, "amount_pence": payment.amount_pence,
-        "paid_on": payment.paid_on.isoformat(), "reference": reference,
-        "shares": {str(pot_id): pence for pot_id, pence in sorted(shares.items())}})
+        "paid_on": payment.paid_on.isoformat(), "reference": posted.reference,
+        "shares": posted.audit_shares()})
     db.session.commit()
     _tell_provider(contract, payment, label)
     return payment
@@ -327,7 +297,7 @@ def payments_view(user: User, contract: Contract, now: datetime) -> PaymentsView
         select(ContractPayment).where(ContractPayment.contract_id == contract.id)
         .options(joinedload(ContractPayment.recorded_by))
         .order_by(ContractPayment.paid_on, ContractPayment.id)))
-    money = money_by_pot(contract.id)
+    money = money_by_pot(contract_id=contract.id)
     paid: dict[int, int] = defaultdict(int)
     for payment in payments:
         paid[payment.instalment_id] += payment.amount_pence

@@ -3,7 +3,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from forms.awards import payment_form
 from forms.contracts import (
     TAPER_FIELDS,
     ActivateForm,
@@ -25,16 +24,17 @@ from forms.contracts import (
     taper_query,
     year_funding_form,
 )
+from forms.funding import payment_form
 from models.base import utcnow
 from models.enums import ContractStatus, Role
 from portal.auth import roles_required
 from portal.contracts import (
     documents,
-    money,
+    money_view,
     payments,
+    programme_taper,
     scenarios,
     services,
-    tapering,
     variations,
     years,
 )
@@ -146,7 +146,7 @@ def contract(contract_id: int):
     return render_template("contracts/contract.html", contract=found,
                            years=labels_spanning(found.starts_on, found.ends_on),
                            changeable=services.is_changeable(found),
-                           money=money.contract_money(current_person(), found),
+                           money=money_view.contract_money(current_person(), found),
                            end_form=EndForm())
 
 
@@ -216,7 +216,7 @@ def record_payment(contract_id: int):
 def _taper_years(programme) -> list[str]:
     """The programme's years a taper covers; none until it has its core targets."""
     try:
-        return tapering.taper_years(programme)
+        return programme_taper.taper_years(programme)
     except RuleBroken:
         return []
 
@@ -230,7 +230,7 @@ def _preview_page(programme, taper_form: TaperForm, *, apply_form=None, scenario
     """The preview of the taper in `taper_form`, with the forms to apply it or save it as a
     scenario (one may carry a refusal); the taper form when the rule itself is refused."""
     try:
-        result = tapering.preview(current_person(), programme, taper_form.taper())
+        result = programme_taper.preview(current_person(), programme, taper_form.taper())
     except RuleBroken as error:
         taper_form.show_rule_broken(error)
         return _taper_form_page(programme, taper_form)
@@ -288,7 +288,7 @@ def apply_taper(programme_id: int):
     form = ApplyTaperForm(years=_taper_years(found))
     if form.validate_on_submit():
         try:
-            result = tapering.apply(current_person(), found, form.taper(), form.reason.data)
+            result = programme_taper.apply(current_person(), found, form.taper(), form.reason.data)
         except RuleBroken as error:
             _show_refusal(form, error, "reason")
         else:
@@ -430,7 +430,7 @@ def plan_years(contract_id: int):
     """The core and external money of each year of the contract not yet over; for an active
     contract the change is a variation, kept as a version with its reason."""
     found = _contract(contract_id)
-    shown = money.contract_money(current_person(), found)
+    shown = money_view.contract_money(current_person(), found)
     if not shown.can_plan:
         flash(f"The money of contract {found.reference} can no longer change.", "important")
         return redirect(url_for("contracts.contract", contract_id=found.id))
@@ -459,7 +459,7 @@ def plan_years(contract_id: int):
 def year_funding(contract_id: int, year: str):
     """Which of the year's pots the contract's money comes from (`year` like 2024-25)."""
     found = _contract(contract_id)
-    page = money.year_funding(current_person(), found, year)
+    page = money_view.year_funding(current_person(), found, year)
     data = None
     if request.method == "GET":
         data = {f"pot_{each.pot_id}": each.amount_pence for each in page.year.funding}
@@ -472,7 +472,7 @@ def year_funding(contract_id: int, year: str):
                 form.allocations())], form.reason.data or "")
         except RuleBroken as error:
             _show_broken(form, error)
-            page = money.year_funding(current_person(), found, year)
+            page = money_view.year_funding(current_person(), found, year)
         else:
             flash(f"The pots for {page.year.label} have been saved.", "success")
             return redirect(url_for("contracts.contract", contract_id=found.id))
@@ -495,7 +495,7 @@ def activate(contract_id: int):
             flash(f"Contract {found.reference} is now active.", "success")
         return redirect(url_for("contracts.contract", contract_id=found.id))
     return render_template("contracts/activate.html", contract=found,
-                           money=money.contract_money(current_person(), found), form=form)
+                           money=money_view.contract_money(current_person(), found), form=form)
 
 
 @bp.post("/<int:contract_id>/end")

@@ -1,8 +1,9 @@
 """What-if scenarios: a programme's taper rules saved by name, to see their effect on every year
 and contract and to compare two side by side, without touching live data. Each is worked out
-afresh from the live contracts and pots whenever it is shown (`tapering.preview`); applying one
-goes through `tapering.apply`, with all its checks, like any taper. Only commissioners
-(policies.can_commission) reach anything here; saving, deleting and applying are audited.
+afresh from the live contracts and pots whenever it is shown (`programme_taper.preview`);
+applying one goes through `programme_taper.apply`, with all its checks, like any taper. Only
+commissioners (policies.can_commission) reach anything here; saving, deleting and applying are
+audited.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from models import Programme, Scenario, User
 from portal import audit, policies
-from portal.contracts import tapering
+from portal.contracts import programme_taper
 from portal.contracts.taper import CoreTaper, Taper, TaperPlan, TotalRule, difference
 from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
@@ -103,7 +104,7 @@ def save(user: User, programme: Programme, name: str, taper: Taper) -> Scenario:
     taken, or when the rule cannot be kept for the programme's contracts (nothing is saved)."""
     policies.require(policies.can_commission(user))
     name = _checked_name(programme, name)
-    tapering.preview(user, programme, taper)  # refuses a rule that cannot be worked out
+    programme_taper.preview(user, programme, taper)  # refuses a rule that cannot be worked out
     scenario = Scenario(programme=programme, name=name, rule=taper.as_dict(), created_by=user)
     db.session.add(scenario)
     try:
@@ -117,18 +118,18 @@ def save(user: User, programme: Programme, name: str, taper: Taper) -> Scenario:
     return scenario
 
 
-def preview(user: User, scenario: Scenario) -> tapering.TaperPreview:
+def preview(user: User, scenario: Scenario) -> programme_taper.TaperPreview:
     """The scenario's effect on every year and contract as things stand now, changing
     nothing. RuleBroken when its rule cannot be kept with today's contracts."""
-    return tapering.preview(user, scenario.programme, taper_of(scenario))
+    return programme_taper.preview(user, scenario.programme, taper_of(scenario))
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Two scenarios worked out on the same live data, and second − first."""
 
-    first: tapering.TaperPreview
-    second: tapering.TaperPreview
+    first: programme_taper.TaperPreview
+    second: programme_taper.TaperPreview
     difference: TaperPlan
 
 
@@ -150,15 +151,15 @@ def delete(user: User, scenario: Scenario) -> None:
 
 
 def apply(user: User, scenario: Scenario, reason: str,
-          now: datetime | None = None) -> tapering.TaperPreview:
-    """Apply the scenario's rule to live data through `tapering.apply`, all or nothing; the
+          now: datetime | None = None) -> programme_taper.TaperPreview:
+    """Apply the scenario's rule to live data through `programme_taper.apply`, all or nothing; the
     audit event naming the scenario is saved in the same transaction, or not at all."""
     policies.require(policies.can_commission(user))
     audit.record("scenario.applied", actor=user, subject=scenario,
                  details={"programme_id": scenario.programme_id, "name": scenario.name,
                           "rule": scenario.rule, "reason": reason.strip()})
     try:
-        return tapering.apply(user, scenario.programme, taper_of(scenario), reason, now)
+        return programme_taper.apply(user, scenario.programme, taper_of(scenario), reason, now)
     except (RuleBroken, NotAllowed):
-        db.session.rollback()  # tapering.apply does not roll back every refusal itself
+        db.session.rollback()  # programme_taper.apply does not roll back every refusal itself
         raise

@@ -7,10 +7,11 @@ into a `TaperPlan`: per financial year, the programme's core and external money 
 contract's share. The first year is always the contracts' own figures; the rule shapes the years
 after it. Programme amounts are exact values rounded half up to whole pounds; each year's core and
 total are shared in proportion to the contracts' first-year core and total, by largest remainder
-(ties to the lower contract reference), within two bounds that keep the rules true after rounding:
-a contract's core never rises in a year when the programme's core does not, and its total never
-falls below its core. A rule that cannot be kept raises `RuleBroken`, naming the year; `field` is
-the name of the `Taper` attribute concerned (or "years", "contracts").
+(`portal.funding.largest_remainder`; ties to the lower contract reference), within two bounds
+that keep the rules true after rounding: a contract's core never rises in a year when the
+programme's core does not, and its total never falls below its core. A rule that cannot be kept
+raises `RuleBroken`, naming the year; `field` is the name of the `Taper` attribute concerned (or
+"years", "contracts").
 
 Checking a plan against the pots of each year is the service's job: `TaperPlan.programme_by_year`
 gives the core and external money each year needs.
@@ -26,6 +27,7 @@ from math import floor
 
 from portal.exceptions import NotFound, RuleBroken
 from portal.financial_years import FinancialYear
+from portal.funding.largest_remainder import largest_remainder
 from portal.money import format_pounds
 
 PENCE_PER_POUND = 100
@@ -415,28 +417,14 @@ def _share(amount: int, weights: dict[str, int], what: str, *,
     largest remainder with ties to the lower key, keeping each share within its bounds.
 
     Callers pass bounds that leave room for the amount (their sums lie either side of it)."""
-    total_weight = sum(weights.values())
-    if amount and not total_weight:
+    if amount and not sum(weights.values()):
         raise RuleBroken(f"No contract has any of this kind of funding in its first year, so "
                          f"the {format_pounds(amount, whole=True)} of {what} cannot be shared "
                          "between them", field="contracts")
-    pounds = amount // PENCE_PER_POUND
-    exact = {key: Fraction(pounds * weight, total_weight or 1) for key, weight in weights.items()}
-    low = lower or {}
-    high = upper or {}
+    shares = largest_remainder(amount // PENCE_PER_POUND, weights,
+                               lower=_in_pounds(lower or {}), upper=_in_pounds(upper or {}))
+    return {key: pounds * PENCE_PER_POUND for key, pounds in shares.items()}
 
-    def bounded(key: str, value: int) -> int:
-        value = max(value, low.get(key, 0) // PENCE_PER_POUND)
-        return min(value, high[key] // PENCE_PER_POUND) if key in high else value
 
-    shares = {key: bounded(key, floor(exact[key])) for key in sorted(weights)}
-    while (gap := pounds - sum(shares.values())) != 0:
-        if gap > 0:  # the largest remainder that may still grow gets a pound
-            growable = [key for key in shares if bounded(key, shares[key] + 1) > shares[key]]
-            key = max(growable, key=lambda key: exact[key] - shares[key])
-            shares[key] += 1
-        else:  # the smallest remainder that may still shrink gives one back
-            shrinkable = [key for key in shares if bounded(key, shares[key] - 1) < shares[key]]
-            key = min(shrinkable, key=lambda key: exact[key] - shares[key])
-            shares[key] -= 1
-    return {key: share * PENCE_PER_POUND for key, share in shares.items()}
+def _in_pounds(pence: dict[str, int]) -> dict[str, int]:
+    return {key: amount // PENCE_PER_POUND for key, amount in pence.items()}

@@ -30,7 +30,6 @@ from models import Contract, ContractVersion, ContractYear, User
 from models.base import utcnow
 from models.enums import ContractStatus, FundingSource
 from portal import audit, policies
-from portal.awards.split import pro_rata
 from portal.contracts import lifecycle, years
 from portal.contracts.taper import Split
 from portal.contracts.years import YearPlan
@@ -38,6 +37,7 @@ from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
+from portal.funding.split import pro_rata
 from portal.money import format_pounds
 
 ENTER_REASON = "Enter the reason for the change"

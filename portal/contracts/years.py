@@ -35,13 +35,13 @@ from models import (
 from models.base import utcnow
 from models.enums import ContractStatus, FundingSource, LedgerKind, PotStatus, SplitPolicy
 from portal import audit, policies
-from portal.awards.split import PotOption, ShortOfFunds, propose
 from portal.contracts import lifecycle
 from portal.dates import to_london
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear, labels_spanning
 from portal.funding import ledger
+from portal.funding.split import PotOption, ShortOfFunds, propose
 from portal.money import format_pounds
 
 QUARTERS = (1, 2, 3, 4)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from forms.accounts import ConfirmForm
+from forms.base import ConfirmForm
 from forms.decisions import (
     DecisionForm,
     FeedbackForm,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models import FundingPot, Locality, Organisation, Programme, User, Ward
 from models.enums import ContractLot, FundingSource, LedgerKind
-from portal.contracts import services, tapering, years
+from portal.contracts import programme_taper, services, years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
 from portal.contracts.taper import CoreTaper, Taper
 from portal.demo.anchors_delivery import load_delivery
@@ -46,9 +46,10 @@ def load_anchors() -> int:
     contracts = [_add_contract(commissioner, programme, spec, each, data["lots"])
                  for each in data["contracts"]]
     last_target = programme.years[-1].core_target_pence
-    tapering.apply(commissioner, programme, Taper(CoreTaper.TO_TARGET, target_pence=last_target),
-                   "Core falls to the council's 2026/27 target in equal steps; partners' "
-                   "money keeps each contract's value flat", TAPERED_ON)
+    programme_taper.apply(commissioner, programme,
+                          Taper(CoreTaper.TO_TARGET, target_pence=last_target),
+                          "Core falls to the council's 2026/27 target in equal steps; partners' "
+                          "money keeps each contract's value flat", TAPERED_ON)
     for contract in contracts:
         years.activate(commissioner, contract, ACTIVE_ON)
     load_delivery(commissioner, contracts)

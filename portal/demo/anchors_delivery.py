@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from models import Contract, ContractReturn, User
 from models.enums import ContractLot, Rag, ReturnStatus
-from portal.awards.payments import PaymentDetails
 from portal.contracts import payments
 from portal.extensions import db
+from portal.funding.payments import PaymentDetails
 from portal.monitoring import services as monitoring
 from portal.monitoring.details import KpiDetails, ReturnAnswers, Review
 from portal.monitoring.quarters import Quarter

@@ -95,6 +95,12 @@ def paid_sum():
     return _sum_of(LedgerKind.PAYMENT, minus=(LedgerKind.CLAWBACK,))
 
 
+def clawed_back_sum():
+    """The SQL sum of the clawbacks of the entries selected: what has been recovered of what
+    was paid."""
+    return _sum_of(LedgerKind.CLAWBACK)
+
+
 def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
     """Each pot's figures, summed from its entries in one query (every pot when `pot_ids` is
     None). A pot without entries has a zero balance."""

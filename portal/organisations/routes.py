@@ -6,7 +6,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from forms.accounts import ConfirmForm
+from forms.base import ConfirmForm
 from forms.organisations import (
     InviteMemberForm,
     OrganisationForm,

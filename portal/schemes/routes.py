@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from forms.accounts import ConfirmForm
+from forms.base import ConfirmForm
 from forms.schemes import (
     CriteriaForm,
     PublishedRoundForm,

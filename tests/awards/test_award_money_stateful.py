@@ -171,7 +171,7 @@ class AwardMoneyMachine(RuleBasedStateMachine):
     @rule(index=awards, size=sizes, kind=st.sampled_from(RecoveryKind))
     def recover(self, index, size, kind):
         award = self.award(index, AwardStatus.ACCEPTED, paid=True)
-        paid = sum(money.paid_pence for money in payments.money_by_pot(award.id).values())
+        paid = sum(money.paid_pence for money in payments.money_by_pot(award_id=award.id).values())
         self.attempt(lambda: payments.record_recovery(
             self.officer, award.id, payments.RecoveryDetails(
                 kind, aim(paid, size), today(), "Not spent"), utcnow()))
@@ -228,7 +228,7 @@ class AwardMoneyMachine(RuleBasedStateMachine):
         for award_id in getattr(self, "award_ids", []):
             award = db.session.get(Award, award_id)
             db.session.refresh(award)
-            money = payments.money_by_pot(award_id)
+            money = payments.money_by_pot(award_id=award_id)
             recovered = db.session.scalar(select(func.coalesce(func.sum(
                 Recovery.amount_pence), 0)).where(Recovery.award_id == award_id))
             committed = sum(each.committed_pence for each in money.values())

@@ -11,10 +11,11 @@ from models import AuditEvent, Award, LedgerEntry, Payment, Recovery, User
 from models.base import db, utcnow
 from models.enums import AwardStatus, LedgerKind, OrganisationRole, RecoveryKind, Role
 from portal.awards import payments, services, variations
-from portal.awards.payments import PaymentDetails, RecoveryDetails
+from portal.awards.payments import RecoveryDetails
 from portal.awards.terms import ScheduledPayment, terms_of
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
+from portal.funding.payments import PaymentDetails
 from tests.awards.conftest import Offered, make, today
 from tests.conftest import sign_in_as
 from tests.factories import MembershipFactory, UserFactory
@@ -84,7 +85,7 @@ def test_a_payment_is_split_across_the_pots_in_proportion_to_what_each_has_unpai
     assert payment.instalment_id == accepted.award.instalments[0].id
     # The next payment follows what is left unpaid in each pot, not the allocations.
     pay(accepted, 100_00, "BACS-2")
-    money = payments.money_by_pot(accepted.award.id)
+    money = payments.money_by_pot(award_id=accepted.award.id)
     assert (money[first].paid_pence, money[second].paid_pence) == (216_67, 216_66)
     [event, _] = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "award.paid").order_by(AuditEvent.id))

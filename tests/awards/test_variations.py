@@ -12,10 +12,10 @@ from models import Allocation, AuditEvent, Award, AwardVersion, LedgerEntry, Use
 from models.base import db, utcnow
 from models.enums import AwardChange, AwardStatus, LedgerKind, Role
 from portal.awards import payments, services, variations
-from portal.awards.payments import PaymentDetails
 from portal.awards.terms import ScheduledPayment, Terms, terms_of
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
+from portal.funding.payments import PaymentDetails
 from tests.awards.conftest import Offered, make, pot, today
 from tests.conftest import sign_in_as
 from tests.factories import SchemeFactory, UserFactory

@@ -38,10 +38,10 @@ from models import (
 from models.base import db
 from models.enums import ContractStatus, FundingSource, LedgerKind, Role
 from portal.contracts import payments, years
-from portal.contracts.payments import PaymentDetails
 from portal.contracts.years import YearPlan
 from portal.exceptions import RuleBroken
 from portal.funding import ledger
+from portal.funding.payments import PaymentDetails
 from tests.factories import AwardFactory, ContractFactory, FundingPotFactory, UserFactory
 from tests.money_steps import aim
 from tests.money_steps import sizes as money_sizes

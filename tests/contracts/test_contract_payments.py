@@ -10,10 +10,10 @@ from models import AuditEvent, ContractPayment, LedgerEntry
 from models.base import db
 from models.enums import ContractStatus, FundingSource, LedgerKind, OrganisationRole, Role
 from portal.contracts import payments, years
-from portal.contracts.payments import PaymentDetails
 from portal.contracts.years import YearPlan
 from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.funding import ledger
+from portal.funding.payments import PaymentDetails
 from tests.conftest import sign_in_as
 from tests.contracts.test_years import APRIL_2024, pot
 from tests.factories import ContractFactory, MembershipFactory, UserFactory

@@ -15,7 +15,7 @@ from models import AuditEvent, ContractPayment, User
 from models.base import db
 from models.enums import Role
 from portal.contracts import payments
-from portal.contracts.payments import PaymentDetails
+from portal.funding.payments import PaymentDetails
 from tests.concurrency import DONE, REFUSED, at_once
 from tests.contracts.test_contract_payments import JULY_2024, QUARTER, balance, instalment, pay
 from tests.contracts.test_contract_payments import planned as planned_contract

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import LedgerEntry, ProgrammeYear
 from models.base import db
 from models.enums import ContractStatus, FundingSource, Role
-from portal.contracts import tapering, years
+from portal.contracts import programme_taper, years
 from portal.contracts.taper import CoreTaper, Split, Taper
 from portal.contracts.years import YearPlan
 from portal.exceptions import NotAllowed, RuleBroken
@@ -50,7 +50,7 @@ def planned(programme) -> dict[tuple[str, str], Split]:
 
 def test_a_preview_shows_every_year_and_contract_and_changes_nothing(commissioner, programme):
     entries = db.session.scalar(select(db.func.count(LedgerEntry.id)))
-    result = tapering.preview(commissioner, programme, TWENTY_PERCENT)
+    result = programme_taper.preview(commissioner, programme, TWENTY_PERCENT)
     assert result.after.programme_by_year() == {
         "2024/25": Split(100_000_00, 40_000_00), "2025/26": Split(80_000_00, 60_000_00),
         "2026/27": Split(64_000_00, 76_000_00)}
@@ -63,8 +63,8 @@ def test_a_preview_shows_every_year_and_contract_and_changes_nothing(commissione
 
 
 def test_applying_plans_every_contract_through_the_ledger(commissioner, programme):
-    tapering.apply(commissioner, programme, TWENTY_PERCENT, "Cabinet: 20% a year",
-                   now=APRIL_2024)
+    programme_taper.apply(commissioner, programme, TWENTY_PERCENT, "Cabinet: 20% a year",
+                          now=APRIL_2024)
     found = planned(programme)
     assert found["CA-B", "2025/26"] == Split(32_000_00, 28_000_00)
     assert found["CA-B", "2026/27"] == Split(25_600_00, 34_400_00)
@@ -81,7 +81,7 @@ def test_a_taper_the_core_pots_cannot_carry_is_refused_and_nothing_changes(commi
     with pytest.raises(RuleBroken, match=re.escape(
             "The core pots for 2025/26 have £100,000.00 for these contracts, £20,000.00 less "
             "than the £120,000.00")):
-        tapering.apply(commissioner, programme, rising, "Growth", now=APRIL_2024)
+        programme_taper.apply(commissioner, programme, rising, "Growth", now=APRIL_2024)
     assert ("CA-A", "2025/26") not in planned(programme)
 
 
@@ -89,7 +89,7 @@ def test_contracts_that_cannot_take_part_are_named(commissioner, programme):
     short = ContractFactory(programme=programme, reference="CA-C", ends_on=date(2025, 3, 31))
     unplanned = ContractFactory(programme=programme, reference="CA-D")
     ContractFactory(programme=programme, reference="CA-E", status=ContractStatus.TERMINATED)
-    result = tapering.preview(commissioner, programme, TWENTY_PERCENT)
+    result = programme_taper.preview(commissioner, programme, TWENTY_PERCENT)
     assert sorted(result.contracts) == ["CA-A", "CA-B"]
     assert {(each.contract.id, each.why) for each in result.excluded} == {
         (short.id, "it does not run through 2026/27"),
@@ -97,19 +97,20 @@ def test_contracts_that_cannot_take_part_are_named(commissioner, programme):
 
 
 def test_an_active_contract_keeps_a_version_of_the_taper(commissioner, programme):
-    tapering.apply(commissioner, programme, TWENTY_PERCENT, "Cabinet: 20% a year",
-                   now=APRIL_2024)
+    programme_taper.apply(commissioner, programme, TWENTY_PERCENT, "Cabinet: 20% a year",
+                          now=APRIL_2024)
     contract = programme.contracts[0]
     years.activate(commissioner, contract, now=APRIL_2024)
-    tapering.apply(commissioner, programme,
-                   Taper(CoreTaper.PERCENTAGE, percentage=Fraction(30)), "Cabinet: 30%",
-                   now=APRIL_2024)
+    programme_taper.apply(commissioner, programme,
+                          Taper(CoreTaper.PERCENTAGE, percentage=Fraction(30)), "Cabinet: 30%",
+                          now=APRIL_2024)
     assert contract.version == 2
     assert planned(programme)["CA-A", "2025/26"].core_pence == 42_000_00
 
 
 def test_a_taper_needs_a_reason_and_a_commissioner(commissioner, programme):
     with pytest.raises(RuleBroken, match="Enter the reason"):
-        tapering.apply(commissioner, programme, TWENTY_PERCENT, "")
+        programme_taper.apply(commissioner, programme, TWENTY_PERCENT, "")
     with pytest.raises(NotAllowed):
-        tapering.preview(UserFactory(roles=(Role.GRANTS_OFFICER,)), programme, TWENTY_PERCENT)
+        programme_taper.preview(UserFactory(roles=(Role.GRANTS_OFFICER,)), programme,
+                                TWENTY_PERCENT)

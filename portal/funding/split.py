@@ -1,8 +1,9 @@
-"""Proposing how an award is split across funding pots, and which pots may fund it.
+"""Proposing how money is split across funding pots (an award's, or a contract year's), and
+which pots may fund an award.
 
-Pure functions over plain values, so that the rules can be tested exhaustively: the awards
-service reads the pots and their balances, asks for a proposal, lets the officer change it,
-and posts the allocations through the funding ledger, which has the last word on whether the
+Pure functions over plain values, so that the rules can be tested exhaustively: the awards and
+contracts services read the pots and their balances, ask for a proposal, let the officer change
+it, and post the allocations through the funding ledger, which has the last word on whether the
 money is there.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.enums import FundingSource, SplitPolicy
+from portal.funding.largest_remainder import largest_remainder
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,15 @@ def _filled_in_order(amount_pence: int, pots: list[PotOption]) -> dict[int, int]
 
 def pro_rata(amount_pence: int, weights: Mapping[int, int]) -> dict[int, int]:
     """`amount_pence` shared in proportion to each pot's weight (pot id -> pence; pots
-    weighing nothing get nothing), in whole pence: each pot gets the whole pence of its exact
-    share, and the pence left over go one each to the pots with the largest remainders (ties
-    to the lower pot id), so the shares add up exactly. Also used to split a payment or a
-    recovery across an award's pots."""
+    weighing nothing get nothing, and nothing is shared when none weighs anything), in whole
+    pence by largest remainder (ties to the lower pot id), so the shares add up exactly; no
+    zero entries. Also used to split a payment or a recovery across an award's pots, and a
+    contract's payment across its year's pots."""
     funded = {pot_id: weight for pot_id, weight in weights.items() if weight > 0}
-    total = sum(funded.values())
-    shares = {pot_id: divmod(amount_pence * weight, total) for pot_id, weight in funded.items()}
-    allocations = {pot_id: whole for pot_id, (whole, _) in shares.items()}
-    left = amount_pence - sum(allocations.values())
-    by_remainder = sorted(shares, key=lambda pot_id: (-shares[pot_id][1], pot_id))
-    for pot_id in by_remainder[:left]:
-        allocations[pot_id] += 1
-    return {pot_id: pence for pot_id, pence in allocations.items() if pence > 0}
+    if not funded:
+        return {}
+    return {pot_id: pence for pot_id, pence in largest_remainder(amount_pence, funded).items()
+            if pence > 0}
 
 
 def propose(amount_pence: int, pots: Sequence[PotOption],

@@ -1,4 +1,4 @@
-"""How an award is proposed across pots (portal/awards/split.py), and which pots may fund it."""
+"""How money is proposed across pots (portal/funding/split.py), and which pots may fund an award."""
 
 from datetime import date
 from fractions import Fraction
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.enums import FundingSource, SplitPolicy
-from portal.awards.split import (
+from portal.funding.split import (
     PotOption,
     Purpose,
     Restrictions,
