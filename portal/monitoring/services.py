@@ -97,6 +97,13 @@ class ReturnState(enum.StrEnum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour the state is shown in."""
+        return {"not_due": "govuk-tag--grey", "due": "govuk-tag--blue",
+                "late": "govuk-tag--red", "submitted": "govuk-tag--turquoise",
+                "accepted": "govuk-tag--green", "queried": "govuk-tag--orange"}[self.value]
+
 
 @dataclass(frozen=True)
 class ReturnRow:
