@@ -4,8 +4,8 @@ An award is offered, its money committed in the ledger, then accepted, declined,
 withdrawn by the council; only an offer moves. A round's letter batch is queued, runs, and is
 done or failed (failed too when its job is lost before it ran or while it ran)."""
 
-from models import Award, LetterBatch
-from models.enums import AwardStatus, JobStatus
+from models import Application, Award, LetterBatch
+from models.enums import ApplicationStatus, AwardStatus, JobStatus
 from portal.lifecycle import Lifecycle
 
 OFFERED, ACCEPTED = AwardStatus.OFFERED, AwardStatus.ACCEPTED
@@ -37,6 +37,11 @@ AWARD = Lifecycle(
 COMMITTED = (OFFERED, ACCEPTED)
 # Awards that may be paid: the organisation has accepted the offer.
 PAYABLE = (ACCEPTED,)
+
+
+def may_offer(application: Application) -> bool:
+    """Whether an award may be offered for the application: it has been approved."""
+    return application.status is ApplicationStatus.APPROVED
 
 
 def may_withdraw(award: Award) -> bool:

@@ -39,7 +39,7 @@ from models.enums import (
 )
 from portal import audit, policies
 from portal.awards import subsidy
-from portal.awards.lifecycle import AWARD, COMMITTED
+from portal.awards.lifecycle import AWARD, COMMITTED, may_offer
 from portal.awards.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
 from portal.awards.terms import Terms, apply_terms, check_terms, default_terms, record_version
 from portal.dates import format_date, to_london
@@ -94,9 +94,9 @@ class OfferPage:
         if self.award is not None:
             return ("An award has already been offered for this application: it is "
                     f"{self.award.status.value}.")
-        if self.application.status is ApplicationStatus.APPROVED and self.decision is None:
+        if may_offer(self.application) and self.decision is None:
             return "No decision approving an amount has been recorded for this application."
-        if self.application.status is not ApplicationStatus.APPROVED:
+        if not may_offer(self.application):
             return ("Only an approved application can be offered an award. This application "
                     f"is {self.application.status.label.lower()}.")
         return None
