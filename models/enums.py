@@ -79,6 +79,13 @@ class RoundState(enum.StrEnum):
     def label(self) -> str:
         return "Opening soon" if self is RoundState.UPCOMING else self.value.capitalize()
 
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour the state is shown in."""
+        return {"draft": "govuk-tag--grey", "upcoming": "govuk-tag--light-blue",
+                "open": "govuk-tag--green", "closed": "govuk-tag--orange",
+                "decided": "govuk-tag--purple"}[self.value]
+
 
 class ApplicationStatus(enum.StrEnum):
     """Where an application is. The allowed moves between them are declared once, in
@@ -97,6 +104,17 @@ class ApplicationStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return APPLICATION_STATUS_LABELS.get(self, self.value.capitalize())
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour, for applicants and officers alike: grey before it is sent,
+        blues while it is with the council, yellow while it waits on the applicant, green for
+        approved, red for an ending that is not, purple for a deferral."""
+        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue",
+                "clarification_requested": "govuk-tag--yellow",
+                "under_assessment": "govuk-tag--light-blue", "ineligible": "govuk-tag--red",
+                "approved": "govuk-tag--green", "rejected": "govuk-tag--red",
+                "deferred": "govuk-tag--purple", "withdrawn": "govuk-tag--orange"}[self.value]
 
 
 APPLICATION_STATUS_LABELS = {
@@ -382,6 +400,12 @@ class ContractStatus(enum.StrEnum):
     def label(self) -> str:
         return {"draft": "Draft", "active": "Active", "ended": "Ended",
                 "terminated": "Terminated"}[self.value]
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour the status is shown in."""
+        return {"draft": "govuk-tag--grey", "active": "govuk-tag--green",
+                "ended": "govuk-tag--blue", "terminated": "govuk-tag--red"}[self.value]
 
 
 class ReturnStatus(enum.StrEnum):

@@ -72,6 +72,11 @@ class Scoresheet(db.Model):
     scores: Mapped[list["CriterionScore"]] = relationship(
         back_populates="scoresheet", cascade="all, delete-orphan")
 
+    @property
+    def editable(self) -> bool:
+        """A draft may be edited; a submitted sheet is changed only by a new version."""
+        return self.status is ScoresheetStatus.DRAFT
+
 
 class CriterionScore(db.Model):
     """One criterion's score on one scoresheet, with the assessor's justification."""

@@ -1,5 +1,7 @@
 """What every template can use: the council's settings, policies, money and date filters."""
 
+from types import SimpleNamespace
+
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
@@ -7,6 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from models.enums import Role
 from portal import dates, money, policies
+from portal.awards import lifecycle as awards_lifecycle
+from portal.contracts import lifecycle as contracts_lifecycle
+from portal.monitoring import lifecycle as monitoring_lifecycle
 
 # (label, endpoint, the other endpoints that belong to the same section: a name ending in "."
 # stands for every endpoint of that blueprint)
@@ -40,6 +45,10 @@ ADMIN_SECTIONS = [
     ("Users", "admin.users", ("admin.user", "admin.invite_staff")),
     ("Audit log", "admin.audit_log", ()),
 ]
+
+
+LIFECYCLES = SimpleNamespace(awards=awards_lifecycle, contracts=contracts_lifecycle,
+                             monitoring=monitoring_lifecycle)
 
 
 def navigation_for(user) -> list[dict]:
@@ -100,5 +109,7 @@ def init_app(app: Flask) -> None:
             "contact_email": current_app.config["COUNCIL_CONTACT_EMAIL"],
             "navigation": navigation_for(current_user),
             "policies": policies,
+            # What each record's status allows, asked as the services ask it.
+            "lifecycles": LIFECYCLES,
             "Role": Role,
         }

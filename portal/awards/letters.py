@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from num2words import num2words
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -39,7 +39,7 @@ from models import (
 from models.base import utcnow
 from models.enums import AwardChange, JobStatus
 from portal import audit, jobs, policies
-from portal.awards.services import COMMITTED
+from portal.awards.lifecycle import COMMITTED, LETTER_BATCH, is_unfinished, letters_ready
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound
 from portal.extensions import db
@@ -372,7 +372,6 @@ def _round_award_ids(round_id: int) -> list[int]:
         .order_by(Award.reference)))
 
 
-UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 # A batch not finished this long after it was asked for has lost its job: a worker killed
 # outright leaves its job "started" in RQ for ever. (One job may take JOB_TIMEOUT.)
 STALE_AFTER = timedelta(seconds=2 * jobs.JOB_TIMEOUT)
@@ -386,14 +385,12 @@ JOB_LOST = ("The background job producing the letters stopped before it finished
 
 def _fail_unfinished(user: User, batch_id: int, error: str, reason: str) -> None:
     """Mark the batch failed, audited as noticed by the user, unless it has finished
-    meanwhile (committed)."""
-    marked = db.session.execute(
-        update(LetterBatch)
-        .where(LetterBatch.id == batch_id, LetterBatch.status.in_(UNFINISHED))
-        .values(status=JobStatus.FAILED, error=error, finished_at=utcnow()))
-    if marked.rowcount:
-        audit.record("letters.batch_failed", actor=user,
-                     subject=db.session.get(LetterBatch, batch_id), details={"reason": reason})
+    meanwhile (committed). The row is locked first, so a job finishing at this moment
+    either finishes first or waits."""
+    found = db.session.get(LetterBatch, batch_id, with_for_update=True, populate_existing=True)
+    if LETTER_BATCH.may_move(found, JobStatus.FAILED):
+        LETTER_BATCH.move(found, JobStatus.FAILED, actor=user, details={"reason": reason})
+        found.error, found.finished_at = error, utcnow()
     db.session.commit()
 
 
@@ -442,10 +439,11 @@ def run_batch(batch_id: int) -> None:
     """The job: produce each letter (reusing unchanged ones), committing after each so the
     page can show how far it has got. A failure is kept on the batch, not raised."""
     running = db.session.get(LetterBatch, batch_id)
-    if running is None or running.status is not JobStatus.QUEUED:
+    if running is None or not LETTER_BATCH.may_move(running, JobStatus.RUNNING):
         return
     award_ids = _round_award_ids(running.round_id)
-    running.status, running.total, running.done = JobStatus.RUNNING, len(award_ids), 0
+    LETTER_BATCH.move(running, JobStatus.RUNNING, quietly=True)
+    running.total, running.done = len(award_ids), 0
     db.session.commit()
     try:
         for award_id in award_ids:
@@ -457,9 +455,12 @@ def run_batch(batch_id: int) -> None:
         # Kept on the batch for the officer to see; the letters made so far stay made.
         db.session.rollback()
         current_app.logger.exception("Letter batch %s failed", batch_id)
-        running.status, running.error = JobStatus.FAILED, str(error) or type(error).__name__
+        outcome, running.error = JobStatus.FAILED, str(error) or type(error).__name__
     else:
-        running.status = JobStatus.DONE
+        outcome = JobStatus.DONE
+    # An officer may have marked it failed meanwhile (its job seemed lost): that stays.
+    if LETTER_BATCH.may_move(running, outcome):
+        LETTER_BATCH.move(running, outcome, quietly=True)
     running.finished_at = utcnow()
     db.session.commit()
 
@@ -473,7 +474,7 @@ def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
         .options(joinedload(LetterBatch.round)).execution_options(populate_existing=True))
     if found is None:
         raise NotFound(batch_id)
-    if found.status in UNFINISHED and (reason := _lost_reason(found)):
+    if is_unfinished(found) and (reason := _lost_reason(found)):
         current_app.logger.warning("Letter batch %s lost its job (%s)", batch_id, reason)
         _fail_unfinished(user, batch_id, JOB_LOST, reason)
     return found
@@ -483,7 +484,7 @@ def batch_zip(user: User, round_id: int, batch_id: int) -> tuple[LetterBatch, by
     """A ZIP of the round's current letters, one `<reference>.pdf` per award, once the batch
     is done; NotFound before that."""
     found = batch(user, round_id, batch_id)
-    if found.status is not JobStatus.DONE:
+    if not letters_ready(found):
         raise NotFound(batch_id)
     newest = (select(AwardLetter.award_id, func.max(AwardLetter.number).label("number"))
               .group_by(AwardLetter.award_id).subquery())

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from models import Award, Instalment, Payment, Recovery, User
-from models.enums import AwardStatus, LedgerKind, RecoveryKind
+from models.enums import LedgerKind, RecoveryKind
 from portal import audit, policies
-from portal.awards import services
+from portal.awards import lifecycle, services
 from portal.dates import format_date
 from portal.exceptions import RuleBroken
 from portal.extensions import db
@@ -58,7 +58,7 @@ def paid_by_instalment(award_id: int) -> dict[int, int]:
 def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMoney],
                    now: datetime) -> Instalment:
     """The instalment paid against, once the payment is found to fit the award's rules."""
-    if award.status is not AwardStatus.ACCEPTED:
+    if not lifecycle.may_pay(award):
         raise RuleBroken("A payment can be recorded only once the organisation has accepted "
                          f"the offer. This award is {award.status.label.lower()}.")
     instalment = next((each for each in award.instalments
@@ -218,7 +218,7 @@ class PaymentsView:
 
     @property
     def can_pay(self) -> bool:
-        return self.award.status is AwardStatus.ACCEPTED and self.left_to_pay_pence > 0
+        return lifecycle.may_pay(self.award) and self.left_to_pay_pence > 0
 
     @property
     def can_recover(self) -> bool:

@@ -26,9 +26,9 @@ from forms.awards import (
 )
 from forms.funding import payment_form
 from models.base import utcnow
-from models.enums import JobStatus, RecoveryKind, Role
+from models.enums import RecoveryKind, Role
 from portal.auth import roles_required
-from portal.awards import letters, payments, services, variations
+from portal.awards import letters, lifecycle, payments, services, variations
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
 from portal.money import format_pounds
@@ -245,7 +245,7 @@ def letter_batch_status(round_id: int, batch_id: int):
     response = jsonify(status=batch.status.value, label=batch.status.label, done=batch.done,
                        total=batch.total, error=batch.error,
                        zip_url=url_for("awards.letter_batch_zip", round_id=round_id,
-                                       batch_id=batch_id) if batch.status is JobStatus.DONE
+                                       batch_id=batch_id) if lifecycle.letters_ready(batch)
                        else None)
     return response
 

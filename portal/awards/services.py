@@ -39,6 +39,7 @@ from models.enums import (
 )
 from portal import audit, policies
 from portal.awards import subsidy
+from portal.awards.lifecycle import AWARD, COMMITTED, may_offer
 from portal.awards.terms import Terms, apply_terms, check_terms, default_terms, record_version
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound, RuleBroken
@@ -49,8 +50,6 @@ from portal.mail import send_each
 from portal.money import format_pounds
 
 STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
-# Awards whose money is still held for the organisation.
-COMMITTED = (AwardStatus.OFFERED, AwardStatus.ACCEPTED)
 PER_PAGE = 25
 
 
@@ -95,9 +94,9 @@ class OfferPage:
         if self.award is not None:
             return ("An award has already been offered for this application: it is "
                     f"{self.award.status.value}.")
-        if self.application.status is ApplicationStatus.APPROVED and self.decision is None:
+        if may_offer(self.application) and self.decision is None:
             return "No decision approving an amount has been recorded for this application."
-        if self.application.status is not ApplicationStatus.APPROVED:
+        if not may_offer(self.application):
             return ("Only an approved application can be offered an award. This application "
                     f"is {self.application.status.label.lower()}.")
         return None
@@ -307,9 +306,7 @@ def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
     policies.require(policies.can_make_awards(user))
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     found = award(user, award_id)
-    if found.status is not AwardStatus.OFFERED:
-        raise RuleBroken("Only an offer that has not been accepted or declined can be "
-                         f"withdrawn. This award is {found.status.value}.")
+    AWARD.check(found, AwardStatus.WITHDRAWN)
     if not reason.strip():
         raise RuleBroken("Enter the reason for withdrawing the offer", field="reason")
     ledger.post(user, [ledger.Posting(allocation.pot_id, LedgerKind.RELEASE,
@@ -317,10 +314,8 @@ def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
                        for allocation in found.allocations],
                 reason=f"Award {found.reference} withdrawn: {reason.strip()}", now=now,
                 award_id=found.id)
-    found.status = AwardStatus.WITHDRAWN
     found.closed_at, found.closed_reason = now, reason.strip()
-    audit.record("award.withdrawn", actor=user, subject=found,
-                 details={"reason": reason.strip()})
+    AWARD.move(found, AwardStatus.WITHDRAWN, actor=user, details={"reason": reason.strip()})
     db.session.commit()
     return found
 
@@ -413,7 +408,7 @@ def tell_organisation(award: Award, subject: str, template: str, **context) -> N
 def has_lapsed(award: Award, now: datetime) -> bool:
     """An offer lapses at the end of its accept-by day, UK time, whether or not the daily
     expiry job has run yet."""
-    return award.status is AwardStatus.OFFERED and to_london(now).date() > award.accept_by
+    return AWARD.may_move(award, AwardStatus.EXPIRED) and to_london(now).date() > award.accept_by
 
 
 @dataclass(frozen=True)
@@ -451,9 +446,9 @@ def offer_view(user: User, award_id: int, now: datetime) -> OfferView:
     return OfferView(found, status, policies.can_answer_offer(user, found))
 
 
-def _lock_for_answer(user: User, award_id: int, now: datetime) -> Award:
+def _lock_for_answer(user: User, award_id: int, now: datetime, to: AwardStatus) -> Award:
     """Lock the award, then refuse anyone but an admin of its organisation, and an offer
-    that is no longer open, with a message; nothing has changed."""
+    that is no longer open (cannot move `to`), with a message; nothing has changed."""
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
     found = _offer_for_member(user, award_id)
     if not policies.can_answer_offer(user, found):
@@ -461,9 +456,7 @@ def _lock_for_answer(user: User, award_id: int, now: datetime) -> Award:
     if has_lapsed(found, now):
         raise RuleBroken(f"This offer expired: it had to be accepted by "
                          f"{format_date(found.accept_by)}")
-    if found.status is not AwardStatus.OFFERED:
-        raise RuleBroken(f"This offer has already been answered or closed: it is "
-                         f"{found.status.label.lower()}")
+    AWARD.check(found, to)
     return found
 
 
@@ -478,7 +471,7 @@ class Acceptance:
 def accept(user: User, award_id: int, answer: Acceptance, now: datetime) -> Award:
     """Accept the offer for the organisation, recording who signed, as what, when and from
     where. The money is already committed: it stays so."""
-    found = _lock_for_answer(user, award_id, now)
+    found = _lock_for_answer(user, award_id, now, AwardStatus.ACCEPTED)
     if not answer.signatory_name.strip():
         raise RuleBroken("Enter the name of the person accepting", field="signatory_name")
     if not answer.signatory_position.strip():
@@ -486,12 +479,11 @@ def accept(user: User, award_id: int, answer: Acceptance, now: datetime) -> Awar
     if not answer.confirmed:
         raise RuleBroken("Confirm that you are authorised to accept this grant",
                          field="declaration")
-    found.status = AwardStatus.ACCEPTED
     found.answered_at, found.answered_by = now, user
     found.signatory_name = answer.signatory_name.strip()
     found.signatory_position = answer.signatory_position.strip()
     found.answer_ip = answer.ip[:45]
-    audit.record("award.accepted", actor=user, subject=found, details={
+    AWARD.move(found, AwardStatus.ACCEPTED, actor=user, details={
         "signatory_name": found.signatory_name, "signatory_position": found.signatory_position,
         "ip": found.answer_ip})
     db.session.commit()
@@ -510,15 +502,14 @@ def _release(actor: User, award: Award, reason: str, now: datetime) -> None:
 
 def decline(user: User, award_id: int, reason: str, now: datetime) -> Award:
     """Decline the offer for the organisation: its money goes back to the pots."""
-    found = _lock_for_answer(user, award_id, now)
+    found = _lock_for_answer(user, award_id, now, AwardStatus.DECLINED)
     if not reason.strip():
         raise RuleBroken("Enter why the organisation is declining the offer", field="reason")
     _release(user, found, f"Award {found.reference} declined: {reason.strip()}", now)
-    found.status = AwardStatus.DECLINED
     found.answered_at, found.answered_by = now, user
     found.declined_reason = reason.strip()
-    audit.record("award.declined", actor=user, subject=found,
-                 details={"reason": found.declined_reason})
+    AWARD.move(found, AwardStatus.DECLINED, actor=user,
+               details={"reason": found.declined_reason})
     db.session.commit()
     return found
 
@@ -532,7 +523,8 @@ def expire_offers(now: datetime) -> int:
     recorded, and the reason says the offer expired."""
     today = to_london(now).date()
     lapsed = list(db.session.scalars(
-        select(Award.id).where(Award.status == AwardStatus.OFFERED, Award.accept_by < today)
+        select(Award.id).where(Award.status.in_(AWARD.sources(AwardStatus.EXPIRED)),
+                               Award.accept_by < today)
         .order_by(Award.id)))
     expired = 0
     for award_id in lapsed:
@@ -541,7 +533,7 @@ def expire_offers(now: datetime) -> int:
             select(Award).where(Award.id == award_id)
             .options(joinedload(Award.offered_by), selectinload(Award.allocations))
             .execution_options(populate_existing=True))
-        if found.status is not AwardStatus.OFFERED:
+        if not AWARD.may_move(found, AwardStatus.EXPIRED):
             db.session.rollback()
             continue
         closed_reason = f"Not accepted by {format_date(found.accept_by)}"
@@ -552,9 +544,8 @@ def expire_offers(now: datetime) -> int:
             db.session.rollback()
             current_app.logger.exception("Could not expire the offer %s", found.reference)
             continue
-        found.status = AwardStatus.EXPIRED
         found.closed_at, found.closed_reason = now, closed_reason
-        audit.record("award.expired", subject=found, details={"reason": closed_reason})
+        AWARD.move(found, AwardStatus.EXPIRED, details={"reason": closed_reason})
         db.session.commit()
         expired += 1
     return expired

@@ -15,13 +15,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from models import Application, Award, PublicFunding, Round
-from models.enums import AwardStatus
+from portal.awards.lifecycle import COMMITTED
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.money import format_pounds
 
 WARNING_SHARE = Fraction(4, 5)
-HELD = (AwardStatus.OFFERED, AwardStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def running_total(application: Application, amount_pence: int) -> RunningTotal:
         .join(Award.application).join(Application.round)
         .where(Application.organisation_id == application.organisation_id,
                Application.id != application.id, Round.financial_year.in_(years),
-               Award.status.in_(HELD)))
+               Award.status.in_(COMMITTED)))
     return RunningTotal(years, int(declared), int(awarded), amount_pence,
                         current_app.config["SUBSIDY_THRESHOLD_PENCE"])
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from models import Allocation, Award, AwardVersion, FundingPot, User
 from models.enums import AwardChange, LedgerKind, PaymentTiming
 from portal import audit, policies
-from portal.awards import services, subsidy
+from portal.awards import lifecycle, services, subsidy
 from portal.awards.payments import paid_by_instalment
 from portal.awards.terms import (
     ReturnDue,
@@ -66,7 +66,7 @@ class VariationPage:
 
     @property
     def why_not(self) -> str | None:
-        if self.award.status not in services.COMMITTED:
+        if not lifecycle.may_vary(self.award):
             return ("Only an award that is offered or accepted can be varied. This award is "
                     f"{self.award.status.label.lower()}.")
         return None

@@ -6,34 +6,45 @@ from typing import Any
 
 from models import Contract, User
 from models.enums import ContractStatus
-from portal import audit, policies
-from portal.exceptions import RuleBroken
+from portal import policies
+from portal.lifecycle import Lifecycle
 
 DRAFT, ACTIVE = ContractStatus.DRAFT, ContractStatus.ACTIVE
 ENDED, TERMINATED = ContractStatus.ENDED, ContractStatus.TERMINATED
 
-TRANSITIONS: dict[ContractStatus, frozenset[ContractStatus]] = {
-    DRAFT: frozenset({ACTIVE}),
-    ACTIVE: frozenset({ENDED, TERMINATED}),
-    ENDED: frozenset(),
-    TERMINATED: frozenset(),
-}
+CONTRACT = Lifecycle(
+    noun="Contract",
+    transitions={
+        DRAFT: frozenset({ACTIVE}),
+        ACTIVE: frozenset({ENDED, TERMINATED}),
+        ENDED: frozenset(),
+        TERMINATED: frozenset(),
+    },
+    # What each step is called in messages ("cannot be made active") and in the audit log.
+    verbs={ACTIVE: "made active", ENDED: "ended", TERMINATED: "terminated early"},
+    actions={ACTIVE: "contract.activated", ENDED: "contract.ended",
+             TERMINATED: "contract.terminated"},
+)
+TRANSITIONS = CONTRACT.transitions
+may_move = CONTRACT.may_move
+check = CONTRACT.check
 
-# What each step is called in messages ("cannot be made active") and in the audit log.
-_VERB = {ACTIVE: "made active", ENDED: "ended", TERMINATED: "terminated early"}
-_ACTION = {ACTIVE: "contract.activated", ENDED: "contract.ended",
-           TERMINATED: "contract.terminated"}
+# Contracts that may be varied (extended, their money changed): active ones.
+VARIABLE = frozenset({ACTIVE})
+# Contracts that payments may be recorded against: every one made active, ended or not.
+PAYABLE = frozenset({ACTIVE, ENDED, TERMINATED})
 
 
-def may_move(contract: Contract, to: ContractStatus) -> bool:
-    return to in TRANSITIONS[contract.status]
+def may_vary(contract: Contract) -> bool:
+    return contract.status in VARIABLE
 
 
-def check(contract: Contract, to: ContractStatus) -> None:
-    """RuleBroken, saying why, unless the contract may move to `to` from where it is."""
-    if not may_move(contract, to):
-        raise RuleBroken(f"Contract {contract.reference} is {contract.status.label.lower()}, "
-                         f"so it cannot be {_VERB[to]}")
+def may_pay(contract: Contract) -> bool:
+    return contract.status in PAYABLE
+
+
+def may_terminate(contract: Contract) -> bool:
+    return may_move(contract, TERMINATED)
 
 
 def move(user: User, contract: Contract, to: ContractStatus,
@@ -41,8 +52,5 @@ def move(user: User, contract: Contract, to: ContractStatus,
     """Move the contract to `to` and audit it with `details`; the caller commits, with
     whatever else the step changes (versions, ledger entries)."""
     policies.require(policies.can_commission(user))
-    check(contract, to)
-    before = contract.status
-    contract.status = to
-    audit.record(_ACTION[to], actor=user, subject=contract,
-                 details={"from": before.value, **(details or {})})
+    CONTRACT.move(contract, to, actor=user,
+                  details={"from": contract.status.value, **(details or {})})

@@ -32,9 +32,9 @@ from models import (
     LedgerEntry,
     User,
 )
-from models.enums import ContractStatus, LedgerKind, OrganisationRole
+from models.enums import LedgerKind, OrganisationRole
 from portal import audit, policies
-from portal.contracts import years
+from portal.contracts import lifecycle, years
 from portal.dates import format_date, to_london
 from portal.exceptions import RuleBroken
 from portal.extensions import db
@@ -49,7 +49,6 @@ from portal.funding.payments import (
 from portal.mail import send_each
 from portal.money import format_pounds
 
-PAYABLE = frozenset({ContractStatus.ACTIVE, ContractStatus.ENDED, ContractStatus.TERMINATED})
 # An instalment not paid this many days after it fell due is overdue: public bodies pay
 # undisputed invoices within 30 days (Public Contracts Regulations 2015, regulation 113).
 PAYMENT_TERM = timedelta(days=30)
@@ -85,7 +84,7 @@ def _instalment(contract: Contract, instalment_id: int | None) -> ContractInstal
 def _check_payment(contract: Contract, details: PaymentDetails, money: dict[int, PotMoney],
                    now: datetime) -> ContractInstalment:
     """The instalment paid against, once the payment is found to fit the contract's rules."""
-    if contract.status not in PAYABLE:
+    if not lifecycle.may_pay(contract):
         raise RuleBroken(f"Contract {contract.reference} is a "
                          f"{contract.status.label.lower()}: a payment can be recorded only "
                          "once it is active")
@@ -258,7 +257,7 @@ class PaymentsView:
 
     @property
     def can_pay(self) -> bool:
-        return self.contract.status in PAYABLE and any(row.payable_pence for row in self.rows)
+        return lifecycle.may_pay(self.contract) and any(row.payable_pence for row in self.rows)
 
     @property
     def unpaid_rows(self) -> list[InstalmentRow]:

@@ -54,7 +54,7 @@ def _in_one_transaction(change, *args) -> None:
 
 
 def _require_active(contract: Contract, doing: str) -> None:
-    if contract.status is not ContractStatus.ACTIVE:
+    if not lifecycle.may_vary(contract):
         raise RuleBroken(f"Only an active contract can be {doing}; contract "
                          f"{contract.reference} is {contract.status.label.lower()}")
 

@@ -51,6 +51,7 @@ from portal.monitoring.details import (
     target_field,
     value_field,
 )
+from portal.monitoring.lifecycle import RETURN
 from portal.monitoring.quarters import (
     Quarter,
     contract_quarters,
@@ -76,7 +77,6 @@ ALREADY_SENT = ("The return for {quarter} has been sent already; it can be chang
                 "commissioner queries it")
 ACCEPTED_FINAL = "The return for {quarter} has been accepted and cannot be changed"
 MISSING_VALUE = "Enter the {kpi} for {quarter}"
-ALREADY_REVIEWED = "This return has been {status} already"
 NOTE_NEEDED = "Enter what the provider needs to explain or correct"
 # How a return's history names the audit events of its changes.
 HISTORY_LABELS = {"contract_return.submitted": "Sent", "contract_return.resubmitted": "Sent again",
@@ -96,6 +96,13 @@ class ReturnState(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour the state is shown in."""
+        return {"not_due": "govuk-tag--grey", "due": "govuk-tag--blue",
+                "late": "govuk-tag--red", "submitted": "govuk-tag--turquoise",
+                "accepted": "govuk-tag--green", "queried": "govuk-tag--orange"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -353,7 +360,7 @@ def _sendable(contract: Contract, quarter: Quarter, now: datetime,
     if lock:  # and read afresh: the page may have loaded it before the lock was taken
         query = query.with_for_update().execution_options(populate_existing=True)
     existing = db.session.scalar(query)
-    if existing is None or existing.status is ReturnStatus.QUERIED:
+    if existing is None or RETURN.may_move(existing, ReturnStatus.SUBMITTED):
         return existing
     message = (ACCEPTED_FINAL if existing.status is ReturnStatus.ACCEPTED else ALREADY_SENT)
     raise RuleBroken(message.format(quarter=quarter.label))
@@ -397,10 +404,8 @@ def submit_return(user: User, page: ReturnFormPage, answers: ReturnAnswers,
             contract=contract, financial_year=quarter.financial_year, quarter=quarter.number,
             status=ReturnStatus.SUBMITTED, submitted_by=user, submitted_at=now)
         db.session.add(contract_return)
-        action = "contract_return.submitted"
     else:
-        contract_return, action = queried, "contract_return.resubmitted"
-        contract_return.status = ReturnStatus.SUBMITTED
+        contract_return = queried
         contract_return.reviewed_by, contract_return.reviewed_at = None, None
         contract_return.review_note = ""
     contract_return.narrative, contract_return.rag = answers.narrative, answers.rag
@@ -410,7 +415,11 @@ def submit_return(user: User, page: ReturnFormPage, answers: ReturnAnswers,
     except IntegrityError as error:  # someone sent the same quarter's return at this moment
         db.session.rollback()
         raise RuleBroken(ALREADY_SENT.format(quarter=quarter.label)) from error
-    audit.record(action, actor=user, subject=contract_return, details=details)
+    if queried is None:
+        audit.record("contract_return.submitted", actor=user, subject=contract_return,
+                     details=details)
+    else:
+        RETURN.move(contract_return, ReturnStatus.SUBMITTED, actor=user, details=details)
     db.session.commit()
     return contract_return
 
@@ -475,15 +484,13 @@ def review_return(user: User, return_id: int, review: Review, now: datetime) -> 
     """Accept a sent return, or query it with a note (the provider's admins are told)."""
     policies.require(policies.can_commission(user))
     contract_return = _return(user, return_id, lock=True)
-    if contract_return.status is not ReturnStatus.SUBMITTED:
-        raise RuleBroken(ALREADY_REVIEWED.format(status=contract_return.status.value))
+    RETURN.check(contract_return, review.outcome)
     if review.outcome is ReturnStatus.QUERIED and not review.note.strip():
         raise RuleBroken(NOTE_NEEDED, field="note")
-    contract_return.status = review.outcome
     contract_return.reviewed_by, contract_return.reviewed_at = user, now
     contract_return.review_note = review.note
-    audit.record(f"contract_return.{review.outcome.value}", actor=user, subject=contract_return,
-                 details={"contract_id": contract_return.contract_id, "note": review.note})
+    RETURN.move(contract_return, review.outcome, actor=user,
+                details={"contract_id": contract_return.contract_id, "note": review.note})
     db.session.commit()
     if review.outcome is ReturnStatus.QUERIED:
         _tell_provider(contract_return, "Your monitoring return has been queried",

@@ -61,7 +61,7 @@ from models import (
 )
 from models.enums import ContractLot, FundingSource
 from portal import exports, policies
-from portal.awards.services import COMMITTED as HOLDING_MONEY
+from portal.awards.lifecycle import COMMITTED as HOLDING_MONEY
 from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.funding import ledger

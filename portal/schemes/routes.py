@@ -15,6 +15,7 @@ from models.enums import Role, RoundStatus
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
 from portal.schemes import services
+from portal.schemes.rules import every_setting_changes
 from portal.views import current_person, show_rule_broken
 
 bp = Blueprint("schemes", __name__, url_prefix="/schemes")
@@ -93,7 +94,8 @@ def create_round(scheme_id: int):
         else:
             flash(f"{round_.name} has been created as a draft.", "success")
             return redirect(url_for("schemes.show_round", round_id=round_.id))
-    return render_template("schemes/round_form.html", form=form, scheme=scheme, round=None)
+    return render_template("schemes/round_form.html", form=form, scheme=scheme, round=None,
+                           published=False)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -113,7 +115,7 @@ def edit_round(round_id: int):
     if round_.status is RoundStatus.DECIDED:
         flash("This round has been decided, so it cannot be changed.")
         return redirect(url_for("schemes.show_round", round_id=round_.id))
-    draft = round_.status is RoundStatus.DRAFT
+    draft = every_setting_changes(round_)
     if draft:
         form = RoundForm(ward_list=services.all_wards(), theme_list=round_.scheme.themes,
                          data=round_form_data(round_))
@@ -137,7 +139,7 @@ def edit_round(round_id: int):
             flash(f"{round_.name} has been saved.", "success")
             return redirect(url_for("schemes.show_round", round_id=round_.id))
     return render_template("schemes/round_form.html", form=form, scheme=round_.scheme,
-                           round=round_)
+                           round=round_, published=not draft)
 
 
 @bp.route("/rounds/<int:round_id>/criteria", methods=["GET", "POST"])

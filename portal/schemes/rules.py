@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.enums import ScoreScale, ShortfallRule
+from models.enums import RoundStatus, ScoreScale, ShortfallRule
 
 MAX_PROJECT_MONTHS = 120  # ten years: anything longer is a typing mistake
 MAX_ASSESSORS = 10  # the database holds the same limit
 MAX_CRITERIA = 20  # a panel cannot weigh more; it also bounds what a form may post
 CRITERION_NAME_LENGTH = 120
 CRITERION_GUIDANCE_LENGTH = 2_000
+
+
+def every_setting_changes(round_: Any) -> bool:
+    """Whether every setting of the round may change: only while it is a draft. Once it is
+    published only its closing time, guidance, documents and (until scoring begins) how it
+    is assessed may."""
+    return round_.status is RoundStatus.DRAFT
 
 
 @dataclass

@@ -38,6 +38,7 @@ from portal.schemes.rules import (
     RoundSettings,
     assessment_problems,
     criteria_problems,
+    every_setting_changes,
     round_problems,
 )
 from portal.scoring.arithmetic import weights_total_100
@@ -285,7 +286,7 @@ def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
 def update_round(user: User, round_: Round, settings: RoundSettings) -> Round:
     """Change any setting of a draft round."""
     policies.require(policies.can_manage_schemes(user))
-    if round_.status is not RoundStatus.DRAFT:
+    if not every_setting_changes(round_):
         raise RuleBroken("This round has been published, so only its guidance, closing time "
                          "and required documents can change")
     wards, themes = _check_round(round_.scheme, settings)

@@ -1,0 +1,92 @@
+"""An award's life and its letter batches' as data (see `portal.lifecycle`).
+
+An award is offered, its money committed in the ledger, then accepted, declined, expired or
+withdrawn by the council; only an offer moves. A round's letter batch is queued, runs, and is
+done or failed (failed too when its job is lost before it ran or while it ran)."""
+
+from models import Application, Award, LetterBatch
+from models.enums import ApplicationStatus, AwardStatus, JobStatus
+from portal.lifecycle import Lifecycle
+
+OFFERED, ACCEPTED = AwardStatus.OFFERED, AwardStatus.ACCEPTED
+DECLINED, EXPIRED, WITHDRAWN = AwardStatus.DECLINED, AwardStatus.EXPIRED, AwardStatus.WITHDRAWN
+
+ANSWERED = "This offer has already been answered or closed: it is {label}"
+AWARD = Lifecycle(
+    noun="Award",
+    transitions={
+        OFFERED: frozenset({ACCEPTED, DECLINED, EXPIRED, WITHDRAWN}),
+        ACCEPTED: frozenset(),
+        DECLINED: frozenset(),
+        EXPIRED: frozenset(),
+        WITHDRAWN: frozenset(),
+    },
+    verbs={ACCEPTED: "accepted", DECLINED: "declined", EXPIRED: "expired",
+           WITHDRAWN: "withdrawn"},
+    actions={ACCEPTED: "award.accepted", DECLINED: "award.declined", EXPIRED: "award.expired",
+             WITHDRAWN: "award.withdrawn"},
+    refusals={
+        ACCEPTED: ANSWERED,
+        DECLINED: ANSWERED,
+        WITHDRAWN: "Only an offer that has not been accepted or declined can be withdrawn. "
+                   "This award is {status.value}.",
+    },
+)
+
+# Awards whose money is still held for the organisation: they get letters and may be varied.
+COMMITTED = (OFFERED, ACCEPTED)
+# Awards that may be paid: the organisation has accepted the offer.
+PAYABLE = (ACCEPTED,)
+
+
+def may_offer(application: Application) -> bool:
+    """Whether an award may be offered for the application: it has been approved."""
+    return application.status is ApplicationStatus.APPROVED
+
+
+def may_withdraw(award: Award) -> bool:
+    return AWARD.may_move(award, WITHDRAWN)
+
+
+def why_not_withdraw(award: Award) -> str | None:
+    """Why the council cannot withdraw the offer now, or None if it can."""
+    return None if may_withdraw(award) else AWARD.refusal(award, WITHDRAWN)
+
+
+def may_vary(award: Award) -> bool:
+    """Whether the award's terms may still change: its money is still committed."""
+    return award.status in COMMITTED
+
+
+def may_pay(award: Award) -> bool:
+    """Whether payments may be made against the award (if anything is left to pay)."""
+    return award.status in PAYABLE
+
+
+QUEUED, RUNNING = JobStatus.QUEUED, JobStatus.RUNNING
+DONE, FAILED = JobStatus.DONE, JobStatus.FAILED
+
+LETTER_BATCH = Lifecycle(
+    noun="Letter batch",
+    transitions={
+        QUEUED: frozenset({RUNNING, FAILED}),
+        RUNNING: frozenset({DONE, FAILED}),
+        DONE: frozenset(),
+        FAILED: frozenset(),
+    },
+    verbs={RUNNING: "started", DONE: "finished", FAILED: "marked failed"},
+    # The job's own progress is shown on the batch's page, not audited: only a failure
+    # noticed by an officer (the job could not be queued, or was lost) is.
+    actions={FAILED: "letters.batch_failed"},
+)
+# Batches that may still finish.
+UNFINISHED = LETTER_BATCH.sources(FAILED)
+
+
+def is_unfinished(batch: LetterBatch) -> bool:
+    return batch.status in UNFINISHED
+
+
+def letters_ready(batch: LetterBatch) -> bool:
+    """Whether the round's letters can be downloaded: the batch is done."""
+    return batch.status is DONE
