@@ -19,7 +19,7 @@ from models.base import db
 from portal.demo import DATA_FILE, demo_code, load_demo
 from tests.browser.helpers import heading
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 PHONE = {"width": 390, "height": 844}
 DEMO_PASSWORD = tomllib.loads(DATA_FILE.read_text())["password"]
@@ -70,9 +70,22 @@ def _links(page: Page) -> list[str]:
     return [href.split("#")[0] for href in hrefs if not NOT_PAGES.search(href)]
 
 
-def _pages_with_tables(page: Page) -> list[str]:
-    """Follow links from the home page, one page per route; the paths of those with a table."""
-    seen, queue, found = set(), ["/"], []
+def _width_problem(page: Page, path: str) -> str | None:
+    if not page.evaluate(SCROLLS_SIDEWAYS):
+        return None
+    return (f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px: "
+            f"{page.evaluate(STICKING_OUT)}")
+
+
+def _check_on_a_phone(page: Page, assert_accessible, email: str, staff: bool) -> None:
+    """Follow links from the home page, one page per route, checking each page with a table
+    as it is reached."""
+    page.set_viewport_size(PHONE)
+    # Going from page to page this fast, Chromium leaves the favicon's request unfinished, and
+    # the live server's unclosed file is a ResourceWarning (an error); the icon is not needed.
+    page.route("**/favicon.svg", lambda route: route.abort())
+    _sign_in(page, email, staff)
+    seen, queue, with_tables, wide, inaccessible = set(), ["/"], 0, [], []
     while queue and len(seen) < MOST_PAGES:
         path = queue.pop(0)
         if _route(path) in seen:
@@ -85,29 +98,15 @@ def _pages_with_tables(page: Page) -> list[str]:
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
         if page.locator("main table").count():
-            found.append(path)
+            with_tables += 1
+            if problem := _width_problem(page, path):
+                wide.append(problem)
+            try:
+                assert_accessible(page)
+            except AssertionError as failure:
+                inaccessible.append(str(failure))
         queue.extend(_links(page))
-    return found
-
-
-def _check_on_a_phone(page: Page, assert_accessible, email: str, staff: bool) -> None:
-    page.set_viewport_size(PHONE)
-    # Going from page to page this fast, Chromium leaves the favicon's request unfinished, and
-    # the live server's unclosed file is a ResourceWarning (an error); the icon is not needed.
-    page.route("**/favicon.svg", lambda route: route.abort())
-    _sign_in(page, email, staff)
-    paths = _pages_with_tables(page)
-    assert paths, f"{email} reached no page with a table"
-    wide, inaccessible = [], []
-    for path in paths:
-        page.goto(path)
-        if page.evaluate(SCROLLS_SIDEWAYS):
-            wide.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px: "
-                        f"{page.evaluate(STICKING_OUT)}")
-        try:
-            assert_accessible(page)
-        except AssertionError as failure:
-            inaccessible.append(str(failure))
+    assert with_tables, f"{email} reached no page with a table"
     assert not wide, "These pages scroll sideways at 390 px:\n" + "\n".join(wide)
     assert not inaccessible, "\n".join(inaccessible)
 
