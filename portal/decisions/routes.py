@@ -112,8 +112,11 @@ def _application_page(found: services.ApplicationResult, *, form: DecisionForm |
     if feedback_form is None:
         feedback_form = FeedbackForm(data={"feedback": decision.feedback if decision else ""})
     sent = feedback_form if feedback_form.errors else decision_form
+    feedback_due = services.feedback_refusal(
+        found.application, found.result.decision if found.result else None) is None
     return _render("application.html", found=found, form=sent,
                            decision_form=decision_form, feedback_form=feedback_form,
+                           feedback_due=feedback_due,
                            threshold=services.key_decision_threshold())
 
 

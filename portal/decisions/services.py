@@ -556,18 +556,25 @@ def _decide(user: User, application: Application, details: DecisionDetails,
 # Feedback ------------------------------------------------------------------------------------
 
 
+def feedback_refusal(application: Application, decision: Decision | None) -> str | None:
+    """Why feedback on the application cannot be approved now, or None while it awaits
+    approval: the application has been rejected and its feedback not yet sent."""
+    if (application.status is not ApplicationStatus.REJECTED or decision is None
+            or decision.outcome is not DecisionOutcome.REJECTED):
+        return "Feedback can be approved only once the application has been rejected"
+    if decision.feedback_approved_at is not None:
+        return "This feedback has already been approved and sent"
+    return None
+
+
 def approve_feedback(user: User, application_id: int, feedback: str, now: datetime) -> Decision:
     """The officer approves (perhaps after editing) the feedback on a rejection; only then is
     it sent to the applicant and shown on their pages."""
     policies.require(policies.can_record_decision(user))
     found = application_result(user, application_id, lock=True)
     decision = found.result.decision if found.result else None
-    if (found.application.status is not ApplicationStatus.REJECTED or decision is None
-            or decision.outcome is not DecisionOutcome.REJECTED):
-        raise RuleBroken("Feedback can be approved only once the application has been "
-                         "rejected")
-    if decision.feedback_approved_at is not None:
-        raise RuleBroken("This feedback has already been approved and sent")
+    if refusal := feedback_refusal(found.application, decision):
+        raise RuleBroken(refusal)
     if not feedback.strip():
         raise RuleBroken("Enter the feedback for the applicant", field="feedback")
     decision.feedback = feedback.strip()

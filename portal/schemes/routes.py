@@ -103,6 +103,7 @@ def create_round(scheme_id: int):
 def show_round(round_id: int):
     round_ = _round(round_id)
     return render_template("schemes/round.html", round=round_,
+                           next_step=services.next_step(round_),
                            criteria_locked=services.criteria_locked_reason(round_))
 
 

@@ -365,6 +365,12 @@ def publish_round(user: User, round_: Round) -> Round:
     return _transition(user, round_, "publish")
 
 
+def next_step(round_: Round) -> str | None:
+    """The officer's action the round allows now ("publish" or "decide"), if any."""
+    return next((action for action, step in ROUND_TRANSITIONS.items()
+                 if round_.state in step.allowed_from), None)
+
+
 def decide_round(user: User, round_: Round) -> Round:
     """Closed → decided: the panel has made its decisions on the round's applications."""
     return _transition(user, round_, "decide")

@@ -165,6 +165,8 @@ def test_rejecting_emails_the_reason_and_feedback_follows_once_approved(client, 
 
     page = soup(client.get(f"/decisions/applications/{application.id}"))
     assert page.select_one("#feedback").get_text() == "Draft feedback"
+    approve_form = "form[action$='/feedback']"
+    assert page.select_one(approve_form) is not None
     empty = client.post(f"/decisions/applications/{application.id}/feedback",
                         data={"feedback": " "})
     assert error_messages(empty)["feedback"] == "Enter the feedback for the applicant"
@@ -174,6 +176,8 @@ def test_rejecting_emails_the_reason_and_feedback_follows_once_approved(client, 
     db.session.refresh(decision)
     assert decision.feedback == "Show more about need."
     assert decision.feedback_approved_by_id == officer.id
+    assert soup(client.get(f"/decisions/applications/{application.id}")).select_one(
+        approve_form) is None
     message = outbox.messages()[-1]
     assert message["Subject"] == f"Feedback on application {application.reference}"
     assert "Show more about need." in message.get_body(("plain",)).get_content()

@@ -534,3 +534,20 @@ def test_unknown_round_is_not_found(client, officer):
     for path in ("/schemes/rounds/987654", "/schemes/rounds/987654/edit"):
         assert client.get(path).status_code == 404
     assert client.post("/schemes/rounds/987654/publish").status_code == 404
+
+
+@pytest.mark.parametrize(("status", "opens_in_days", "closes_in_days", "buttons"), [
+    (RoundStatus.DRAFT, 1, 30, ["Publish"]),
+    (RoundStatus.PUBLISHED, 1, 30, []),  # upcoming
+    (RoundStatus.PUBLISHED, -30, 30, []),  # open
+    (RoundStatus.PUBLISHED, -30, -1, ["Mark as decided"]),  # closed
+    (RoundStatus.DECIDED, -30, -1, []),
+])
+def test_the_round_page_offers_the_one_step_its_state_allows(client, officer, status,
+                                                             opens_in_days, closes_in_days,
+                                                             buttons):
+    now = utcnow()
+    round_ = RoundFactory(status=status, opens_at=now + timedelta(days=opens_in_days),
+                          closes_at=now + timedelta(days=closes_in_days))
+    page = client.get(f"/schemes/rounds/{round_.id}")
+    assert [button.text.strip() for button in soup(page).select("main form button")] == buttons
