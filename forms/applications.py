@@ -5,7 +5,6 @@ a section can always be saved as a draft; what a complete section needs is check
 service when the applicant says the section is completed.
 """
 
-import re
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -27,10 +26,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, PoundsField, record_id
+from forms.fields import GovDateField, PeopleField, PoundsField, record_id
 from models.enums import FundingStatus
-
-MAX_PEOPLE = 10_000_000
 
 
 def _strip(value):
@@ -98,37 +95,8 @@ class ProjectForm(SectionForm):
     end_date = GovDateField("Project end date", example="31 3 2026", validators=[Optional()])
 
 
-class PeopleField(StringField):
-    """A whole number of people; commas are allowed ("1,200"). `data` is an int or None."""
-
-    widget = GovTextInput()
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.raw_data = [text] if valuelist else []
-        self.data = None
-        if not text:
-            return
-        if not re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", text):
-            raise ValueError("Enter the number of people as a whole number, like 150")
-        number = int(text.replace(",", ""))
-        if number < 1:
-            raise ValueError("The number of people must be 1 or more")
-        if number > MAX_PEOPLE:
-            raise ValueError(f"The number of people must be {MAX_PEOPLE:,} or fewer")
-        self.data = number
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-
 class BeneficiariesForm(SectionForm):
-    beneficiaries = PeopleField(
-        "How many people will benefit from your project?",
-        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric",
-                              "spellcheck": False}})
+    beneficiaries = PeopleField("How many people will benefit from your project?")
     beneficiary_description = text_box(
         "Who will benefit?", 2000, noun="Who will benefit",
         hint="For example, older people living alone, or families on low incomes")

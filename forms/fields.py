@@ -227,6 +227,41 @@ class PoundsField(StringField):
         return "" if self.data is None else format_pounds(self.data, whole=True).lstrip("£")
 
 
+MAX_PEOPLE = 10_000_000
+
+
+class PeopleField(StringField):
+    """A whole number of people, `minimum` or more; commas are allowed ("1,200"). `data` is an
+    int or None."""
+
+    widget = GovTextInputWith(classes="govuk-input--width-10", inputmode="numeric",
+                              spellcheck=False)
+
+    def __init__(self, label: str, minimum: int = 1, **kwargs):
+        super().__init__(label, **kwargs)
+        self.minimum = minimum
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.raw_data = [text] if valuelist else []
+        self.data = None
+        if not text:
+            return
+        if not re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", text):
+            raise ValueError("Enter the number of people as a whole number, like 150")
+        number = int(text.replace(",", ""))
+        if number < self.minimum:
+            raise ValueError(f"The number of people must be {self.minimum} or more")
+        if number > MAX_PEOPLE:
+            raise ValueError(f"The number of people must be {MAX_PEOPLE:,} or fewer")
+        self.data = number
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
 def financial_year_label(form, field) -> None:
     try:
         FinancialYear.parse(field.data or "")

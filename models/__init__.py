@@ -21,6 +21,7 @@ from models.awards import (
     MonitoringReturn,
     Payment,
     Recovery,
+    ReturnEvidence,
 )
 from models.base import db
 from models.contracts import (
@@ -90,6 +91,7 @@ __all__ = [
     "Recommendation",
     "Recovery",
     "ReferenceSequence",
+    "ReturnEvidence",
     "ReturnValue",
     "Round",
     "Scenario",

@@ -11,10 +11,17 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
-from models.applications import Application
+from models.applications import Application, CostLine
 from models.base import db, utcnow
 from models.decisions import Decision
-from models.enums import AwardChange, AwardStatus, JobStatus, PaymentTiming, RecoveryKind
+from models.enums import (
+    AwardChange,
+    AwardStatus,
+    GrantReturnStatus,
+    JobStatus,
+    PaymentTiming,
+    RecoveryKind,
+)
 from models.funding import FundingPot
 from models.schemes import Round
 from models.types import UTCDateTime, enum_type
@@ -61,11 +68,16 @@ class Award(db.Model):
     subsidy_statement: Mapped[str] = mapped_column(Text, default="")
     # The number of the newest version of the terms (1 is the offer; each variation adds one).
     version: Mapped[int] = mapped_column(default=1)
+    # When a grants officer recorded that the special conditions have been met (until then,
+    # paying the award warns that they have not).
+    conditions_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    conditions_met_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     application: Mapped[Application] = relationship()
     decision: Mapped[Decision] = relationship()
     offered_by: Mapped[User] = relationship(foreign_keys=[offered_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    conditions_met_by: Mapped[User | None] = relationship(foreign_keys=[conditions_met_by_id])
     allocations: Mapped[list["Allocation"]] = relationship(
         back_populates="award", cascade="all, delete-orphan", order_by="Allocation.id")
     instalments: Mapped[list["Instalment"]] = relationship(
@@ -109,22 +121,94 @@ class Instalment(db.Model):
     number: Mapped[int]
     due_on: Mapped[date]
     amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # The monitoring return that must be accepted before this payment may be made, if any.
+    held_for_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monitoring_returns.id", ondelete="SET NULL"), index=True)
 
     award: Mapped[Award] = relationship(back_populates="instalments")
+    held_for_return: Mapped["MonitoringReturn | None"] = relationship(lazy="joined")
 
 
 class MonitoringReturn(db.Model):
-    """A monitoring return the organisation must send for an award, and when it is due."""
+    """A monitoring return the organisation must send for an award: when it is due and, once
+    written, its answers: progress and outcomes against what the application promised, the
+    people reached by theme and ward, and the spending against each line of the budget, with
+    evidence. The last return due is the end-of-grant report, which also says what difference
+    the grant made and how much of it is unspent. The organisation sends it; a grants officer
+    accepts it or queries it, and a queried return is answered and sent again."""
 
     __tablename__ = "monitoring_returns"
+    __table_args__ = (
+        CheckConstraint("people_reached IS NULL OR people_reached >= 0",
+                        name="people_not_negative"),
+        CheckConstraint("underspend_pence IS NULL OR underspend_pence >= 0",
+                        name="underspend_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
                                           index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date]
+    end_of_grant: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[GrantReturnStatus] = mapped_column(
+        enum_type(GrantReturnStatus), default=GrantReturnStatus.DRAFT, index=True)
+    # The answers, saved as the organisation writes them.
+    progress: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    people_reached: Mapped[int | None]
+    # Theme id, ward id and cost line id (as strings, JSON's keys) -> people or pence.
+    people_by_theme: Mapped[dict[str, int]] = mapped_column(db.JSON, default=dict)
+    people_by_ward: Mapped[dict[str, int]] = mapped_column(db.JSON, default=dict)
+    spend_by_line: Mapped[dict[str, int]] = mapped_column(db.JSON, default=dict)
+    # The end-of-grant report's own questions.
+    difference_made: Mapped[str] = mapped_column(Text, default="")
+    lessons_learned: Mapped[str] = mapped_column(Text, default="")
+    underspend_pence: Mapped[int | None] = mapped_column(BigInteger)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it was first sent: lateness is judged on it, not on sending again after a query.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The officer's latest query and the organisation's answer to it.
+    query_note: Mapped[str] = mapped_column(Text, default="")
+    query_answer: Mapped[str] = mapped_column(Text, default="")
 
     award: Mapped[Award] = relationship(back_populates="monitoring_returns")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    evidence: Mapped[list["ReturnEvidence"]] = relationship(
+        back_populates="monitoring_return", cascade="all, delete-orphan",
+        order_by="ReturnEvidence.id")
+
+    @property
+    def has_answers(self) -> bool:
+        return self.saved_at is not None
+
+
+class ReturnEvidence(db.Model):
+    """A file sent with a monitoring return as evidence of spending (a receipt, an invoice),
+    against one line of the budget. The bytes live outside static/ under a random name."""
+
+    __tablename__ = "return_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_returns.id", ondelete="CASCADE"), index=True)
+    cost_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cost_lines.id", ondelete="SET NULL"))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    monitoring_return: Mapped[MonitoringReturn] = relationship(back_populates="evidence")
+    cost_line: Mapped[CostLine | None] = relationship()
+    uploaded_by: Mapped[User] = relationship()
 
 
 class Payment(db.Model):

@@ -325,6 +325,28 @@ class AwardStatus(enum.StrEnum):
                 "expired": "Offer expired", "withdrawn": "Withdrawn"}[self.value]
 
 
+class GrantReturnStatus(enum.StrEnum):
+    """A grant monitoring return: being written by the organisation (its answers may be saved
+    before it is sent), sent, then accepted or queried by a grants officer; the organisation
+    answers a query by changing the return and sending it again."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    QUERIED = "queried"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Not sent", "submitted": "Sent", "accepted": "Accepted",
+                "queried": "Queried"}[self.value]
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour the status is shown in."""
+        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--turquoise",
+                "accepted": "govuk-tag--green", "queried": "govuk-tag--orange"}[self.value]
+
+
 class PaymentTiming(enum.StrEnum):
     """Whether an award's instalments are paid before the work they fund or after it."""
 

@@ -158,6 +158,20 @@ def can_view_offer(user: User | None, award: Award) -> bool:
     return membership_of(user, award.application.organisation) is not None
 
 
+def can_send_grant_return(user: User | None, award: Award) -> bool:
+    """The organisation's members write and send the monitoring returns of its awards."""
+    return membership_of(user, award.application.organisation) is not None
+
+
+def can_review_grant_returns(user: User | None) -> bool:
+    """Grants officers accept or query the monitoring returns of awards."""
+    return can_make_awards(user)
+
+
+def can_view_grant_return(user: User | None, award: Award) -> bool:
+    return can_review_grant_returns(user) or can_send_grant_return(user, award)
+
+
 def can_commission(user: User | None) -> bool:
     """Commissioners run programmes and contracts: tapers, scenarios, payments, variations and
     the review of monitoring returns."""

@@ -3,11 +3,12 @@ allowed to use it; for every endpoint and every role the test checks the answer:
 a redirect to sign in (anonymous people), or 403 (signed in, but not allowed)."""
 
 import io
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models import ContractReturn, Kpi, LetterBatch, Scenario
+from models import ContractReturn, Kpi, LetterBatch, MonitoringReturn, ReturnEvidence, Scenario
 from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
@@ -21,7 +22,7 @@ from models.enums import (
 from portal.awards import letters
 from portal.contracts import documents as contract_documents
 from portal.contracts.taper import CoreTaper, Taper
-from portal.documents.services import upload_document
+from portal.documents.services import store_file, upload_document
 from tests.conftest import sign_in_as
 from tests.documents import samples
 from tests.extra_apps import sample_url
@@ -56,6 +57,7 @@ FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 # In the samples below the applicant is the organisation admin of the sample organisation.
 ORGANISATION_ADMIN = APPLICANTS
 LETTER_READERS = frozenset({Role.APPLICANT.value, Role.GRANTS_OFFICER.value, Role.ADMIN.value})
+GRANT_RETURN_READERS = APPLICANTS | GRANTS_OFFICERS
 COMMISSIONERS = frozenset({Role.COMMISSIONER.value})
 # The sample contract's provider is the sample applicant's organisation.
 PROVIDERS = APPLICANTS
@@ -156,6 +158,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.record_recovery": GRANTS_OFFICERS,
     "awards.vary": GRANTS_OFFICERS,
     "awards.versions": GRANTS_OFFICERS,
+    "awards.conditions_met": GRANTS_OFFICERS,
+    # grant monitoring returns: the organisation's members write and send them, grants
+    # officers review them
+    "awards.grant_returns": GRANTS_OFFICERS,
+    "awards.grant_return": GRANT_RETURN_READERS,
+    "awards.write_return": APPLICANTS,
+    "awards.check_return": APPLICANTS,
+    "awards.return_evidence": APPLICANTS,
+    "awards.remove_evidence": APPLICANTS,
+    "awards.evidence_file": GRANT_RETURN_READERS,
+    "awards.review_return": GRANTS_OFFICERS,
     # award letters: the organisation's members, grants officers and admins
     "awards.letter": LETTER_READERS,
     "awards.letter_version": LETTER_READERS,
@@ -310,11 +323,20 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     contract_document = contract_documents.upload(
         users[Role.COMMISSIONER.value], contract, "Signed contract", "contract.pdf",
         io.BytesIO(samples.PDF))
+    # The award's end-of-grant report, with a receipt as evidence.
+    grant_return = MonitoringReturn(award=award, title="End of grant report",
+                                    due_on=date(2025, 7, 1), end_of_grant=True)
+    evidence = ReturnEvidence(monitoring_return=grant_return,
+                              uploaded_by=users[Role.APPLICANT.value],
+                              **store_file(io.BytesIO(samples.PDF), "receipt.pdf").columns())
+    db.session.add_all([grant_return, evidence])
+    db.session.commit()
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
             "award": award, "letter_batch": batch, "contract": contract, "kpi": kpi,
             "contract_return": contract_return, "scenario": scenario,
-            "contract_document": contract_document, "document": document}
+            "contract_document": contract_document, "document": document,
+            "grant_return": grant_return, "evidence": evidence}
 
 
 def request_as(client, people, role: str, endpoint: str):
@@ -346,6 +368,8 @@ def request_as(client, people, role: str, endpoint: str):
         "return_id": people["contract_return"].id,
         "scenario_id": people["scenario"].id,
         "contract_document_id": people["contract_document"].id,
+        "grant_return_id": people["grant_return"].id,
+        "evidence_id": people["evidence"].id,
         "format": "csv",
     }
     url = sample_url(client.application, rule, samples)

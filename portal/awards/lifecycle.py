@@ -1,11 +1,16 @@
-"""An award's life and its letter batches' as data (see `portal.lifecycle`).
+"""An award's life, its letter batches' and its monitoring returns' as data (see
+`portal.lifecycle`).
 
 An award is offered, its money committed in the ledger, then accepted, declined, expired or
 withdrawn by the council; only an offer moves. A round's letter batch is queued, runs, and is
-done or failed (failed too when its job is lost before it ran or while it ran)."""
+done or failed (failed too when its job is lost before it ran or while it ran). A monitoring
+return is written by the organisation, sent, then accepted or queried by an officer; a queried
+return is changed and sent again."""
 
-from models import Application, Award, LetterBatch
-from models.enums import ApplicationStatus, AwardStatus, JobStatus
+from datetime import date
+
+from models import Application, Award, LetterBatch, MonitoringReturn
+from models.enums import ApplicationStatus, AwardStatus, GrantReturnStatus, JobStatus
 from portal.lifecycle import Lifecycle
 
 OFFERED, ACCEPTED = AwardStatus.OFFERED, AwardStatus.ACCEPTED
@@ -90,3 +95,41 @@ def is_unfinished(batch: LetterBatch) -> bool:
 def letters_ready(batch: LetterBatch) -> bool:
     """Whether the round's letters can be downloaded: the batch is done."""
     return batch.status is DONE
+
+
+DRAFT, SENT = GrantReturnStatus.DRAFT, GrantReturnStatus.SUBMITTED
+RETURN_ACCEPTED, QUERIED = GrantReturnStatus.ACCEPTED, GrantReturnStatus.QUERIED
+REVIEWED_ALREADY = "This return has been {label} already"
+
+GRANT_RETURN = Lifecycle(
+    noun="Return",
+    transitions={
+        DRAFT: frozenset({SENT}),
+        SENT: frozenset({RETURN_ACCEPTED, QUERIED}),
+        RETURN_ACCEPTED: frozenset(),
+        QUERIED: frozenset({SENT}),
+    },
+    verbs={SENT: "sent", RETURN_ACCEPTED: "accepted", QUERIED: "queried"},
+    actions={SENT: "grant_return.submitted", RETURN_ACCEPTED: "grant_return.accepted",
+             QUERIED: "grant_return.queried"},
+    refusals={SENT: "This return is {label}, so it cannot be sent again unless it is queried",
+              RETURN_ACCEPTED: REVIEWED_ALREADY, QUERIED: REVIEWED_ALREADY},
+)
+
+
+def may_write(monitoring_return: MonitoringReturn) -> bool:
+    """Whether the organisation may change the return's answers: it has not been sent, or it
+    has been queried; and the award is one it is carrying out."""
+    return (GRANT_RETURN.may_move(monitoring_return, SENT)
+            and monitoring_return.award.status is ACCEPTED)
+
+
+def may_review_return(monitoring_return: MonitoringReturn) -> bool:
+    """Whether an officer may still accept or query the return."""
+    return GRANT_RETURN.may_move(monitoring_return, RETURN_ACCEPTED)
+
+
+def is_overdue(monitoring_return: MonitoringReturn, today: date) -> bool:
+    """Not sent by its due date (and the award is being carried out)."""
+    return (monitoring_return.submitted_at is None and monitoring_return.due_on < today
+            and monitoring_return.award.status is ACCEPTED)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from models import Award, Instalment, Payment, Recovery, User
 from models.enums import LedgerKind, RecoveryKind
 from portal import audit, policies
-from portal.awards import lifecycle, services
+from portal.awards import lifecycle, returns, services
 from portal.dates import format_date
 from portal.exceptions import RuleBroken
 from portal.extensions import db
@@ -65,6 +65,8 @@ def _check_payment(award: Award, details: PaymentDetails, money: dict[int, PotMo
                        if each.id == details.instalment_id), None)
     if instalment is None:
         raise RuleBroken("Select the payment in the schedule that this pays", field="instalment")
+    if held := returns.why_held(instalment):
+        raise RuleBroken(held, field="instalment")
     check_details(details, now)
     committed = sum(each.committed_pence for each in money.values())
     paid = sum(each.paid_pence for each in money.values())
@@ -168,6 +170,11 @@ class InstalmentRow:
     paid_pence: int
 
     @property
+    def held(self) -> str | None:
+        """Why it may not be paid yet, if it is held until a return is accepted."""
+        return returns.why_held(self.instalment) if self.left_pence else None
+
+    @property
     def left_pence(self) -> int:
         return max(self.instalment.amount_pence - self.paid_pence, 0)
 
@@ -223,6 +230,19 @@ class PaymentsView:
     @property
     def can_recover(self) -> bool:
         return self.paid_pence > self.recovered_pence
+
+    def warnings(self, today: date) -> list[str]:
+        """What the officer should know before paying, though it does not stop them: special
+        conditions not recorded as met, and payments that are not due yet."""
+        found = []
+        if self.award.special_conditions.strip() and self.award.conditions_met_at is None:
+            found.append("The award has special conditions that have not been recorded as "
+                         f"met: {self.award.special_conditions.strip()}")
+        found.extend(f"Payment {row.instalment.number} is not due until "
+                     f"{format_date(row.instalment.due_on)}: paying it now pays it early."
+                     for row in self.schedule
+                     if row.left_pence and row.instalment.due_on > today)
+        return found
 
 
 def payments_view(user: User, award: Award) -> PaymentsView:

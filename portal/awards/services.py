@@ -320,6 +320,23 @@ def withdraw(user: User, award_id: int, reason: str, now: datetime) -> Award:
     return found
 
 
+def record_conditions_met(user: User, award_id: int, now: datetime) -> Award:
+    """Record that the award's special conditions have been met, so paying it no longer
+    warns that they have not."""
+    policies.require(policies.can_pay_awards(user))
+    db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
+    found = award(user, award_id)
+    if not found.special_conditions.strip():
+        raise RuleBroken("This award has no special conditions")
+    if found.conditions_met_at is not None:
+        raise RuleBroken("The special conditions have been recorded as met already")
+    found.conditions_met_at, found.conditions_met_by = now, user
+    audit.record("award.conditions_met", actor=user, subject=found,
+                 details={"special_conditions": found.special_conditions})
+    db.session.commit()
+    return found
+
+
 # A round's awards ----------------------------------------------------------------------------
 
 

@@ -24,6 +24,9 @@ END_OF_GRANT_REPORT = "End of grant report"
 class ScheduledPayment:
     due_on: date
     amount_pence: int
+    # The number of the return (in the terms' list, from 1) that must be accepted before
+    # this payment may be made, if any.
+    held_for: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,26 +89,65 @@ def check_terms(terms: Terms, amount_pence: int, today: date, paid_pence: int = 
         raise RuleBroken(f"Enter {MAX_RETURNS} returns or fewer", field="monitoring_returns")
     if any(not due.title.strip() for due in terms.monitoring_returns):
         raise RuleBroken("Enter what each monitoring return is", field="monitoring_returns")
+    titles = [_key(due.title) for due in terms.monitoring_returns]
+    if len(set(titles)) != len(titles):
+        raise RuleBroken("Give each monitoring return a different title",
+                         field="monitoring_returns")
+    for number, payment in enumerate(terms.instalments, 1):
+        if payment.held_for is not None and not 1 <= payment.held_for <= len(
+                terms.monitoring_returns):
+            raise RuleBroken(f"Payment {number} is held for return {payment.held_for}, which "
+                             "is not in the list of returns", field="instalments")
+
+
+def check_returns_kept(award: Award, terms: Terms) -> None:
+    """A return the organisation has sent stays in the terms under its title: new terms may
+    change its due date, but not rename it or leave it out."""
+    titles = {_key(due.title) for due in terms.monitoring_returns}
+    for kept in award.monitoring_returns:
+        if kept.submitted_at is not None and _key(kept.title) not in titles:
+            raise RuleBroken(f"The return {kept.title} has been sent, so it must stay in the "
+                             "list of returns under that title", field="monitoring_returns")
+
+
+def _key(title: str) -> str:
+    return title.strip().casefold()
 
 
 def apply_terms(award: Award, terms: Terms) -> None:
     """Set the award's period, timing, schedule and returns to `terms` (numbering the
     instalments from 1). An instalment keeps its row while its number is in the schedule, so
-    the payments made against it (which a variation may not change) still point at it."""
+    the payments made against it (which a variation may not change) still point at it; a
+    return keeps its row, and the answers written in it, while its title is in the list. The
+    return due last is the end-of-grant report."""
     award.start_date, award.end_date = terms.start_date, terms.end_date
     award.payment_timing = terms.payment_timing
-    rows = {instalment.number: instalment for instalment in award.instalments}
-    award.instalments = [rows.get(number) or Instalment(number=number)
-                         for number in range(1, len(terms.instalments) + 1)]
-    for instalment, payment in zip(award.instalments, terms.instalments, strict=True):
-        instalment.due_on, instalment.amount_pence = payment.due_on, payment.amount_pence
-    award.monitoring_returns = [MonitoringReturn(title=due.title.strip(), due_on=due.due_on)
+    by_title = {_key(kept.title): kept for kept in award.monitoring_returns}
+    award.monitoring_returns = [by_title.get(_key(due.title)) or MonitoringReturn()
                                 for due in terms.monitoring_returns]
+    for kept, due in zip(award.monitoring_returns, terms.monitoring_returns, strict=True):
+        kept.title, kept.due_on, kept.end_of_grant = due.title.strip(), due.due_on, False
+    max(reversed(award.monitoring_returns), key=lambda kept: kept.due_on).end_of_grant = True
+    award.instalments = award.instalments[:len(terms.instalments)] + [
+        Instalment() for _ in range(len(terms.instalments) - len(award.instalments))]
+    for number, (instalment, payment) in enumerate(
+            zip(award.instalments, terms.instalments, strict=True), 1):
+        instalment.number, instalment.due_on = number, payment.due_on
+        instalment.amount_pence = payment.amount_pence
+        instalment.held_for_return = (award.monitoring_returns[payment.held_for - 1]
+                                      if payment.held_for else None)
+
+
+def held_for(award: Award, instalment: Instalment) -> int | None:
+    """The number of the return the instalment is held for, in the award's list, if any."""
+    held = instalment.held_for_return
+    return award.monitoring_returns.index(held) + 1 if held in award.monitoring_returns else None
 
 
 def terms_of(award: Award) -> Terms:
     return Terms(award.start_date, award.end_date, award.payment_timing,
-                 tuple(ScheduledPayment(instalment.due_on, instalment.amount_pence)
+                 tuple(ScheduledPayment(instalment.due_on, instalment.amount_pence,
+                                        held_for(award, instalment))
                        for instalment in award.instalments),
                  tuple(ReturnDue(due.title, due.due_on) for due in award.monitoring_returns))
 
@@ -121,7 +163,8 @@ def snapshot(award: Award) -> dict:
         "end_date": award.end_date.isoformat(),
         "payment_timing": award.payment_timing.value,
         "instalments": [{"number": instalment.number, "due_on": instalment.due_on.isoformat(),
-                         "amount_pence": instalment.amount_pence}
+                         "amount_pence": instalment.amount_pence,
+                         "held_for": held_for(award, instalment)}
                         for instalment in award.instalments],
         "monitoring_returns": [{"title": due.title, "due_on": due.due_on.isoformat()}
                                for due in award.monitoring_returns],

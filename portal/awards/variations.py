@@ -29,6 +29,7 @@ from portal.awards.terms import (
     ScheduledPayment,
     Terms,
     apply_terms,
+    check_returns_kept,
     check_terms,
     record_version,
     terms_of,
@@ -197,6 +198,7 @@ def vary(user: User, award_id: int, variation: Variation, now: datetime) -> Awar
         raise RuleBroken("Change at least one thing: the amount, the amounts from the pots, "
                          "the dates, the payments or the returns", field="amount")
     check_terms(variation.terms, variation.amount_pence, to_london(now).date(), page.paid_pence)
+    check_returns_kept(award, variation.terms)
     _check_schedule(award, variation.terms)
     total = _check_subsidy(award, variation.amount_pence)
     if postings := _postings(page.money, chosen):
@@ -248,7 +250,8 @@ def _terms_from(snapshot: dict) -> Terms:
     return Terms(
         date.fromisoformat(snapshot["start_date"]), date.fromisoformat(snapshot["end_date"]),
         PaymentTiming(snapshot["payment_timing"]),
-        tuple(ScheduledPayment(date.fromisoformat(each["due_on"]), each["amount_pence"])
+        tuple(ScheduledPayment(date.fromisoformat(each["due_on"]), each["amount_pence"],
+                               each.get("held_for"))
               for each in snapshot["instalments"]),
         tuple(ReturnDue(each["title"], date.fromisoformat(each["due_on"]))
               for each in snapshot["monitoring_returns"]))

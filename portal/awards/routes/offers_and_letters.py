@@ -1,9 +1,8 @@
-"""Award offers: the grants officers' pages (making one from an approved decision, seeing it,
-withdrawing it, a round's awards) and the organisation's (seeing its offer, accepting or
-declining it)."""
+"""Award offers and letters: the grants officers' pages (making an offer from an approved
+decision, seeing it, withdrawing it, a round's awards, producing a round's letters) and the
+organisation's (seeing its offer, accepting or declining it, its letters)."""
 
 from flask import (
-    Blueprint,
     flash,
     jsonify,
     make_response,
@@ -16,33 +15,28 @@ from flask_login import login_required
 
 from forms.awards import (
     DeclineForm,
-    RecoveryForm,
     WithdrawForm,
     accept_form,
     offer_form,
     pot_ids_sent,
     terms_data,
-    variation_form,
 )
-from forms.funding import payment_form
 from models.base import utcnow
-from models.enums import RecoveryKind, Role
+from models.enums import Role
 from portal.auth import roles_required
-from portal.awards import letters, lifecycle, payments, services, variations
+from portal.awards import letters, lifecycle, payments, returns, services
+from portal.awards.routes import award_for, bp
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
-from portal.money import format_pounds
 from portal.views import current_person, page_number, show_rule_broken
 
-bp = Blueprint("awards", __name__, url_prefix="/awards")
+
+def _returns(found) -> list[returns.ReturnRow]:
+    return returns.rows(found, to_london(utcnow()).date())
 
 
 def _offer_page(application_id: int) -> services.OfferPage:
     return services.offer_page(current_person(), application_id)
-
-
-def _award(award_id: int):
-    return services.award(current_person(), award_id)
 
 
 @bp.route("/applications/<int:submitted_application_id>/offer", methods=["GET", "POST"])
@@ -87,18 +81,19 @@ def new_offer(submitted_application_id: int):
 def award(award_id: int):
     """An award: its amount, conditions, the pots that pay for it, its ledger entries, and
     its payment schedule, payments and recoveries."""
-    found = _award(award_id)
+    found = award_for(award_id)
     return render_template("awards/award.html", award=found,
                            entries=services.ledger_entries(current_person(), found.id),
                            letters=letters.letters(current_person(), found.id),
-                           payments=payments.payments_view(current_person(), found))
+                           payments=payments.payments_view(current_person(), found),
+                           returns=_returns(found))
 
 
 @bp.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
 @roles_required(Role.GRANTS_OFFICER)
 def withdraw(award_id: int):
     """Withdraw an offer not yet accepted, releasing its money to the pots."""
-    found = _award(award_id)
+    found = award_for(award_id)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -129,16 +124,20 @@ def _refused(award_id: int, error: RuleBroken):
     return redirect(url_for("awards.offer", award_id=award_id))
 
 
+def _offer(view: services.OfferView, form):
+    return render_template("awards/offer.html", view=view, form=form,
+                           letters=letters.letters(current_person(), view.award.id),
+                           payments=payments.payments_view(current_person(), view.award),
+                           returns=_returns(view.award))
+
+
 @bp.get("/offers/<int:award_id>")
 @login_required
 def offer(award_id: int):
     """The organisation's offer: amount, funders, conditions, the date to accept by and, for
     its admins while it is open, the acceptance form."""
     view = services.offer_view(current_person(), award_id, utcnow())
-    return render_template("awards/offer.html", view=view,
-                           form=accept_form(view.award.application.organisation.name),
-                           letters=letters.letters(current_person(), award_id),
-                           payments=payments.payments_view(current_person(), view.award))
+    return _offer(view, accept_form(view.award.application.organisation.name))
 
 
 @bp.post("/offers/<int:award_id>/accept")
@@ -160,9 +159,7 @@ def accept(award_id: int):
         else:
             flash(f"You have accepted the grant offer {view.award.reference}.", "success")
             return redirect(url_for("awards.offer", award_id=award_id))
-    return render_template("awards/offer.html", view=view, form=form,
-                           letters=letters.letters(current_person(), award_id),
-                           payments=payments.payments_view(current_person(), view.award))
+    return _offer(view, form)
 
 
 @bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
@@ -263,92 +260,3 @@ def letter_batch_zip(round_id: int, batch_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="round-{round_id}-letters-{batch.id}.zip"')
     return response
-
-
-# Payments, recoveries and variations ---------------------------------------------------------
-
-
-def _payments(award_id: int) -> payments.PaymentsView:
-    return payments.payments_view(current_person(), _award(award_id))
-
-
-@bp.route("/<int:award_id>/payments/new", methods=["GET", "POST"])
-@roles_required(Role.GRANTS_OFFICER)
-def record_payment(award_id: int):
-    """Record a payment made against one of the award's scheduled payments."""
-    view = _payments(award_id)
-    form = payment_form([(row.instalment.id, row.label) for row in view.schedule
-                         if row.left_pence], data={"paid_on": to_london(utcnow()).date()})
-    if view.can_pay and form.validate_on_submit():
-        try:
-            payments.record_payment(current_person(), award_id, payments.PaymentDetails(
-                instalment_id=form.instalment.data, paid_on=form.paid_on.data,
-                amount_pence=form.amount.data, reference=form.reference.data), utcnow())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            flash(f"The payment of {format_pounds(form.amount.data)} has been recorded and "
-                  "the organisation told.", "success")
-            return redirect(url_for("awards.award", award_id=award_id))
-    return render_template("awards/record_payment.html", view=view, form=form)
-
-
-@bp.route("/<int:award_id>/recoveries/new", methods=["GET", "POST"])
-@roles_required(Role.GRANTS_OFFICER)
-def record_recovery(award_id: int):
-    """Record money recovered from the organisation: a clawback or a repayment."""
-    view = _payments(award_id)
-    form = RecoveryForm()
-    if view.can_recover and form.validate_on_submit():
-        try:
-            payments.record_recovery(current_person(), award_id, payments.RecoveryDetails(
-                kind=RecoveryKind(form.kind.data), amount_pence=form.amount.data,
-                received_on=form.received_on.data, reason=form.reason.data), utcnow())
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            flash(f"The {form.kind.data} of {format_pounds(form.amount.data)} has been "
-                  "recorded and the money released to the funding pots.", "success")
-            return redirect(url_for("awards.award", award_id=award_id))
-    return render_template("awards/record_recovery.html", view=view, form=form)
-
-
-def _variation_page(award_id: int) -> variations.VariationPage:
-    return variations.variation_page(current_person(), award_id)
-
-
-@bp.route("/<int:award_id>/vary", methods=["GET", "POST"])
-@roles_required(Role.GRANTS_OFFICER)
-def vary(award_id: int):
-    """Vary the award's amount, split, dates, schedule or returns, with a reason: a new
-    version of its terms."""
-    page = _variation_page(award_id)
-    listed = [choice.pot.id for choice in page.pots]
-    if request.method == "POST":
-        form = variation_form(sorted(set(listed) | set(pot_ids_sent(request.form))))
-    else:
-        form = variation_form(listed, data={
-            "amount": page.award.amount_pence, **terms_data(page.current),
-            **{f"pot_{allocation.pot_id}": allocation.amount_pence
-               for allocation in page.award.allocations}})
-    if not page.why_not and form.validate_on_submit():
-        try:
-            variations.vary(current_person(), award_id, variations.Variation(
-                amount_pence=form.amount.data, allocations=form.allocations(),
-                terms=form.terms(), reason=form.reason.data), utcnow())
-        except RuleBroken as error:
-            show_rule_broken(form, error, form.field_for(error.field))
-            page = _variation_page(award_id)
-        else:
-            flash(f"The award {page.award.reference} has been varied and the organisation "
-                  "told.", "success")
-            return redirect(url_for("awards.award", award_id=award_id))
-    return render_template("awards/vary.html", page=page, form=form)
-
-
-@bp.get("/<int:award_id>/versions")
-@roles_required(Role.GRANTS_OFFICER)
-def versions(award_id: int):
-    """Every version of the award's terms: the offer and each variation, with its reason."""
-    found = variations.versions(current_person(), award_id)
-    return render_template("awards/versions.html", found=found)
