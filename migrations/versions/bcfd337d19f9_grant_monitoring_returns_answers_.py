@@ -1,5 +1,6 @@
-"""Grant monitoring returns: answers, evidence, review, payments held for them, special
-conditions met
+"""Grant monitoring returns answered, evidenced and reviewed; payments held for them
+
+Also when an award's special conditions were recorded as met.
 
 Revision ID: bcfd337d19f9
 Revises: d1988753ca0e

@@ -1,12 +1,13 @@
 """Helpers for award offers: a signed-in grants officer, approved applications with their
 decisions, and funding pots given budgets through the ledger."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 
-from models import Award, Decision, FundingPot, User
+from models import Award, CostLine, Decision, FundingPot, Theme, User
 from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
@@ -21,7 +22,7 @@ from portal.awards import services
 from portal.awards.terms import default_terms
 from portal.dates import to_london
 from portal.funding import ledger
-from tests.assessment.conftest import submitted
+from tests.assessment.conftest import submitted, wards
 from tests.conftest import sign_in_as
 from tests.factories import (
     FundingPotFactory,
@@ -77,6 +78,9 @@ class Offered:
     member: User
 
 
+_grants = itertools.count(1)
+
+
 def today() -> date:
     return to_london(utcnow()).date()
 
@@ -103,3 +107,20 @@ def make(round_, accept_by: date | None = None, allocations: int = 1,
             + timedelta(days=28), terms=default_terms(amount_pence, None, None, today())),
         utcnow())
     return Offered(award, pots[0], admin, member)
+
+
+def accepted_grant(round_) -> Offered:
+    """An accepted £1,000 award whose application promised 120 people, named a theme, two
+    wards and two budget lines; its one return is the end-of-grant report."""
+    made = make(round_)
+    application = made.award.application
+    application.beneficiaries = 120
+    number = next(_grants)
+    application.themes = [Theme(scheme=round_.scheme, name=f"Reducing social isolation {number}")]
+    application.wards = wards(f"Dalton {number}", f"Newsome {number}")
+    application.cost_lines = [CostLine(description="Room hire", amount_pence=600_00),
+                              CostLine(description="Volunteer expenses", amount_pence=400_00)]
+    db.session.commit()
+    services.accept(made.admin, made.award.id, services.Acceptance(
+        "Priya Shah", "Chair", True, "203.0.113.7"), utcnow())
+    return made

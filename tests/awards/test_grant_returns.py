@@ -5,14 +5,13 @@ conditions unmet warns the officer. Refusals change nothing, and no one else rea
 by guessing its id."""
 
 import io
-import itertools
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEvent, CostLine, MonitoringReturn, Payment, ReturnEvidence, Theme
+from models import AuditEvent, MonitoringReturn, Payment, ReturnEvidence
 from models.base import db, utcnow
 from models.enums import GrantReturnStatus, OrganisationRole, Role
 from portal.awards import lifecycle, payments, returns, services, variations
@@ -20,15 +19,12 @@ from portal.awards.return_details import Answers, Review
 from portal.awards.terms import ReturnDue, ScheduledPayment, terms_of
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding.payments import PaymentDetails
-from tests.assessment.conftest import wards
-from tests.awards.conftest import Offered, make, today
+from tests.awards.conftest import Offered, accepted_grant, make, today
 from tests.conftest import sign_in_as
 from tests.documents import samples
 from tests.factories import MembershipFactory, UserFactory
 from tests.html import error_messages, form_data, soup
 from tests.querycount import count_queries
-
-_numbers = itertools.count(1)
 
 
 def officer():
@@ -38,23 +34,6 @@ def officer():
 @pytest.fixture
 def grant(round_) -> Offered:
     return accepted_grant(round_)
-
-
-def accepted_grant(round_) -> Offered:
-    """An accepted £1,000 award whose application promised 120 people, named a theme, two
-    wards and two budget lines; its one return is the end-of-grant report."""
-    made = make(round_)
-    application = made.award.application
-    application.beneficiaries = 120
-    number = next(_numbers)
-    application.themes = [Theme(scheme=round_.scheme, name=f"Reducing social isolation {number}")]
-    application.wards = wards(f"Dalton {number}", f"Newsome {number}")
-    application.cost_lines = [CostLine(description="Room hire", amount_pence=600_00),
-                              CostLine(description="Volunteer expenses", amount_pence=400_00)]
-    db.session.commit()
-    services.accept(made.admin, made.award.id, services.Acceptance(
-        "Priya Shah", "Chair", True, "203.0.113.7"), utcnow())
-    return made
 
 
 def the_return(made: Offered) -> MonitoringReturn:
