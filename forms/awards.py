@@ -252,6 +252,14 @@ class RecoveryForm(PortalForm):
     submit = SubmitField("Record the recovery", widget=GovSubmitInput())
 
 
+class CloseForm(PortalForm):
+    received_on = GovDateField("Date the organisation repaid the unspent money",
+                               validators=[Optional()])
+    note = _text("Note for the closure letter (optional)",
+                 hint="For example, thanks for the project’s work. The letter prints it")
+    submit = SubmitField("Close the award", widget=GovSubmitInput())
+
+
 class VariationForm(PotAmounts, TermsForm):
     amount = PoundsField("Amount of the award", validators=[
         InputRequired("Enter the amount of the award")])

@@ -311,18 +311,21 @@ class SplitPolicy(enum.StrEnum):
 
 class AwardStatus(enum.StrEnum):
     """An award's life: offered (its money committed in the ledger), then accepted, declined,
-    expired or withdrawn by the council."""
+    expired or withdrawn by the council; an accepted award is closed after its end-of-grant
+    report."""
 
     OFFERED = "offered"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
 
     @property
     def label(self) -> str:
         return {"offered": "Offered", "accepted": "Accepted", "declined": "Declined",
-                "expired": "Offer expired", "withdrawn": "Withdrawn"}[self.value]
+                "expired": "Offer expired", "withdrawn": "Withdrawn",
+                "closed": "Closed"}[self.value]
 
 
 class GrantReturnStatus(enum.StrEnum):
@@ -359,14 +362,16 @@ class PaymentTiming(enum.StrEnum):
 
 
 class AwardChange(enum.StrEnum):
-    """What made a new version of an award's terms: the offer itself or a variation."""
+    """What made a new version of an award's terms: the offer itself, a variation, or its
+    closure (the final figures)."""
 
     OFFER = "offer"
     VARIATION = "variation"
+    CLOSURE = "closure"
 
     @property
     def label(self) -> str:
-        return {"offer": "Offer", "variation": "Variation"}[self.value]
+        return {"offer": "Offer", "variation": "Variation", "closure": "Closure"}[self.value]
 
 
 class RecoveryKind(enum.StrEnum):

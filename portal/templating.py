@@ -30,7 +30,8 @@ GRANTS_OFFICER_SECTIONS = [
     ("Schemes and rounds", "schemes.index", (
         "schemes.", "scoring.assign_round", "scoring.declarations", "decisions.round_results",
         "decisions.recommend", "decisions.decide_round", "awards.round_awards")),
-    ("Grant returns", "awards.grant_returns", ("awards.grant_return", "awards.review_return")),
+    ("Grant returns", "awards.grant_returns", ("awards.grant_return", "awards.review_return",
+                                               "awards.closed_awards")),
 ]
 FUNDING_SECTIONS = [
     ("Funding", "funding.index", ("funding.",)),

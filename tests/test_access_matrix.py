@@ -159,6 +159,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.vary": GRANTS_OFFICERS,
     "awards.versions": GRANTS_OFFICERS,
     "awards.conditions_met": GRANTS_OFFICERS,
+    "awards.close": GRANTS_OFFICERS,
+    "awards.closed_awards": GRANTS_OFFICERS,
     # grant monitoring returns: the organisation's members write and send them, grants
     # officers review them
     "awards.grant_returns": GRANTS_OFFICERS,

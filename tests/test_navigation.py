@@ -12,13 +12,13 @@ from tests.html import soup
     ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your contracts",
                          "Your account"]),
     ((Role.GRANTS_OFFICER,),
-     ["Home", "Applications", "Schemes and rounds", "Funding", "Your account"]),
+     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Funding", "Your account"]),
     ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
     ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
     ((Role.COMMISSIONER,), ["Home", "Funding", "Contracts", "Your account"]),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
-     ["Home", "Applications", "Schemes and rounds", "Funding", "Users", "Audit log",
-      "Your account"]),
+     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Funding", "Users",
+      "Audit log", "Your account"]),
 ])
 def test_each_role_sees_its_sections(client, roles, sections):
     sign_in_as(client, UserFactory(roles=roles))

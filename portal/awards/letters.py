@@ -163,6 +163,7 @@ def letter_data(award: Award) -> dict[str, Any]:
     # offer, dated when it was made.
     change = current.change if current else AwardChange.OFFER
     offer = change is AwardChange.OFFER
+    closure = current.terms.get("closure") if change is AwardChange.CLOSURE else None
     return {
         "council": _letterhead(),
         "service_name": config["SERVICE_NAME"],
@@ -170,6 +171,9 @@ def letter_data(award: Award) -> dict[str, Any]:
         "change": change.value,
         "award_version": award.version,
         "variation": _variation(current, previous),
+        "closure": {key.removesuffix("_pence"): format_pounds(pence)
+                    for key, pence in closure.items()} | {"note": current.reason}
+        if closure else None,
         "reference": award.reference,
         "organisation": {"name": organisation.legal_name or organisation.name,
                          "address": _organisation_address(organisation)},

@@ -2,7 +2,8 @@
 `portal.lifecycle`).
 
 An award is offered, its money committed in the ledger, then accepted, declined, expired or
-withdrawn by the council; only an offer moves. A round's letter batch is queued, runs, and is
+withdrawn by the council; an accepted award is closed once its end-of-grant report is
+accepted. A round's letter batch is queued, runs, and is
 done or failed (failed too when its job is lost before it ran or while it ran). A monitoring
 return is written by the organisation, sent, then accepted or queried by an officer; a queried
 return is changed and sent again."""
@@ -13,7 +14,7 @@ from models import Application, Award, LetterBatch, MonitoringReturn
 from models.enums import ApplicationStatus, AwardStatus, GrantReturnStatus, JobStatus
 from portal.lifecycle import Lifecycle
 
-OFFERED, ACCEPTED = AwardStatus.OFFERED, AwardStatus.ACCEPTED
+OFFERED, ACCEPTED, CLOSED = AwardStatus.OFFERED, AwardStatus.ACCEPTED, AwardStatus.CLOSED
 DECLINED, EXPIRED, WITHDRAWN = AwardStatus.DECLINED, AwardStatus.EXPIRED, AwardStatus.WITHDRAWN
 
 ANSWERED = "This offer has already been answered or closed: it is {label}"
@@ -21,15 +22,16 @@ AWARD = Lifecycle(
     noun="Award",
     transitions={
         OFFERED: frozenset({ACCEPTED, DECLINED, EXPIRED, WITHDRAWN}),
-        ACCEPTED: frozenset(),
+        ACCEPTED: frozenset({CLOSED}),
         DECLINED: frozenset(),
         EXPIRED: frozenset(),
         WITHDRAWN: frozenset(),
+        CLOSED: frozenset(),
     },
     verbs={ACCEPTED: "accepted", DECLINED: "declined", EXPIRED: "expired",
-           WITHDRAWN: "withdrawn"},
+           WITHDRAWN: "withdrawn", CLOSED: "closed"},
     actions={ACCEPTED: "award.accepted", DECLINED: "award.declined", EXPIRED: "award.expired",
-             WITHDRAWN: "award.withdrawn"},
+             WITHDRAWN: "award.withdrawn", CLOSED: "award.closed"},
     refusals={
         ACCEPTED: ANSWERED,
         DECLINED: ANSWERED,
@@ -40,6 +42,8 @@ AWARD = Lifecycle(
 
 # Awards whose money is still held for the organisation: they get letters and may be varied.
 COMMITTED = (OFFERED, ACCEPTED)
+# Awards the organisation was given, including those closed: public funding it received.
+AWARDED = (OFFERED, ACCEPTED, CLOSED)
 # Awards that may be paid: the organisation has accepted the offer.
 PAYABLE = (ACCEPTED,)
 
@@ -61,6 +65,11 @@ def why_not_withdraw(award: Award) -> str | None:
 def may_vary(award: Award) -> bool:
     """Whether the award's terms may still change: its money is still committed."""
     return award.status in COMMITTED
+
+
+def may_close(award: Award) -> bool:
+    """Whether the award is one that may be closed (if its end-of-grant report is accepted)."""
+    return AWARD.may_move(award, CLOSED)
 
 
 def may_pay(award: Award) -> bool:

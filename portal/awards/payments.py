@@ -38,7 +38,7 @@ from portal.funding.split import pro_rata
 from portal.money import format_pounds
 
 
-def _lock(user: User, award_id: int) -> Award:
+def lock(user: User, award_id: int) -> Award:
     """Lock the award's row until the transaction ends (so two officers cannot pay the same
     instalment twice), then load it afresh; NotFound when unknown."""
     db.session.execute(select(Award.id).where(Award.id == award_id).with_for_update())
@@ -87,7 +87,7 @@ def record_payment(user: User, award_id: int, details: PaymentDetails,
     payment entry in the ledger for each pot's share, the payment with their batch and the
     audit event in one commit; then the organisation is told."""
     policies.require(policies.can_pay_awards(user))
-    award = _lock(user, award_id)
+    award = lock(user, award_id)
     money = money_by_pot(award_id=award.id)
     instalment = _check_payment(award, details, money, now)
     posted = pay_from_pots(user, details, {pot_id: each.unpaid_pence
@@ -122,11 +122,18 @@ class RecoveryDetails:
 
 def record_recovery(user: User, award_id: int, details: RecoveryDetails,
                     now: datetime) -> Recovery:
-    """Record money recovered from the organisation: in each pot that paid, a clawback of
-    its share and a release of the same amount (back to the pot's available money), with the
-    recovery and the audit event, in one commit."""
+    """Record money recovered from the organisation, in one commit (see `recover`)."""
     policies.require(policies.can_pay_awards(user))
-    award = _lock(user, award_id)
+    award = lock(user, award_id)
+    recovery = recover(user, award, details, now)
+    db.session.commit()
+    return recovery
+
+
+def recover(user: User, award: Award, details: RecoveryDetails, now: datetime) -> Recovery:
+    """Money recovered from the organisation: in each pot that paid, a clawback of its share
+    and a release of the same amount (back to the pot's available money), with the recovery
+    and the audit event. The caller has locked the award and commits."""
     money = money_by_pot(award_id=award.id)
     paid = sum(each.paid_pence for each in money.values())
     if paid <= 0:
@@ -157,7 +164,6 @@ def record_recovery(user: User, award_id: int, details: RecoveryDetails,
         "recovery_id": recovery.id, "kind": details.kind.value,
         "amount_pence": details.amount_pence, "reason": reason,
         "shares": {str(pot_id): pence for pot_id, pence in sorted(shares.items())}})
-    db.session.commit()
     return recovery
 
 

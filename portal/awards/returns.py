@@ -20,7 +20,7 @@ from typing import IO
 
 from flask import has_request_context, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -316,20 +316,56 @@ class Show(enum.StrEnum):
         return {"to-review": "To review", "overdue": "Overdue", "queried": "Queried"}[self.value]
 
 
-def officers_list(user: User, show: Show, page: int, today: date) -> Pagination:
-    """Returns sent and waiting for review (oldest due first), overdue (longest overdue
-    first) or queried, 25 a page, with their awards and organisations: a fixed number of
-    queries."""
-    policies.require(policies.can_review_grant_returns(user))
-    where = {
+def _where(show: Show, today: date):
+    return {
         Show.TO_REVIEW: MonitoringReturn.status == GrantReturnStatus.SUBMITTED,
         Show.OVERDUE: and_(MonitoringReturn.submitted_at.is_(None),
                            MonitoringReturn.due_on < today, Award.status == lifecycle.ACCEPTED),
         Show.QUERIED: MonitoringReturn.status == GrantReturnStatus.QUERIED,
     }[show]
+
+
+def officers_list(user: User, show: Show, page: int, today: date) -> Pagination:
+    """Returns sent and waiting for review (oldest due first), overdue (longest overdue
+    first) or queried, 25 a page, with their awards and organisations: a fixed number of
+    queries."""
+    policies.require(policies.can_review_grant_returns(user))
     return db.paginate(
-        select(MonitoringReturn).join(Award).where(where)
+        select(MonitoringReturn).join(Award).where(_where(show, today))
         .options(joinedload(MonitoringReturn.award).joinedload(Award.application)
                  .joinedload(Application.organisation))
         .order_by(MonitoringReturn.due_on, MonitoringReturn.id),
+        page=page, per_page=PER_PAGE, error_out=False)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The grants officers' dashboard: returns by what they need, and awards being carried
+    out or closed."""
+
+    returns: dict[Show, int]
+    being_carried_out: int
+    closed: int
+
+
+def counts(user: User, today: date) -> Counts:
+    """Five counting queries, however many returns and awards there are."""
+    policies.require(policies.can_review_grant_returns(user))
+    returns = {show: db.session.scalar(select(func.count(MonitoringReturn.id)).join(Award)
+                                       .where(_where(show, today))) for show in Show}
+    by_status = dict(db.session.execute(
+        select(Award.status, func.count(Award.id))
+        .where(Award.status.in_([lifecycle.ACCEPTED, lifecycle.CLOSED]))
+        .group_by(Award.status)).all())
+    return Counts(returns, by_status.get(lifecycle.ACCEPTED, 0),
+                  by_status.get(lifecycle.CLOSED, 0))
+
+
+def closed_awards(user: User, page: int) -> Pagination:
+    """Closed awards, the most recently closed first, 25 a page, with their organisations."""
+    policies.require(policies.can_review_grant_returns(user))
+    return db.paginate(
+        select(Award).where(Award.status == lifecycle.CLOSED)
+        .options(joinedload(Award.application).joinedload(Application.organisation))
+        .order_by(Award.closed_at.desc(), Award.id.desc()),
         page=page, per_page=PER_PAGE, error_out=False)

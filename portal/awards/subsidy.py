@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from models import Application, Award, PublicFunding, Round
-from portal.awards.lifecycle import COMMITTED
+from portal.awards.lifecycle import AWARDED
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.money import format_pounds
@@ -69,7 +69,7 @@ def running_total(application: Application, amount_pence: int) -> RunningTotal:
         .join(Award.application).join(Application.round)
         .where(Application.organisation_id == application.organisation_id,
                Application.id != application.id, Round.financial_year.in_(years),
-               Award.status.in_(COMMITTED)))
+               Award.status.in_(AWARDED)))
     return RunningTotal(years, int(declared), int(awarded), amount_pence,
                         current_app.config["SUBSIDY_THRESHOLD_PENCE"])
 

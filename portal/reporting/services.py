@@ -17,9 +17,9 @@ A programme (its Community Anchor contracts, whatever their status):
 
 A grant scheme (its awards, through application, round and scheme):
 
-- planned: the allocations of the scheme's awards that still hold money (offered or
-  accepted; a withdrawn, declined or expired award holds none), by the year and source of
-  their pots;
+- planned: the allocations of the scheme's awards that were given (offered, accepted or
+  closed; a withdrawn, declined or expired award was not), by the year and source of their
+  pots;
 - committed and paid: the ledger entries that carry the id of one of the scheme's awards,
   summed as for a programme;
 - core target: the budgets (budget and transfer entries of the ledger) of the core pots of
@@ -61,7 +61,7 @@ from models import (
 )
 from models.enums import ContractLot, FundingSource
 from portal import exports, policies
-from portal.awards.lifecycle import COMMITTED as HOLDING_MONEY
+from portal.awards.lifecycle import AWARDED
 from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.funding import ledger
@@ -300,7 +300,7 @@ def _planned_by_scheme(scheme_id: int, facts: Facts) -> None:
         select(FundingPot.financial_year, FundingPot.source, func.sum(Allocation.amount_pence))
         .select_from(Allocation).join(FundingPot, FundingPot.id == Allocation.pot_id),
         Allocation.award_id, scheme_id,
-    ).where(Award.status.in_(HOLDING_MONEY)).group_by(FundingPot.financial_year,
+    ).where(Award.status.in_(AWARDED)).group_by(FundingPot.financial_year,
                                                       FundingPot.source)
     for year, source, planned in db.session.execute(query):
         _add(facts, (year, source), Figures(_number(planned)))

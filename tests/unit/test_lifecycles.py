@@ -5,26 +5,28 @@ from types import SimpleNamespace
 
 import pytest
 
-from models.enums import AwardStatus, ContractStatus, JobStatus, ReturnStatus
+from models.enums import AwardStatus, ContractStatus, GrantReturnStatus, JobStatus, ReturnStatus
 from portal import lifecycle as generic
-from portal.awards.lifecycle import AWARD, LETTER_BATCH
+from portal.awards.lifecycle import AWARD, GRANT_RETURN, LETTER_BATCH
 from portal.contracts.lifecycle import CONTRACT
 from portal.exceptions import RuleBroken
 from portal.lifecycle import Lifecycle
 from portal.monitoring.lifecycle import RETURN
 
 LIFECYCLES = {"contract": CONTRACT, "award": AWARD, "letter batch": LETTER_BATCH,
-              "return": RETURN}
+              "return": RETURN, "grant return": GRANT_RETURN}
 STATUSES = {"contract": ContractStatus, "award": AwardStatus, "letter batch": JobStatus,
-            "return": ReturnStatus}
+            "return": ReturnStatus, "grant return": GrantReturnStatus}
 EXPECTED = {  # the tables, written out again, so a change to one is a deliberate change
     "contract": {("draft", "active"), ("active", "ended"), ("active", "terminated")},
     "award": {("offered", "accepted"), ("offered", "declined"), ("offered", "expired"),
-              ("offered", "withdrawn")},
+              ("offered", "withdrawn"), ("accepted", "closed")},
     "letter batch": {("queued", "running"), ("queued", "failed"), ("running", "done"),
                      ("running", "failed")},
     "return": {("submitted", "accepted"), ("submitted", "queried"),
                ("queried", "submitted")},
+    "grant return": {("draft", "submitted"), ("submitted", "accepted"),
+                     ("submitted", "queried"), ("queried", "submitted")},
 }
 
 

@@ -1,6 +1,6 @@
 """Monitoring returns of awards: the organisation writes a return, adds evidence of spending,
 checks its answers and sends it; a grants officer accepts or queries it, and lists the
-returns to review, overdue or queried."""
+returns to review, overdue or queried, and the closed awards."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -179,4 +179,13 @@ def grant_returns():
         show = returns.Show.TO_REVIEW
     found = returns.officers_list(current_person(), show, page_number(), _today())
     return render_template("awards/grant_returns.html", found=found, show=show,
-                           choices=list(returns.Show), today=_today())
+                           counts=returns.counts(current_person(), _today()))
+
+
+@bp.get("/closed")
+@roles_required(Role.GRANTS_OFFICER)
+def closed_awards():
+    """Closed awards, the most recently closed first, 25 a page."""
+    return render_template("awards/closed_awards.html", show="closed",
+                           found=returns.closed_awards(current_person(), page_number()),
+                           counts=returns.counts(current_person(), _today()))

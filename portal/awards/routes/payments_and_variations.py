@@ -1,14 +1,14 @@
-"""Paying an award, recovering money from it, varying it and recording that its special
-conditions are met: the grants officers' pages."""
+"""Paying an award, recovering money from it, varying it, recording that its special
+conditions are met and closing it: the grants officers' pages."""
 
 from flask import flash, redirect, render_template, request, url_for
 
-from forms.awards import RecoveryForm, pot_ids_sent, terms_data, variation_form
+from forms.awards import CloseForm, RecoveryForm, pot_ids_sent, terms_data, variation_form
 from forms.funding import payment_form
 from models.base import utcnow
 from models.enums import RecoveryKind, Role
 from portal.auth import roles_required
-from portal.awards import payments, services, variations
+from portal.awards import closure, payments, services, variations
 from portal.awards.routes import award_for, bp
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
@@ -114,3 +114,22 @@ def versions(award_id: int):
     """Every version of the award's terms: the offer and each variation, with its reason."""
     found = variations.versions(current_person(), award_id)
     return render_template("awards/versions.html", found=found)
+
+
+@bp.route("/<int:award_id>/close", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def close(award_id: int):
+    """What closing the award does to its money, then closing it."""
+    plan = closure.closure(current_person(), award_id)
+    form = CloseForm(data={"received_on": to_london(utcnow()).date()})
+    if not plan.why_not and form.validate_on_submit():
+        try:
+            closure.close(current_person(), award_id, closure.ClosureDetails(
+                received_on=form.received_on.data, note=form.note.data or ""), utcnow())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The award {plan.award.reference} has been closed and the organisation "
+                  "told.", "success")
+            return redirect(url_for("awards.award", award_id=award_id))
+    return render_template("awards/close.html", plan=plan, form=form)
