@@ -45,6 +45,7 @@ from models.documents import Document
 from models.funding import FundingPot, LedgerEntry
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
+from models.reminders import Reminder
 from models.schemes import Round, Scheme, ScoringCriterion, Theme
 from models.scoring import Assignment, CriterionScore, ModeratedScore, Scoresheet
 
@@ -91,6 +92,7 @@ __all__ = [
     "Recommendation",
     "Recovery",
     "ReferenceSequence",
+    "Reminder",
     "ReturnEvidence",
     "ReturnValue",
     "Round",

@@ -458,3 +458,23 @@ class Rag(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"red": "Red", "amber": "Amber", "green": "Green"}[self.value]
+
+
+class ReminderKind(enum.StrEnum):
+    """What the daily run reminds people of."""
+
+    OFFER_EXPIRING = "offer_expiring"
+    GRANT_RETURN_DUE = "grant_return_due"
+    GRANT_RETURN_OVERDUE = "grant_return_overdue"
+    CONTRACT_RETURN_DUE = "contract_return_due"
+    CONTRACT_RETURN_OVERDUE = "contract_return_overdue"
+    CLARIFICATION_UNANSWERED = "clarification_unanswered"
+
+    @property
+    def label(self) -> str:
+        return {"offer_expiring": "Offer expiring", "grant_return_due": "Grant return due",
+                "grant_return_overdue": "Grant return overdue",
+                "contract_return_due": "Contract return due",
+                "contract_return_overdue": "Contract return overdue",
+                "clarification_unanswered": "Clarification not answered"}[self.value]
+

@@ -1,5 +1,6 @@
-"""Command-line tools: `flask demo load`, `flask demo code`, `flask awards expire`,
-`flask awards letter`, `flask jobs worker` and `flask taper report`."""
+"""Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
+expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler` and `flask taper
+report`."""
 
 import click
 from flask import Flask, current_app
@@ -32,6 +33,16 @@ def code_command() -> None:
     from portal.demo import demo_code
 
     click.echo(demo_code())
+
+
+@click.command("daily")
+def daily_command() -> None:
+    """Do the day's work: expire lapsed offers and send the reminders due (each only once).
+    Run it daily from cron, or let `flask jobs scheduler` queue it when REDIS_URL is set."""
+    from models.base import utcnow
+    from portal.daily import run
+
+    click.echo(run(utcnow()).summary())
 
 
 awards_cli = AppGroup("awards", help="Award offers.")
@@ -114,8 +125,21 @@ def worker_command(burst: bool) -> None:
     worker().work(burst=burst)
 
 
+@jobs_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run RQ's cron scheduler, queueing the daily run at DAILY_CRON (default 6am); a worker
+    (`flask jobs worker`) runs it. Needs REDIS_URL."""
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("Set REDIS_URL, or run `flask daily` from cron instead.")
+    from portal.daily import JOB
+    from portal.jobs import cron_scheduler
+
+    cron_scheduler(JOB, current_app.config["DAILY_CRON"]).start()
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(daily_command)
     app.cli.add_command(awards_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(taper_cli)

@@ -77,6 +77,8 @@ def load_config(instance_path: Path) -> dict:
         "REDIS_URL": redis_url,
         # Background jobs go to this RQ queue when REDIS_URL is set (run in-process if not).
         "JOB_QUEUE": os.environ.get("JOB_QUEUE", "portal"),
+        # When RQ's scheduler (`flask jobs scheduler`) queues the daily run: a cron line.
+        "DAILY_CRON": os.environ.get("DAILY_CRON", "0 6 * * *"),
         # Sessions and cookies
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -10,6 +10,7 @@ from importlib import import_module
 from flask import current_app
 from redis import Redis, RedisError
 from rq import Queue, Worker
+from rq.cron import CronScheduler
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -78,3 +79,13 @@ def worker() -> Worker:
     """A worker for the portal's queue (forking a process per job, as RQ does)."""
     found = queue()
     return Worker([found], connection=found.connection)
+
+
+def cron_scheduler(func_path: str, cron: str) -> CronScheduler:
+    """RQ's cron scheduler, queueing `func_path` as a job on the portal's queue whenever the
+    cron line `cron` falls due (by the scheduler's clock); a worker runs it."""
+    scheduler = CronScheduler(connection=_connection())
+    scheduler.register(function(PERFORM), current_app.config["JOB_QUEUE"], args=(func_path,),
+                       cron=cron, job_timeout=JOB_TIMEOUT, name=func_path)
+    return scheduler
+

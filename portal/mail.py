@@ -80,3 +80,17 @@ def _write_to_outbox(message: EmailMessage) -> Path:
     path = outbox / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(message.as_bytes())
     return path
+
+
+def public_url(endpoint: str, **values) -> str | None:
+    """The full address of a page, for letters and emails sent outside a request, only when
+    the portal's public name (SERVER_NAME) is set: a host taken from whichever request asked
+    would make the same letter differ by request."""
+    config = current_app.config
+    if not config.get("SERVER_NAME"):
+        return None
+    adapter = current_app.url_map.bind(config["SERVER_NAME"],
+                                       script_name=config["APPLICATION_ROOT"],
+                                       url_scheme=config["PREFERRED_URL_SCHEME"])
+    return adapter.build(endpoint, values, force_external=True)
+

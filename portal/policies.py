@@ -172,6 +172,13 @@ def can_view_grant_return(user: User | None, award: Award) -> bool:
     return can_review_grant_returns(user) or can_send_grant_return(user, award)
 
 
+def can_view_reminders(user: User | None) -> bool:
+    """The staff whose work the reminders chase see what was sent: grants officers,
+    commissioners and admins."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER, Role.COMMISSIONER,
+                                              Role.ADMIN)
+
+
 def can_commission(user: User | None) -> bool:
     """Commissioners run programmes and contracts: tapers, scenarios, payments, variations and
     the review of monitoring returns."""

@@ -58,6 +58,8 @@ FUNDING_MANAGERS = frozenset({Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 ORGANISATION_ADMIN = APPLICANTS
 LETTER_READERS = frozenset({Role.APPLICANT.value, Role.GRANTS_OFFICER.value, Role.ADMIN.value})
 GRANT_RETURN_READERS = APPLICANTS | GRANTS_OFFICERS
+REMINDER_READERS = frozenset({Role.GRANTS_OFFICER.value, Role.COMMISSIONER.value,
+                              Role.ADMIN.value})
 COMMISSIONERS = frozenset({Role.COMMISSIONER.value})
 # The sample contract's provider is the sample applicant's organisation.
 PROVIDERS = APPLICANTS
@@ -124,6 +126,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.reset_authenticator": ADMINS,
     "admin.invite_staff": ADMINS,
     "admin.audit_log": ADMINS,
+    "admin.reminders": REMINDER_READERS,
     # assessment (officers see applications once sent: samples use a submitted one)
     "assessment.applications": GRANTS_OFFICERS,
     "assessment.applications_csv": GRANTS_OFFICERS,

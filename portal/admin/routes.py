@@ -9,6 +9,7 @@ from models.enums import STAFF_ROLES, Role
 from portal.admin import services
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
+from portal.reminders import sent as sent_reminders
 from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,3 +79,12 @@ def audit_log():
                    "date_from": form.date_from.data, "date_to": form.date_to.data}
     pagination = services.audit_page(current_person(), page=page_number(), **filters)
     return render_template("admin/audit.html", form=form, pagination=pagination)
+
+
+@bp.get("/reminders")
+@roles_required(Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN)
+def reminders():
+    """The reminders the daily run has sent: what, to whom and when, newest first."""
+    return render_template("admin/reminders.html",
+                           pagination=sent_reminders(current_person(), page_number()))
+

@@ -43,6 +43,7 @@ from portal.awards.lifecycle import COMMITTED, LETTER_BATCH, is_unfinished, lett
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound
 from portal.extensions import db
+from portal.mail import public_url
 from portal.money import format_pounds
 from portal.pdf import STATIC, render_pdf
 
@@ -90,18 +91,6 @@ def _letterhead() -> dict[str, Any]:
                         if line.strip()],
             "logo": logo if logo_ok else "",
             "contact_email": config["COUNCIL_CONTACT_EMAIL"]}
-
-
-def _offer_link(award: Award) -> str | None:
-    """The offer page's address, only when the portal's public name (SERVER_NAME) is set: a
-    host taken from whichever request asked would make the same letter differ by request."""
-    config = current_app.config
-    if not config.get("SERVER_NAME"):
-        return None
-    adapter = current_app.url_map.bind(config["SERVER_NAME"],
-                                       script_name=config["APPLICATION_ROOT"],
-                                       url_scheme=config["PREFERRED_URL_SCHEME"])
-    return adapter.build("awards.offer", {"award_id": award.id}, force_external=True)
 
 
 def _changes(before: dict, after: dict, pot_names: dict[str, str]) -> list[str]:
@@ -195,7 +184,7 @@ def letter_data(award: Award) -> dict[str, Any]:
         "monitoring_returns": [{"title": due.title, "due_on": format_date(due.due_on)}
                                for due in award.monitoring_returns],
         "subsidy_statement": award.subsidy_statement,
-        "accept": {"link": _offer_link(award),
+        "accept": {"link": public_url("awards.offer", award_id=award.id),
                    "accept_by": format_date(award.accept_by)} if offer else None,
         "signatory": {"name": config["LETTER_SIGNATORY_NAME"],
                       "position": config["LETTER_SIGNATORY_POSITION"]},

@@ -32,9 +32,9 @@ from models import (
     ReturnEvidence,
     User,
 )
-from models.enums import GrantReturnStatus, OrganisationRole
+from models.enums import GrantReturnStatus
 from portal import audit, policies
-from portal.awards import lifecycle
+from portal.awards import lifecycle, services
 from portal.awards.lifecycle import GRANT_RETURN
 from portal.awards.return_details import Answers, Review
 from portal.dates import format_date, to_london
@@ -193,13 +193,10 @@ def review(user: User, return_id: int, decision: Review, now: datetime) -> Monit
 
 def _tell_organisation(found: MonitoringReturn, subject: str, template: str) -> None:
     """Email whoever sent the return and the organisation's admins, linking to it."""
-    organisation = found.award.application.organisation
-    people = [found.submitted_by, *(membership.user for membership in organisation.memberships
-                                    if membership.role is OrganisationRole.ADMIN)]
     link = (url_for("awards.grant_return", grant_return_id=found.id, _external=True)
             if has_request_context() else None)
-    send_each([person for person in people if person is not None], subject, template,
-              monitoring_return=found, award=found.award, link=link)
+    send_each([found.submitted_by, *services.organisation_recipients(found.award)], subject,
+              template, monitoring_return=found, award=found.award, link=link)
 
 
 # Evidence ------------------------------------------------------------------------------------
@@ -316,7 +313,8 @@ class Show(enum.StrEnum):
         return {"to-review": "To review", "overdue": "Overdue", "queried": "Queried"}[self.value]
 
 
-def _where(show: Show, today: date):
+def shown(show: Show, today: date):
+    """The condition picking the returns `show` lists (the query joins their awards)."""
     return {
         Show.TO_REVIEW: MonitoringReturn.status == GrantReturnStatus.SUBMITTED,
         Show.OVERDUE: and_(MonitoringReturn.submitted_at.is_(None),
@@ -331,7 +329,7 @@ def officers_list(user: User, show: Show, page: int, today: date) -> Pagination:
     queries."""
     policies.require(policies.can_review_grant_returns(user))
     return db.paginate(
-        select(MonitoringReturn).join(Award).where(_where(show, today))
+        select(MonitoringReturn).join(Award).where(shown(show, today))
         .options(joinedload(MonitoringReturn.award).joinedload(Award.application)
                  .joinedload(Application.organisation))
         .order_by(MonitoringReturn.due_on, MonitoringReturn.id),
@@ -352,7 +350,7 @@ def counts(user: User, today: date) -> Counts:
     """Five counting queries, however many returns and awards there are."""
     policies.require(policies.can_review_grant_returns(user))
     returns = {show: db.session.scalar(select(func.count(MonitoringReturn.id)).join(Award)
-                                       .where(_where(show, today))) for show in Show}
+                                       .where(shown(show, today))) for show in Show}
     by_status = dict(db.session.execute(
         select(Award.status, func.count(Award.id))
         .where(Award.status.in_([lifecycle.ACCEPTED, lifecycle.CLOSED]))

@@ -399,7 +399,7 @@ def round_awards(user: User, round_id: int, page: int = 1) -> RoundAwards:
 # Telling the organisation of its offer, payments and variations ------------------------------
 
 
-def _offer_recipients(award: Award) -> list[User]:
+def organisation_recipients(award: Award) -> list[User]:
     """Who hears of an offer and what becomes of it: the person who sent the application and
     the organisation's admins, each once."""
     organisation = award.application.organisation
@@ -416,7 +416,7 @@ def tell_organisation(award: Award, subject: str, template: str, **context) -> N
     go."""
     link = (url_for("awards.offer", award_id=award.id, _external=True)
             if has_request_context() else None)
-    send_each(_offer_recipients(award), subject, template, award=award, link=link, **context)
+    send_each(organisation_recipients(award), subject, template, award=award, link=link, **context)
 
 
 # The organisation's answer -------------------------------------------------------------------

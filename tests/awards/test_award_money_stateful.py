@@ -1,10 +1,11 @@
 """Awards keep the ledger right whatever officers and organisations do, in any order.
 
 Hypothesis drives the real services through random sequences of offers, acceptances,
-declines, expiries, payments, recoveries, variations up and down, and withdrawals against a
-few shared pots. After every step: every pot keeps the ledger's rules; each award's money in
-the ledger is its amount less what was recovered (or nothing once it is closed), pot by pot as
-its allocations say; its allocations and its schedule add up to its amount; and a refused step
+declines, expiries, payments, recoveries, variations up and down, withdrawals and closures
+after an end-of-grant report against a few shared pots. After every step: every pot keeps the
+ledger's rules; each award's money in the ledger is its amount less what was recovered, pot by
+pot as its allocations say, what was paid once it is closed, or nothing once it has ended
+otherwise; its allocations and its schedule add up to its amount; and a refused step
 changes nothing. The database is shared by the examples, so each makes its own round, pots
 and awards and looks only at them."""
 
@@ -34,8 +35,9 @@ from models import (
     User,
 )
 from models.base import db, utcnow
-from models.enums import AwardStatus, OrganisationRole, RecoveryKind, Role
-from portal.awards import payments, services, variations
+from models.enums import AwardStatus, GrantReturnStatus, OrganisationRole, RecoveryKind, Role
+from portal.awards import closure, payments, returns, services, variations
+from portal.awards.return_details import Answers, Review
 from portal.awards.terms import ScheduledPayment, default_terms, terms_of
 from portal.exceptions import RuleBroken
 from portal.funding import ledger
@@ -196,6 +198,23 @@ class AwardMoneyMachine(RuleBasedStateMachine):
         self.attempt(lambda: variations.vary(self.officer, award.id, variations.Variation(
             amount, allocations, terms, "Varied"), utcnow()))
 
+    @precondition(lambda self: self.award_ids)
+    @rule(index=awards, underspend=st.integers(0, 1_500_00))
+    def close(self, index, underspend):
+        """The organisation reports `underspend` unspent (at most the award), the report is
+        accepted and the award closed."""
+        award = self.award(index, AwardStatus.ACCEPTED)
+        report = next(each for each in award.monitoring_returns if each.end_of_grant)
+        if award.status is AwardStatus.ACCEPTED and report.status is GrantReturnStatus.DRAFT:
+            returns.save_answers(self.admins[award.id], report.id, Answers(
+                progress="Done.", outcomes="Good.", people_reached=10,
+                difference_made="Some.", underspend_pence=min(underspend, award.amount_pence)),
+                utcnow())
+            returns.submit(self.admins[award.id], report.id, "", utcnow())
+            returns.review(self.officer, report.id, Review(accept=True), utcnow())
+        self.attempt(lambda: closure.close(self.officer, award.id,
+                                           closure.ClosureDetails(today()), utcnow()))
+
     # Checks ----------------------------------------------------------------------------------
 
     def snapshot(self) -> tuple:
@@ -239,6 +258,9 @@ class AwardMoneyMachine(RuleBasedStateMachine):
                         for pot_id, each in money.items()
                         if each.committed_pence + each.recovered_pence}
                 assert held == {a.pot_id: a.amount_pence for a in award.allocations}
+            elif award.status is AwardStatus.CLOSED:
+                # Closed: what was never paid went back to the pots; what it holds is paid.
+                assert committed == sum(each.paid_pence for each in money.values()) >= 0
             else:
                 assert committed == 0
             assert sum(a.amount_pence for a in award.allocations) == award.amount_pence
