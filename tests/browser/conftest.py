@@ -33,6 +33,23 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
+def closing_responses(app):
+    """The app, closing every response however it ends. When the browser drops a connection
+    while a file is being sent (the favicon, as a test ends), the development server stops
+    without closing the response, and the file it left open would be reported as a
+    ResourceWarning in whichever test comes next."""
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """Leaves out the access log, which would bury a failing test's report."""
 
@@ -44,7 +61,7 @@ class QuietRequestHandler(WSGIRequestHandler):
 def live_server(app) -> Iterator[str]:
     """The app on a free port; its base URL. Email links use this host, as they are built from
     the request's Host header."""
-    server = make_server("127.0.0.1", 0, app, threaded=True,
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True,
                          request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
