@@ -85,12 +85,19 @@ def get_return(user: User, return_id: int) -> MonitoringReturn:
     return found
 
 
-def _for_writing(user: User, return_id: int) -> MonitoringReturn:
-    found = _load(return_id, lock=True)
+def _for_writing(user: User, return_id: int, *, lock: bool = True) -> MonitoringReturn:
+    found = _load(return_id, lock=lock)
     policies.require(policies.can_send_grant_return(user, found.award))
     if not lifecycle.may_write(found):
         raise RuleBroken(NOT_WRITABLE)
     return found
+
+
+def writable(user: User, return_id: int) -> MonitoringReturn:
+    """A return a member of its organisation may still change, for its form pages; anyone
+    else is refused as `get_return` refuses them."""
+    get_return(user, return_id)
+    return _for_writing(user, return_id, lock=False)
 
 
 # Writing and sending -------------------------------------------------------------------------

@@ -47,11 +47,10 @@ def _to_return(grant_return_id: int, message: str, category: str = "success"):
 
 def _writable(grant_return_id: int):
     """The return, for a member of its organisation, if it may still be changed."""
-    found = returns.get_return(current_person(), grant_return_id)
-    policies.require(policies.can_send_grant_return(current_person(), found.award))
-    if not lifecycle.may_write(found):
-        abort(_to_return(grant_return_id, returns.NOT_WRITABLE, "important"))
-    return found
+    try:
+        return returns.writable(current_person(), grant_return_id)
+    except RuleBroken as error:
+        abort(_to_return(grant_return_id, error.message, "important"))
 
 
 def _return_page(found, form):
