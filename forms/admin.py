@@ -10,7 +10,13 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import InputRequired, Optional
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, email_field, name_field
+from forms.fields import (
+    RECENTLY,
+    GovDateField,
+    email_field,
+    name_field,
+    weeks_ago,
+)
 from models.enums import STAFF_ROLES
 
 STAFF_ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in STAFF_ROLES]
@@ -52,6 +58,6 @@ class AuditFilterForm(PortalForm):
     action = SelectField("Action", choices=[], widget=GovSelect(), validators=[Optional()])
     actor = StringField("Email address of the person", widget=GovTextInput(),
                         validators=[Optional()])
-    date_from = GovDateField("From", validators=[Optional()])
-    date_to = GovDateField("To", validators=[Optional()])
+    date_from = GovDateField("From", example=weeks_ago(4), validators=[Optional()])
+    date_to = GovDateField("To", example=RECENTLY, validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())

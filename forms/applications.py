@@ -26,7 +26,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, PeopleField, PoundsField, record_id
+from forms.fields import (
+    GovDateField,
+    PeopleField,
+    PoundsField,
+    record_id,
+    weeks_ahead,
+)
 from models.enums import FundingStatus
 
 
@@ -90,9 +96,9 @@ class ProjectForm(SectionForm):
     description = text_box("Describe your project", 5000, noun="Description", rows=10,
                            hint="What you will do, who will do it, and what difference it "
                                 "will make")
-    start_date = GovDateField("Project start date", example="1 4 2025",
+    start_date = GovDateField("Project start date", example=weeks_ahead(12),
                               validators=[Optional()])
-    end_date = GovDateField("Project end date", example="31 3 2026", validators=[Optional()])
+    end_date = GovDateField("Project end date", example=weeks_ahead(64), validators=[Optional()])
 
 
 class BeneficiariesForm(SectionForm):

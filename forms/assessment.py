@@ -22,7 +22,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from forms.applications import text_box
 from forms.base import PortalForm
-from forms.fields import GovDateField
+from forms.fields import (
+    RECENTLY,
+    GovDateField,
+)
 from models.base import utcnow
 from portal.dates import to_london
 
@@ -103,12 +106,14 @@ class DueDiligenceForm(PortalForm):
     register_checked = BooleanField(
         "The charity or company number has been checked against the public register",
         widget=GovCheckboxInput())
-    register_checked_on = GovDateField("Date checked", validators=[Optional()])
+    register_checked_on = GovDateField("Date checked", example=RECENTLY,
+                                       validators=[Optional()])
     register_note = _note("Note on the register check (optional)",
                           "For example, the register entry and what it showed")
     bank_details_verified = BooleanField("The bank details have been verified",
                                          widget=GovCheckboxInput())
-    bank_details_verified_on = GovDateField("Date verified", validators=[Optional()])
+    bank_details_verified_on = GovDateField("Date verified", example=RECENTLY,
+                                            validators=[Optional()])
     documents_seen = SelectMultipleField("Documents seen", choices=DOCUMENTS_SEEN,
                                          widget=GovCheckboxesInput(),
                                          description="Select all that you have seen",

@@ -27,7 +27,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
-from forms.fields import GovDateField, PeopleField, PoundsField, record_id
+from forms.fields import (
+    RECENTLY,
+    GovDateField,
+    PeopleField,
+    PoundsField,
+    record_id,
+)
 from forms.funding import POT_FIELD, PotAmounts
 from models import MonitoringReturn
 from models.enums import PaymentTiming, RecoveryKind
@@ -244,7 +250,7 @@ class RecoveryForm(PortalForm):
         validators=[InputRequired("Select what kind of recovery it is")])
     amount = PoundsField("Amount recovered",
                          validators=[InputRequired("Enter the amount recovered")])
-    received_on = GovDateField("Date received",
+    received_on = GovDateField("Date received", example=RECENTLY,
                                validators=[InputRequired("Enter the date received")])
     reason = _text("Reason for the recovery", hint="Recorded with the award and in the "
                                                      "funding ledger",
@@ -254,7 +260,7 @@ class RecoveryForm(PortalForm):
 
 class CloseForm(PortalForm):
     received_on = GovDateField("Date the organisation repaid the unspent money",
-                               validators=[Optional()])
+                               example=RECENTLY, validators=[Optional()])
     note = _text("Note for the closure letter (optional)",
                  hint="For example, thanks for the project’s work. The letter prints it")
     submit = SubmitField("Close the award", widget=GovSubmitInput())

@@ -31,7 +31,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm, without_control_characters
-from forms.fields import GovDateField, GovTextInputWith, PoundsField, RowList, name_field
+from forms.fields import (
+    GovDateField,
+    GovTextInputWith,
+    PoundsField,
+    RowList,
+    name_field,
+    year_end,
+    year_start,
+)
 from forms.funding import PotAmounts
 from models import Contract, Programme
 from models.enums import ContractLot
@@ -191,9 +199,9 @@ class ContractForm(PortalForm):
         choices=[], widget=GovCheckboxesInput(),
         invalid_choice_message="Select wards from the list",
         invalid_value_message="Select wards from the list")
-    starts_on = GovDateField("Start date", example="1 4 2024",
+    starts_on = GovDateField("Start date", example=year_start(),
                              validators=[InputRequired("Enter the start date")])
-    ends_on = GovDateField("End date", example="31 3 2027",
+    ends_on = GovDateField("End date", example=year_end(3),
                            validators=[InputRequired("Enter the end date")])
     pays_in_advance = RadioField(
         "When is each quarter’s instalment paid?", widget=GovRadioInput(),
@@ -567,7 +575,7 @@ def year_funding_form(pots: dict[int, str], needs_reason: bool, **kwargs) -> Yea
 
 
 class ExtendForm(YearRows, PortalForm):
-    ends_on = GovDateField("New end date", example="31 3 2028",
+    ends_on = GovDateField("New end date", example=year_end(2),
                            validators=[InputRequired("Enter the new end date")])
     submit = SubmitField("Extend the contract", widget=GovSubmitInput())
 

@@ -9,7 +9,12 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm, without_control_characters
-from forms.fields import GovDateField, GovTextInputWith, PoundsField
+from forms.fields import (
+    RECENTLY,
+    GovDateField,
+    GovTextInputWith,
+    PoundsField,
+)
 from models.enums import DecisionAuthority, DecisionOutcome, RejectionReason
 
 TEXT_LIMIT = 5_000
@@ -41,7 +46,7 @@ def _authority() -> RadioField:
 
 
 def _decided_on() -> GovDateField:
-    return GovDateField("Date of the decision",
+    return GovDateField("Date of the decision", example=RECENTLY,
                         validators=[InputRequired("Enter the date of the decision")])
 
 

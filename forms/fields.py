@@ -1,7 +1,8 @@
 """Fields and validators shared by the forms, worded as GOV.UK error messages."""
 
 import re
-from datetime import datetime, time
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
@@ -9,6 +10,8 @@ from wtforms import DateField, FieldList, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forms.base import without_control_characters
+from models.base import utcnow
+from portal.dates import to_london
 from portal.financial_years import FinancialYear
 from portal.money import MoneyError, format_pounds, parse_pounds
 
@@ -69,16 +72,51 @@ def record_id(value) -> int:
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typing mistake
 
 
+# A date field's example, worked out from today when the form is made, so that the hint is
+# always plausible: a date soon for what is planned, a recent one for what has happened.
+DateExample = Callable[[date], date]
+
+
+def weeks_ahead(weeks: int) -> DateExample:
+    return lambda today: today + timedelta(weeks=weeks)
+
+
+def weeks_ago(weeks: int) -> DateExample:
+    return lambda today: today - timedelta(weeks=weeks)
+
+
+def year_start(years_ahead: int = 1) -> DateExample:
+    """1 April of the financial year `years_ahead` after this one."""
+    return lambda today: FinancialYear(
+        FinancialYear.containing(today).start_year + years_ahead).starts_on
+
+
+def year_end(years_ahead: int = 0) -> DateExample:
+    """31 March ending the financial year `years_ahead` after this one."""
+    return lambda today: FinancialYear(
+        FinancialYear.containing(today).start_year + years_ahead).ends_on
+
+
+SOON, RECENTLY = weeks_ahead(4), weeks_ago(1)
+
+
+def example_date(example: DateExample) -> str:
+    """'For example, 27 3 2027', in the boxes' order, from today in the UK."""
+    day = example(to_london(utcnow()).date())
+    return f"For example, {day.day} {day.month} {day.year}"
+
+
 class GovDateField(DateField):
     """A day, month and year date (GOV.UK date input) with GOV.UK's error messages.
 
     All three boxes empty means no date, which `Optional()` or `InputRequired()` then judge.
+    The hint gives an example date worked out from today (`example`).
     """
 
     widget = GovDateInput()
 
-    def __init__(self, label: str, example: str = "27 3 2026", **kwargs):
-        kwargs.setdefault("description", f"For example, {example}")
+    def __init__(self, label: str, example: DateExample = SOON, lead: str = "", **kwargs):
+        kwargs.setdefault("description", " ".join(filter(None, [lead, example_date(example)])))
         super().__init__(label, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -267,6 +305,21 @@ def financial_year_label(form, field) -> None:
         FinancialYear.parse(field.data or "")
     except ValueError as error:
         raise ValidationError("Enter the financial year like 2024/25") from error
+
+
+class FinancialYearField(StringField):
+    """A financial year like 2027/28; the hint's example is next year's."""
+
+    def __init__(self, label: str = "Financial year", **kwargs):
+        following = FinancialYear.containing(to_london(utcnow()).date()).start_year + 1
+        kwargs.setdefault("description", f"For example, {FinancialYear(following).label}")
+        filters = [*kwargs.pop("filters", ()),
+                   lambda value: value.strip() if isinstance(value, str) else value]
+        super().__init__(
+            label, widget=GovTextInputWith(classes="govuk-input--width-5", spellcheck=False),
+            filters=filters,
+            validators=[DataRequired("Enter the financial year"), financial_year_label],
+            **kwargs)
 
 
 class RowList(FieldList):

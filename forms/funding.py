@@ -4,6 +4,7 @@ payment against a scheduled instalment."""
 
 import re
 
+from dateutil.relativedelta import relativedelta
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -25,14 +26,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from forms.base import PortalForm
 from forms.fields import (
+    RECENTLY,
+    FinancialYearField,
     GovDateField,
     GovTextInputWith,
     PoundsField,
-    financial_year_label,
     name_field,
+    year_end,
 )
 from models import FundingPot
 from models.enums import FundingSource, PotStatus
+from portal.financial_years import FinancialYear
 
 INCREASE, REDUCE = "increase", "reduce"
 POT_FIELD = re.compile(r"pot_([0-9]{1,9})", re.ASCII)
@@ -81,7 +85,7 @@ class PotDetailsForm(PortalForm):
                     "Funded by the West Yorkshire Health Partnership",
         validators=[Length(max=1000, message="The acknowledgement must be 1,000 characters "
                                              "or fewer")])
-    spend_by = GovDateField("Spend by (optional)", example="31 3 2026",
+    spend_by = GovDateField("Spend by (optional)", example=year_end(),
                             validators=[Optional()])
     schemes = _checkboxes("Schemes", "Leave all unticked if the pot can fund any scheme",
                           "Select schemes from the list")
@@ -115,11 +119,7 @@ class PotDetailsForm(PortalForm):
 
 
 class CreatePotForm(PotDetailsForm):
-    financial_year = StringField(
-        "Financial year", description="For example, 2024/25",
-        widget=GovTextInputWith(classes="govuk-input--width-5", spellcheck=False),
-        filters=[_strip],
-        validators=[DataRequired("Enter the financial year"), financial_year_label])
+    financial_year = FinancialYearField()
     source = RadioField(
         "Where does the money come from?",
         choices=[SelectChoice(FundingSource.CORE.value, "Core: the council’s own budget"),
@@ -151,6 +151,20 @@ def edit_pot_data(pot: FundingPot) -> dict:
             "themes": [theme.id for theme in pot.themes],
             "wards": [ward.id for ward in pot.wards],
             "programmes": [programme.id for programme in pot.programmes]}
+
+
+def next_year_pot_data(pot: FundingPot, budget_pence: int) -> dict:
+    """The starting answers for next year's pot of the same kind: this year's details and
+    budget, a year on (the year in its name too)."""
+    year = FinancialYear.parse(pot.financial_year)
+    following = FinancialYear(year.start_year + 1).label
+    data = edit_pot_data(pot)
+    del data["status"]
+    return {**data, "name": pot.name.replace(year.label, following),
+            "financial_year": following, "source": pot.source.value,
+            "spend_by": pot.spend_by and pot.spend_by + relativedelta(years=1),
+            "budget": budget_pence,
+            "reason": f"Budget for {following}, set up from {pot.name} in {year.label}"}
 
 
 class BudgetForm(PortalForm):
@@ -224,7 +238,8 @@ class PaymentForm(PortalForm):
                             coerce=int, validate_choice=False, validators=[
                                 InputRequired("Select the payment in the schedule that this "
                                               "pays")])
-    paid_on = GovDateField("Date paid", validators=[InputRequired("Enter the date paid")])
+    paid_on = GovDateField("Date paid", example=RECENTLY,
+                           validators=[InputRequired("Enter the date paid")])
     amount = PoundsField("Amount paid", validators=[InputRequired("Enter the amount paid")])
     reference = StringField("Payment reference", widget=GovTextInput(), filters=[_strip],
                             description="The finance system’s reference, as the organisation’s "

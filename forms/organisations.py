@@ -21,7 +21,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import PortalForm
-from forms.fields import EmailAddress, GovDateField, PoundsField, email_field, name_field
+from forms.fields import (
+    EmailAddress,
+    GovDateField,
+    PoundsField,
+    email_field,
+    name_field,
+    weeks_ago,
+)
 from models import Organisation
 from models.enums import LegalForm, OrganisationRole
 from portal.dates import LONDON
@@ -244,8 +251,8 @@ class ProfileSafeguardingForm(ProfileForm):
                     "risk safe", widget=GovRadioInput(), invalid_choice_message=POLICY_REQUIRED,
         validators=[InputRequired(POLICY_REQUIRED)])
     safeguarding_review_date = GovDateField(
-        "Date it was last reviewed", validators=[Optional()],
-        description="If you have a policy. For example, 15 9 2025")
+        "Date it was last reviewed", validators=[Optional()], example=weeks_ago(26),
+        lead="If you have a policy.")
 
     @classmethod
     def initial(cls, organisation: Organisation) -> dict[str, Any]:

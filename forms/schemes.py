@@ -1,8 +1,9 @@
 """Forms for the schemes and rounds that grants officers set up."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
+from dateutil.relativedelta import relativedelta
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -33,13 +34,14 @@ from wtforms.validators import (
 
 from forms.base import PortalForm, without_control_characters
 from forms.fields import (
+    FinancialYearField,
     GovDateField,
     GovTextInputWith,
     PoundsField,
     RowList,
     TimeOfDayField,
-    financial_year_label,
     name_field,
+    weeks_ahead,
 )
 from models import Round, Theme, Ward
 from models.enums import LegalForm, ScoreScale, ShortfallRule
@@ -59,6 +61,7 @@ from portal.schemes.rules import (
 
 ANY_WARD, ONLY_THESE_WARDS = "any", "only"
 YES, NO = "yes", "no"
+COMPETITIVE, ROLLING = "competitive", "rolling"
 
 
 def _strip(value):
@@ -135,7 +138,7 @@ class SchemeForm(PortalForm):
 # The fields a published round shares with a draft one.
 
 def _closing_date() -> GovDateField:
-    return GovDateField("Closing date", example="30 6 2025",
+    return GovDateField("Closing date", example=weeks_ahead(10),
                         validators=[InputRequired("Enter the closing date")])
 
 
@@ -210,12 +213,8 @@ class RoundForm(PortalForm):
     scheme's themes) give the checkboxes' choices."""
 
     name = name_field("Round name", "Enter the round name")
-    financial_year = StringField(
-        "Financial year", description="For example, 2024/25",
-        widget=GovTextInputWith(classes="govuk-input--width-5", spellcheck=False),
-        filters=[_strip],
-        validators=[DataRequired("Enter the financial year"), financial_year_label])
-    opens_on = GovDateField("Opening date", example="1 4 2025",
+    financial_year = FinancialYearField()
+    opens_on = GovDateField("Opening date", example=weeks_ahead(4),
                             validators=[InputRequired("Enter the opening date")])
     opens_time = TimeOfDayField("Opening time",
                                 validators=[InputRequired("Enter the opening time")])
@@ -254,6 +253,14 @@ class RoundForm(PortalForm):
         "Limit each organisation to one application in this round?",
         choices=[SelectChoice(YES, "Yes"), SelectChoice(NO, "No")], default=YES,
         widget=GovRadioInput(), validators=[InputRequired("Select yes or no")])
+    round_type = RadioField(
+        "When are applications decided?",
+        choices=[SelectChoice(COMPETITIVE, "Once the round has closed, comparing them all "
+                                           "(a competitive round)"),
+                 SelectChoice(ROLLING, "As they arrive, while the round is open "
+                                       "(a rolling round)")],
+        default=COMPETITIVE, widget=GovRadioInput(),
+        validators=[InputRequired("Select when applications are decided")])
     assessors_per_application = _assessors()
     pass_mark_percent = _pass_mark()
     moderation_margin_percent = _moderation_margin()
@@ -303,6 +310,7 @@ class RoundForm(PortalForm):
             required_documents=self.required_documents.data,
             theme_ids=list(self.themes.data or []),
             one_application_per_organisation=self.one_application.data == YES,
+            rolling=self.round_type.data == ROLLING,
             **{**values, "ward_ids": [] if values["any_ward"] else values["ward_ids"]},
         )
 
@@ -368,11 +376,38 @@ def round_form_data(round_: Round) -> dict:
         "guidance": round_.guidance,
         "required_documents": list(round_.required_documents),
         "one_application": YES if round_.one_application_per_organisation else NO,
+        "round_type": ROLLING if round_.rolling else COMPETITIVE,
         "assessors_per_application": round_.assessors_per_application,
         "pass_mark_percent": round_.pass_mark_percent,
         "moderation_margin_percent": round_.moderation_margin_percent,
         "shortfall_rule": round_.shortfall_rule.value,
     }
+
+
+def copy_form_data(round_: Round, today: date) -> dict:
+    """A copy's initial answers: the round's own, moved on by whole years (with its financial
+    year, and the year in its name) until it opens after `today`."""
+    data = round_form_data(round_)
+    years = 1
+    while data["opens_on"] + relativedelta(years=years) <= today:
+        years += 1
+    year = FinancialYear.parse(round_.financial_year)
+    later = FinancialYear(year.start_year + years).label
+    name = round_.name.replace(year.label, later)
+    return {**data, "name": name if name != round_.name else f"{round_.name} (copy)",
+            "financial_year": later,
+            "opens_on": data["opens_on"] + relativedelta(years=years),
+            "closes_on": data["closes_on"] + relativedelta(years=years)}
+
+
+class CloseEarlyForm(PortalForm):
+    reason = TextAreaField(
+        "Why is the round closing early?",
+        description="This is kept with the round and told to applicants with a draft",
+        widget=GovTextArea(), filters=[_strip],
+        validators=[InputRequired("Enter why the round is closing early"),
+                    Length(max=2_000, message="The reason must be 2,000 characters or fewer")])
+    submit = SubmitField("Close the round now", widget=GovSubmitInput())
 
 
 # Scoring criteria

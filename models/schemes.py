@@ -88,6 +88,11 @@ class Round(db.Model):
     guidance: Mapped[str] = mapped_column(Text, default="")
     required_documents: Mapped[list[str]] = mapped_column(db.JSON, default=list)
     one_application_per_organisation: Mapped[bool] = mapped_column(default=True)
+    # A competitive round decides once it has closed, comparing every application; a rolling
+    # round decides each application while it is open.
+    rolling: Mapped[bool] = mapped_column(default=False)
+    # Set when an officer closed the round before its time (closes_at is then that moment).
+    closed_early_reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RoundStatus] = mapped_column(enum_type(RoundStatus),
                                                 default=RoundStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -151,6 +151,12 @@ class RoundFactory(BaseFactory):
         lambda: ["Governing document", "Latest accounts", "Bank statement"])
     status = RoundStatus.PUBLISHED
 
+    class Params:
+        # Closed an hour ago: a competitive round takes decisions and offers only then.
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: utcnow() - timedelta(days=37)),
+            closes_at=factory.LazyFunction(lambda: utcnow() - timedelta(hours=1)))
+
 
 class ApplicationFactory(BaseFactory):
     """A draft application by an organisation admin."""

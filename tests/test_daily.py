@@ -26,7 +26,7 @@ from tests.querycount import count_queries
 
 @pytest.fixture
 def round_(ctx):
-    return RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+    return RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                         max_award_pence=5_000_00)
 
 

@@ -48,6 +48,7 @@ from portal.funding import ledger
 from portal.funding.split import PotOption, Purpose, Restrictions, ShortOfFunds, may_fund, propose
 from portal.mail import send_each
 from portal.money import format_pounds
+from portal.schemes.rules import decisions_wait
 
 STANDARD_CONDITIONS_FILE = Path(__file__).with_name("standard_conditions.txt")
 PER_PAGE = 25
@@ -88,12 +89,15 @@ class OfferPage:
     shortfall_pence: int = 0
     terms: Terms | None = None
     running_total: subsidy.RunningTotal | None = None
+    round_wait: str | None = None  # why the round takes no offers yet, if it does not
 
     @property
     def why_not(self) -> str | None:
         if self.award is not None:
             return ("An award has already been offered for this application: it is "
                     f"{self.award.status.value}.")
+        if self.round_wait:
+            return f"{self.round_wait}."
         if may_offer(self.application) and self.decision is None:
             return "No decision approving an amount has been recorded for this application."
         if not may_offer(self.application):
@@ -160,7 +164,8 @@ def offer_page(user: User, application_id: int, now: datetime | None = None) -> 
     application = _application(application_id)
     award = db.session.scalar(select(Award).where(Award.application_id == application.id))
     decision = _approval(application.id)
-    page = OfferPage(application, decision, award, [], {})
+    page = OfferPage(application, decision, award, [], {},
+                     round_wait=decisions_wait(application.round, now or utcnow()))
     if page.why_not:
         return page
     page.pots = pots_for(application)

@@ -29,6 +29,7 @@ from models import (
     ScoringCriterion,
     User,
 )
+from models.base import utcnow
 from models.enums import (
     ApplicationStatus,
     ConflictDeclaration,
@@ -46,6 +47,7 @@ from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_email
 from portal.money import format_pounds
+from portal.schemes.rules import decisions_wait
 from portal.scoring import arithmetic
 
 # Applications that have reached assessment: the round's results list these.
@@ -249,6 +251,10 @@ class RoundResults:
     recommended_pence: int
 
     @property
+    def decisions_wait(self) -> str | None:
+        return decisions_wait(self.round, utcnow())
+
+    @property
     def remaining_pence(self) -> int:
         """Budget left after approvals and the recommendations still to be decided;
         negative when the officer's adjustments go over, which the page shows."""
@@ -296,6 +302,10 @@ class ApplicationResult:
     @property
     def at_stage(self) -> bool:
         return self.result is not None
+
+    @property
+    def decisions_wait(self) -> str | None:
+        return decisions_wait(self.application.round, utcnow())
 
 
 def application_result(user: User, application_id: int, *, lock: bool = False
@@ -509,6 +519,11 @@ def _refuse_if_decided(application: Application) -> None:
                          "assessed", field="outcome")
 
 
+def _refuse_while_open(round_: Round, now: datetime, field: str) -> None:
+    if wait := decisions_wait(round_, now):
+        raise RuleBroken(wait, field=field)
+
+
 def record_decision(user: User, application_id: int, details: DecisionDetails,
                     now: datetime) -> Decision:
     """Approve, reject or defer one application, then tell the applicant."""
@@ -517,7 +532,8 @@ def record_decision(user: User, application_id: int, details: DecisionDetails,
                                  .where(Application.id == application_id))
     if round_id is None:
         raise NotFound(application_id)
-    _round(round_id, lock=True)  # the round first, then the application: one lock order
+    round_ = _round(round_id, lock=True)  # the round first, then the application: one order
+    _refuse_while_open(round_, now, "outcome")
     application = application_result(user, application_id, lock=True).application
     _refuse_if_decided(application)
     if (details.outcome is DecisionOutcome.DEFERRED
@@ -638,6 +654,7 @@ def decide_round(user: User, round_id: int, authority: DecisionAuthority, decide
     (a key decision under too low an authority), nothing is recorded."""
     policies.require(policies.can_record_decision(user))
     round_ = _round(round_id, lock=True)
+    _refuse_while_open(round_, now, "authority")
     db.session.execute(select(Application.id).where(Application.round_id == round_id,
                                                     Application.status.in_(UNDECIDED))
                        .with_for_update())

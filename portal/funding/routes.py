@@ -2,7 +2,15 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from forms.funding import BudgetForm, CreatePotForm, EditPotForm, TransferForm, edit_pot_data
+from forms.funding import (
+    BudgetForm,
+    CreatePotForm,
+    EditPotForm,
+    TransferForm,
+    edit_pot_data,
+    next_year_pot_data,
+)
+from models import FundingPot
 from models.enums import FundingSource, PotStatus, Role
 from portal import exports
 from portal.auth import roles_required
@@ -77,22 +85,37 @@ def scheme_year(scheme_id: int, year: str):
                            FundingSource=FundingSource)
 
 
-@bp.route("/pots/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
-def create_pot():
-    form = CreatePotForm(choices=services.restriction_choices(current_person()))
+def _create_pot(form: CreatePotForm, set_up_from: FundingPot | None = None):
     if form.validate_on_submit():
         try:
             pot = services.create_pot(
                 current_person(), services.PotDetails(**form.details()), form.financial_year.data,
-                FundingSource(form.source.data), form.budget.data, form.reason.data)
+                FundingSource(form.source.data), form.budget.data, form.reason.data,
+                set_up_from)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
             flash(f"{pot.name} has been created with a budget of "
                   f"{format_pounds(form.budget.data)}.", "success")
             return redirect(url_for("funding.pot", pot_id=pot.id))
-    return render_template("funding/pot_form.html", form=form, pot=None)
+    return render_template("funding/pot_form.html", form=form, pot=None,
+                           set_up_from=set_up_from)
+
+
+@bp.route("/pots/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def create_pot():
+    return _create_pot(CreatePotForm(choices=services.restriction_choices(current_person())))
+
+
+@bp.route("/pots/<int:pot_id>/next-year", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def next_year_pot(pot_id: int):
+    """A new pot for the following year, starting from this one's details and budget."""
+    found = _pot(pot_id)
+    budget = services.balance_of(current_person(), found).budget_pence
+    return _create_pot(CreatePotForm(choices=services.restriction_choices(current_person()),
+                                     data=next_year_pot_data(found, budget)), found)
 
 
 @bp.get("/pots/<int:pot_id>")

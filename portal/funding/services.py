@@ -334,8 +334,10 @@ def _snapshot(pot: FundingPot) -> dict:
 
 
 def create_pot(user: User, details: PotDetails, financial_year: str, source: FundingSource,
-               budget_pence: int, reason: str) -> FundingPot:
-    """A new open pot with its opening budget as its first ledger entry, in one transaction."""
+               budget_pence: int, reason: str,
+               set_up_from: FundingPot | None = None) -> FundingPot:
+    """A new open pot with its opening budget as its first ledger entry, in one transaction;
+    `set_up_from` names last year's pot it was set up from, for the audit log."""
     policies.require(policies.can_manage_funding_pots(user))
     try:
         year = FinancialYear.parse(financial_year).label
@@ -356,7 +358,8 @@ def create_pot(user: User, details: PotDetails, financial_year: str, source: Fun
         raise
     audit.record("funding_pot.created", actor=user, subject=pot,
                  details={**_snapshot(pot), "financial_year": year, "source": source.value,
-                          "budget_pence": budget_pence})
+                          "budget_pence": budget_pence,
+                          "set_up_from": set_up_from and set_up_from.id})
     db.session.commit()
     return pot
 

@@ -4,15 +4,19 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forms.base import ConfirmForm
 from forms.schemes import (
+    CloseEarlyForm,
     CriteriaForm,
     PublishedRoundForm,
     RoundForm,
     SchemeForm,
+    copy_form_data,
     criteria_form_data,
     round_form_data,
 )
+from models.base import utcnow
 from models.enums import Role, RoundStatus
 from portal.auth import roles_required
+from portal.dates import to_london
 from portal.exceptions import RuleBroken
 from portal.schemes import services
 from portal.schemes.rules import every_setting_changes
@@ -104,7 +108,45 @@ def show_round(round_id: int):
     round_ = _round(round_id)
     return render_template("schemes/round.html", round=round_,
                            next_step=services.next_step(round_),
+                           action=services.allowed_action(round_), Step=services.Step,
                            criteria_locked=services.criteria_locked_reason(round_))
+
+
+@bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def copy_round(round_id: int):
+    """A new draft round starting from this one's settings and criteria, a year on."""
+    source = _round(round_id)
+    form = RoundForm(ward_list=services.all_wards(), theme_list=source.scheme.themes,
+                     data=copy_form_data(source, to_london(utcnow()).date()))
+    if form.validate_on_submit():
+        try:
+            round_ = services.copy_round(current_person(), source, form.settings())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{round_.name} has been created as a draft, with the scoring criteria of "
+                  f"{source.name}.", "success")
+            return redirect(url_for("schemes.show_round", round_id=round_.id))
+    return render_template("schemes/round_form.html", form=form, scheme=source.scheme,
+                           round=None, copied_from=source, published=False)
+
+
+@bp.route("/rounds/<int:round_id>/close-early", methods=["GET", "POST"])
+@roles_required(Role.GRANTS_OFFICER)
+def close_early(round_id: int):
+    round_ = _round(round_id)
+    form = CloseEarlyForm()
+    if form.validate_on_submit():
+        try:
+            services.close_early(current_person(), round_, form.reason.data, utcnow())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{round_.name} has closed.", "success")
+            return redirect(url_for("schemes.show_round", round_id=round_.id))
+    return render_template("schemes/close_early.html", form=form, round=round_,
+                           drafts=services.draft_count(current_person(), round_))
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])

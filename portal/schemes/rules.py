@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.enums import RoundStatus, ScoreScale, ShortfallRule
+from models.enums import RoundState, RoundStatus, ScoreScale, ShortfallRule
 
 MAX_PROJECT_MONTHS = 120  # ten years: anything longer is a typing mistake
 MAX_ASSESSORS = 10  # the database holds the same limit
@@ -21,6 +21,19 @@ def every_setting_changes(round_: Any) -> bool:
     published only its closing time, guidance, documents and (until scoring begins) how it
     is assessed may."""
     return round_.status is RoundStatus.DRAFT
+
+
+def decisions_wait(round_: Any, now: datetime) -> str | None:
+    """Why decisions and offers cannot be made in the round at `now`, or None when they can.
+    A competitive round compares every application, so it decides once it has closed; a
+    rolling round decides each application as it comes, while it is open."""
+    state = round_.state_at(now)
+    if state in (RoundState.CLOSED, RoundState.DECIDED):
+        return None
+    if round_.rolling and state is RoundState.OPEN:
+        return None
+    return ("This round is still open. Decisions and offers are made once it has closed, so "
+            "that every application is compared with the others")
 
 
 @dataclass
@@ -43,6 +56,7 @@ class RoundSettings:
     guidance: str
     required_documents: list[str]
     one_application_per_organisation: bool
+    rolling: bool = False
     # Assessment: defaults as the database's, so that callers may leave them out.
     assessors_per_application: int = 2
     pass_mark_percent: int = 50

@@ -1,9 +1,10 @@
 """Schemes and rounds: grants officers set them up and move rounds through their states;
 applicants' pages ask which rounds are open."""
 
+import enum
 import re
 import tomllib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import (
     Application,
     Assignment,
+    Award,
     Round,
     Scheme,
     Scoresheet,
@@ -25,12 +27,13 @@ from models import (
 )
 from models.associations import round_themes
 from models.base import utcnow
-from models.enums import LegalForm, RoundState, RoundStatus, ScoreScale
+from models.enums import ApplicationStatus, LegalForm, RoundState, RoundStatus, ScoreScale
 from portal import audit, policies
 from portal.dates import format_datetime
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
+from portal.mail import send_each
 from portal.schemes.rules import (
     ASSESSMENT_COLUMNS,
     AssessmentSettings,
@@ -50,7 +53,7 @@ THEME_LENGTH = 120
 ROUND_COLUMNS = ("name", "financial_year", "opens_at", "closes_at", "budget_pence",
                  "min_award_pence", "max_award_pence", "max_project_months",
                  "eligible_legal_forms", "max_annual_income_pence", "any_ward", "guidance",
-                 "required_documents", "one_application_per_organisation",
+                 "required_documents", "one_application_per_organisation", "rolling",
                  *ASSESSMENT_COLUMNS)
 
 # The criteria a new round starts with; officers change a round's set on its criteria page.
@@ -268,19 +271,30 @@ def _apply(round_: Round, settings: RoundSettings, wards: list[Ward],
     round_.themes = themes
 
 
-def create_round(user: User, scheme: Scheme, settings: RoundSettings) -> Round:
-    """A new round in the scheme, as a draft that only officers see."""
+def create_round(user: User, scheme: Scheme, settings: RoundSettings,
+                 copied_from: Round | None = None) -> Round:
+    """A new round in the scheme, as a draft that only officers see. It starts with the
+    default scoring criteria, or with those of the round it is `copied_from`."""
     policies.require(policies.can_manage_schemes(user))
     wards, themes = _check_round(scheme, settings)
     round_ = Round(scheme=scheme, status=RoundStatus.DRAFT)
     _apply(round_, settings, wards, themes)
-    round_.criteria = criterion_rows(default_criteria())
+    criteria = default_criteria() if copied_from is None else _settings_of(copied_from.criteria)
+    round_.criteria = criterion_rows(criteria)
     db.session.add(round_)
     db.session.flush()
-    audit.record("round.created", actor=user, subject=round_,
-                 details={"scheme_id": scheme.id, "name": round_.name})
+    details = {"scheme_id": scheme.id, "name": round_.name}
+    if copied_from is not None:
+        details["copied_from"] = copied_from.id
+    audit.record("round.created", actor=user, subject=round_, details=details)
     db.session.commit()
     return round_
+
+
+def copy_round(user: User, source: Round, settings: RoundSettings) -> Round:
+    """A new draft round in the source's scheme with `settings` (its form starts from the
+    source's, a year or more on) and the source's scoring criteria."""
+    return create_round(user, source.scheme, settings, copied_from=source)
 
 
 def update_round(user: User, round_: Round, settings: RoundSettings) -> Round:
@@ -365,10 +379,101 @@ def publish_round(user: User, round_: Round) -> Round:
     return _transition(user, round_, "publish")
 
 
-def next_step(round_: Round) -> str | None:
-    """The officer's action the round allows now ("publish" or "decide"), if any."""
+def allowed_action(round_: Round) -> str | None:
+    """The change of status the round allows now ("publish" or "decide"), if any."""
     return next((action for action, step in ROUND_TRANSITIONS.items()
                  if round_.state in step.allowed_from), None)
+
+
+class Step(enum.Enum):
+    """What an officer does next with a round; its page puts this first."""
+
+    SET_CRITERIA = "set_criteria"
+    PUBLISH = "publish"
+    WAIT_TO_OPEN = "wait_to_open"
+    TAKE_APPLICATIONS = "take_applications"
+    CHECK = "check"
+    ASSESS = "assess"
+    OFFER = "offer"
+    MARK_DECIDED = "mark_decided"
+    NEXT_ROUND = "next_round"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    step: Step
+    count: int = 0  # how many applications the step is about
+
+
+CHECKING = (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION_REQUESTED)
+DECIDING = (ApplicationStatus.UNDER_ASSESSMENT, ApplicationStatus.DEFERRED)
+
+
+def _work_waiting(round_: Round) -> list[NextStep]:
+    """The applications waiting at each stage after they are sent, in the order of the
+    stages (two queries)."""
+    by_status = dict(db.session.execute(
+        select(Application.status, func.count()).where(Application.round_id == round_.id)
+        .group_by(Application.status)).all())
+    without_offer = db.session.scalar(
+        select(func.count()).select_from(Application)
+        .outerjoin(Award, Award.application_id == Application.id)
+        .where(Application.round_id == round_.id,
+               Application.status == ApplicationStatus.APPROVED, Award.id.is_(None)))
+    return [NextStep(Step.CHECK, sum(by_status.get(status, 0) for status in CHECKING)),
+            NextStep(Step.ASSESS, sum(by_status.get(status, 0) for status in DECIDING)),
+            NextStep(Step.OFFER, without_offer)]
+
+
+def next_step(round_: Round, now: datetime | None = None) -> NextStep:
+    """What the officer does next with the round, in every state. Once applications can be
+    decided (a closed round, or an open rolling one), the earliest stage with applications
+    waiting comes first."""
+    state = round_.state_at(now or utcnow())
+    if state is RoundState.DRAFT:
+        ready = weights_total_100([criterion.weight_percent for criterion in round_.criteria])
+        return NextStep(Step.PUBLISH if ready else Step.SET_CRITERIA)
+    if state is RoundState.UPCOMING:
+        return NextStep(Step.WAIT_TO_OPEN)
+    if state is RoundState.DECIDED:
+        return NextStep(Step.NEXT_ROUND)
+    if state is RoundState.OPEN and not round_.rolling:
+        return NextStep(Step.TAKE_APPLICATIONS)
+    waiting = next((step for step in _work_waiting(round_) if step.count), None)
+    if waiting:
+        return waiting
+    return NextStep(Step.MARK_DECIDED if state is RoundState.CLOSED else Step.TAKE_APPLICATIONS)
+
+
+def draft_count(user: User, round_: Round) -> int:
+    """How many applications in the round are still drafts."""
+    policies.require(policies.can_manage_schemes(user))
+    return db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.round_id == round_.id, Application.status == ApplicationStatus.DRAFT))
+
+
+def close_early(user: User, round_: Round, reason: str, now: datetime) -> Round:
+    """Close an open round at `now`, for a reason kept on the round and in the audit log.
+    Drafts can no longer be sent, so the applicants who started them are told."""
+    policies.require(policies.can_manage_schemes(user))
+    db.session.refresh(round_, ["status", "opens_at", "closes_at"], with_for_update=True)
+    if round_.state_at(now) is not RoundState.OPEN:
+        raise RuleBroken("Only an open round can be closed early", field="reason")
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Enter why the round is closing early", field="reason")
+    drafts = list(db.session.scalars(
+        select(Application).where(Application.round_id == round_.id,
+                                  Application.status == ApplicationStatus.DRAFT)
+        .options(joinedload(Application.created_by))))
+    audit.record("round.closed_early", actor=user, subject=round_, details={
+        "reason": reason, "drafts": len(drafts),
+        "closes_at": {"from": round_.closes_at.isoformat(), "to": now.isoformat()}})
+    round_.closes_at, round_.closed_early_reason = now, reason
+    db.session.commit()
+    send_each([draft.created_by for draft in drafts], f"{round_.name} has closed early",
+              "schemes_closed_early", round=round_)
+    return round_
 
 
 def decide_round(user: User, round_: Round) -> Round:
@@ -397,11 +502,16 @@ def criterion_rows(criteria: tuple[CriterionSettings, ...] | list[CriterionSetti
             for position, criterion in enumerate(criteria)]
 
 
+def _settings_of(criteria: list[ScoringCriterion]) -> list[CriterionSettings]:
+    return [CriterionSettings(name=criterion.name, guidance=criterion.guidance,
+                              weight_percent=criterion.weight_percent, scale=criterion.scale,
+                              minimum_score=criterion.minimum_score) for criterion in criteria]
+
+
 def _snapshot(criteria: list[ScoringCriterion]) -> list[dict]:
     """A round's criteria as plain data for the audit log."""
-    return [{"name": criterion.name, "guidance": criterion.guidance,
-             "weight_percent": criterion.weight_percent, "scale": criterion.scale.value,
-             "minimum_score": criterion.minimum_score} for criterion in criteria]
+    return [{**asdict(settings), "scale": settings.scale.value}
+            for settings in _settings_of(criteria)]
 
 
 def scoring_begun(round_: Round) -> bool:

@@ -43,8 +43,8 @@ def officer(client):
 
 @pytest.fixture
 def round_(ctx):
-    """A 2024/25 round with awards up to £5,000."""
-    return RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+    """A closed 2024/25 round with awards up to £5,000."""
+    return RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                         max_award_pence=5_000_00)
 
 

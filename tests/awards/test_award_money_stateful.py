@@ -66,7 +66,8 @@ class AwardMoneyMachine(RuleBasedStateMachine):
     @initialize(budgets=st.lists(st.integers(0, 6_000_00), min_size=POTS, max_size=POTS))
     def set_up(self, budgets):
         self.officer = db.session.get(User, self.officer_id)
-        self.round = RoundFactory(min_award_pence=1_00, max_award_pence=10_000_00)
+        self.round = RoundFactory(closed=True, min_award_pence=1_00,
+                                  max_award_pence=10_000_00)
         self.pot_ids = [pot(budget).id if budget else FundingPotFactory().id for budget in budgets]
         self.award_ids: list[int] = []
         self.admins: dict[int, User] = {}

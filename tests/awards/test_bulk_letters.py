@@ -149,7 +149,7 @@ def test_a_failure_is_kept_on_the_batch(ctx, round_, officer, client, monkeypatc
 def test_a_batch_is_found_only_under_its_own_round(ctx, round_, officer, client):
     client.post(f"/awards/rounds/{round_.id}/letters")
     batch = db.session.scalar(select(LetterBatch))
-    other = RoundFactory()
+    other = RoundFactory(closed=True)
     for suffix in ["", "/status.json", "/letters.zip"]:
         assert client.get(f"/awards/rounds/{other.id}/letters/{batch.id}{suffix}"
                           ).status_code == 404
@@ -182,7 +182,7 @@ def test_the_round_page_has_the_button(ctx, round_, officer, client):
 def test_the_batch_page_runs_the_same_number_of_queries_for_any_round(ctx, officer, client):
     counts = []
     for size in (1, 3):
-        round_ = RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+        round_ = RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                               max_award_pence=5_000_00)
         for _ in range(size):
             make(round_)

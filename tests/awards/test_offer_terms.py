@@ -122,7 +122,7 @@ def _with_history(round_, declared_pence: int, earlier_award_pence: int = 0):
     funding last year and, if asked, had an award from an earlier round last year."""
     organisation = OrganisationFactory()
     if earlier_award_pence:
-        earlier = RoundFactory(scheme=round_.scheme, financial_year="2023/24")
+        earlier = RoundFactory(closed=True, scheme=round_.scheme, financial_year="2023/24")
         make(earlier, organisation=organisation, amount_pence=earlier_award_pence)
     application = approved(round_, 10_000_00, organisation=organisation)
     db.session.add(PublicFunding(application=application, funder="Arts Council",
@@ -136,7 +136,7 @@ def test_the_running_total_counts_declared_funding_and_the_councils_awards(clien
                                                                           round_, app):
     application = _with_history(round_, 100_000_00, earlier_award_pence=20_000_00)
     # Neither another organisation's award nor one three years back counts.
-    make(RoundFactory(scheme=round_.scheme, financial_year="2021/22"),
+    make(RoundFactory(closed=True, scheme=round_.scheme, financial_year="2021/22"),
          organisation=application.organisation)
     make(round_)
     total = subsidy.running_total(application, 10_000_00)

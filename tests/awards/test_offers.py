@@ -338,7 +338,7 @@ def test_the_round_list_runs_the_same_queries_however_many_awards(client, office
     funds = pot(1_000_000_00)
     counted = []
     for number in (3, 30):
-        round_ = RoundFactory(budget_pence=50_000_00, min_award_pence=50_00,
+        round_ = RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=50_00,
                               max_award_pence=5_000_00)
         _round_with(round_, number, funds)
         with count_queries() as statements:

@@ -41,7 +41,7 @@ def world(ctx):
     """An application approved for £1,000 in a round whose scheme takes external money first;
     a core pot with £3,000 and an external pot with £600, so the offer is split between them;
     Olive, a grants officer; and Priya, the organisation's admin."""
-    round_ = RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+    round_ = RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                           max_award_pence=5_000_00)
     organisation = OrganisationFactory(name="Golcar Good Neighbours")
     admin = MembershipFactory(organisation=organisation, role=OrganisationRole.ADMIN,

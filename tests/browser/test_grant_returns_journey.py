@@ -21,7 +21,7 @@ def banner(page):
 
 
 def test_a_return_goes_from_the_organisation_to_acceptance(page, ctx, assert_accessible):
-    grant = accepted_grant(RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+    grant = accepted_grant(RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                                         max_award_pence=5_000_00))
     reference = grant.award.reference
 
@@ -83,7 +83,7 @@ def test_a_return_goes_from_the_organisation_to_acceptance(page, ctx, assert_acc
 
 
 def test_an_officer_closes_an_award_after_its_report(page, ctx, assert_accessible):
-    grant = accepted_grant(RoundFactory(budget_pence=50_000_00, min_award_pence=500_00,
+    grant = accepted_grant(RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
                                         max_award_pence=5_000_00))
     pay(grant, 1, 1_000_00)
     reported(grant, 40_00)

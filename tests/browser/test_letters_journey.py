@@ -42,8 +42,8 @@ def worker_queue(ctx, monkeypatch, tmp_path):
 
 def test_an_officer_produces_a_rounds_letters_and_the_organisation_downloads_one(
         page, worker_queue, assert_accessible):
-    round_ = RoundFactory(name="Spring round", budget_pence=50_000_00, min_award_pence=500_00,
-                          max_award_pence=5_000_00)
+    round_ = RoundFactory(closed=True, name="Spring round", budget_pence=50_000_00,
+                          min_award_pence=500_00, max_award_pence=5_000_00)
     offers = [make(round_) for _ in range(2)]
     officer = UserFactory(full_name="Olive Officer", roles=(Role.GRANTS_OFFICER,))
 
@@ -84,8 +84,8 @@ def test_an_officer_produces_a_rounds_letters_and_the_organisation_downloads_one
 
 
 def test_the_batch_page_shows_at_once_that_its_job_died(page, worker_queue, assert_accessible):
-    round_ = RoundFactory(name="Autumn round", budget_pence=50_000_00, min_award_pence=500_00,
-                          max_award_pence=5_000_00)
+    round_ = RoundFactory(closed=True, name="Autumn round", budget_pence=50_000_00,
+                          min_award_pence=500_00, max_award_pence=5_000_00)
     make(round_)
     sign_in_staff(page, UserFactory(roles=(Role.GRANTS_OFFICER,)))
     page.goto(f"/awards/rounds/{round_.id}")

@@ -27,7 +27,7 @@ def field_error(page: Page, field: str) -> Locator:
 @pytest.fixture
 def accepted(ctx):
     """A £1,000 offer from one pot, accepted by the organisation's admin."""
-    made = make(RoundFactory(min_award_pence=500_00, max_award_pence=5_000_00))
+    made = make(RoundFactory(closed=True, min_award_pence=500_00, max_award_pence=5_000_00))
     services.accept(made.admin, made.award.id, services.Acceptance(
         "Priya Shah", "Chair", True, "203.0.113.7"), utcnow())
     return made

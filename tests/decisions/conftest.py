@@ -32,9 +32,10 @@ def officer(client):
 
 @pytest.fixture
 def round_(ctx):
-    """A round with the six Community Plus criteria (25/15/20/20/10/10 on 0 to 3), a £10,000
-    budget, awards from £500 to £5,000 and a pass mark of 50%."""
-    made = RoundFactory(budget_pence=10_000_00, min_award_pence=500_00, max_award_pence=5_000_00)
+    """A closed round with the six Community Plus criteria (25/15/20/20/10/10 on 0 to 3), a
+    £10,000 budget, awards from £500 to £5,000 and a pass mark of 50%."""
+    made = RoundFactory(closed=True, budget_pence=10_000_00, min_award_pence=500_00,
+                        max_award_pence=5_000_00)
     community_plus_criteria(made)
     return made
 

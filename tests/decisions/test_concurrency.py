@@ -47,7 +47,8 @@ def _run_at_once(app, backend: str, calls: list[tuple]) -> list[bool]:
 
 
 def test_simultaneous_approvals_never_pass_the_key_decision_threshold(app, ctx, backend):
-    round_ = RoundFactory(budget_pence=2_000_000_00, max_award_pence=1_000_000_00)
+    round_ = RoundFactory(closed=True, budget_pence=2_000_000_00,
+                          max_award_pence=1_000_000_00)
     community_plus_criteria(round_)
     officer = UserFactory(roles=(Role.GRANTS_OFFICER,))
     applications = [scored(round_, ALL_3, requested=200_000_00) for _ in range(4)]
@@ -60,7 +61,7 @@ def test_simultaneous_approvals_never_pass_the_key_decision_threshold(app, ctx, 
 
 
 def test_simultaneous_decisions_on_one_application_record_one(app, ctx, backend):
-    round_ = RoundFactory()
+    round_ = RoundFactory(closed=True)
     community_plus_criteria(round_)
     officers = [UserFactory(roles=(Role.GRANTS_OFFICER,)) for _ in range(4)]
     application = scored(round_, ALL_3, requested=1_000_00)

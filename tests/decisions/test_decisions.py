@@ -213,7 +213,7 @@ def test_an_application_not_yet_assessed_gets_a_message(client, officer, round_)
 @pytest.fixture
 def big_round(ctx):
     """A round able to make awards over the default £500,000 threshold."""
-    made = RoundFactory(budget_pence=2_000_000_00, min_award_pence=500_00,
+    made = RoundFactory(closed=True, budget_pence=2_000_000_00, min_award_pence=500_00,
                         max_award_pence=1_000_000_00)
     community_plus_criteria(made)
     return made

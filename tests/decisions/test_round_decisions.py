@@ -86,7 +86,7 @@ def test_deciding_the_round_records_every_decision_and_emails(client, world, rou
 
 def test_a_round_total_over_the_threshold_is_refused_entirely(client, officer, outbox,
                                                               monkeypatch):
-    round_ = RoundFactory(budget_pence=2_000_000_00, max_award_pence=400_000_00)
+    round_ = RoundFactory(closed=True, budget_pence=2_000_000_00, max_award_pence=400_000_00)
     community_plus_criteria(round_)
     first = scored(round_, ALL_3, requested=300_000_00)
     second = scored(round_, ALL_2, requested=300_000_00)

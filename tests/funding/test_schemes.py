@@ -291,7 +291,7 @@ def test_query_counts_do_not_grow_with_awards(client, officer):
     """2 awards or 22, with payments: the dashboard, its exports and both drill-downs run as
     many queries."""
     scheme = SchemeFactory(name="Community Plus")
-    round_ = RoundFactory(scheme=scheme)
+    round_ = RoundFactory(closed=True, scheme=scheme)
     core = pot(500_000_00, FundingSource.CORE, name="Core 24")
     external = pot(500_000_00, name="External 24")
     paths = ["/funding/", "/funding/schemes.csv", "/funding/pots.xlsx",
@@ -299,7 +299,7 @@ def test_query_counts_do_not_grow_with_awards(client, officer):
 
     def make(count: int) -> None:
         for number in range(count):
-            made = offer(round_ if number % 2 else RoundFactory(), {core: 600_00,
+            made = offer(round_ if number % 2 else RoundFactory(closed=True), {core: 600_00,
                                                                  external: 400_00})
             pay(officer, made, {core: 100_00, external: 100_00})
 

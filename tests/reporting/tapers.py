@@ -136,14 +136,15 @@ def community_plus() -> CommunityPlus:
     external = pot(150_000 * POUND, name="Public Health 24")
     later = pot(30_000 * POUND, FundingSource.CORE, name="Core 25", financial_year="2025/26",
                 schemes=[scheme])
-    this_year = RoundFactory(scheme=scheme)
+    this_year = RoundFactory(closed=True, scheme=scheme)
     first = offer(this_year, {core: 1_000 * POUND, external: 3_000 * POUND})
     pay(officer, first, {core: 500 * POUND, external: 1_500 * POUND + 50})
     second = offer(this_year, {external: 2_000 * POUND, open_core: 1_000 * POUND})
     awards.withdraw(officer, second.id, "The project has stopped", utcnow())
-    offer(RoundFactory(scheme=scheme, financial_year="2025/26"), {later: 2_500 * POUND})
+    offer(RoundFactory(closed=True, scheme=scheme, financial_year="2025/26"),
+          {later: 2_500 * POUND})
     # Another scheme's award from the open core pot is not Community Plus's.
-    offer(RoundFactory(), {open_core: 4_500 * POUND})
+    offer(RoundFactory(closed=True), {open_core: 4_500 * POUND})
     return CommunityPlus(scheme, core, external)
 
 

@@ -38,7 +38,7 @@ def round_answers(**changes) -> dict:
         "max_income": "£250,000", "ward_scope": "any",
         "guidance": "Read this first.",
         "required_documents": "Governing document\n\nLatest accounts\n",
-        "one_application": "yes",
+        "one_application": "yes", "round_type": "competitive",
         "assessors_per_application": "2", "pass_mark_percent": "50",
         "moderation_margin_percent": "20", "shortfall_rule": "skip",
     }

@@ -96,6 +96,7 @@ def test_officer_creates_a_draft_round_in_british_summer_time(client, officer, w
         "Financial year": "2025/26",
         "Opens": "1 June 2025 at 9:00am",
         "Closes": "1 July 2025 at 5:00pm",
+        "Applications decided": "Once the round has closed (competitive)",
         "Budget": "£50,000",
         "Minimum award": "£1,250.50",
         "Maximum award": "£5,000",
@@ -255,7 +256,7 @@ def test_nothing_typed_is_lost_when_a_round_is_refused(client, officer, wards):
         "£250,000", "12"]
     assert [box["value"] for box in page.select("input[id^=closes_on-]")] == ["1", "7", "2025"]
     assert [box["value"] for box in page.select("input[checked]")] == [
-        "cic", "only", str(wards[1].id), "yes", "partial"]
+        "competitive", "cic", "only", str(wards[1].id), "yes", "partial"]
     assert value("assessors_per_application") == "3"
     assert page.find("textarea", {"name": "required_documents"}).text.strip() == (
         "Governing document\nLatest accounts")
@@ -445,7 +446,7 @@ def test_a_draft_rounds_settings_are_shown_back_and_all_can_change(client, offic
     assert [value(name) for name in ("budget", "min_award", "max_award", "max_income")] == [
         "100,000", "1,250.50", "5,000", ""]
     assert [box["value"] for box in page.select("input[checked]")] == [
-        "cio", "only", str(wards[2].id), "yes", str(theme.id), "skip"]
+        "competitive", "cio", "only", str(wards[2].id), "yes", str(theme.id), "skip"]
 
     response = client.post(f"/schemes/rounds/{round_.id}/edit", data=round_answers(
         name="Autumn round", financial_year="2026/27", opens_on=["1", "9", "2026"],
