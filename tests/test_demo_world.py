@@ -1,11 +1,18 @@
-"""The Kirklees reference world of DESIGN.md that `flask demo load` builds. Loading it takes
-seconds, so the tests of this module share one load and only read it."""
+"""The Kirklees reference world of DESIGN.md that `flask demo load` builds, true on the day it
+is loaded. Loading takes seconds, so the tests of this module share one load and only read it;
+they run twice: loaded now by `flask demo load`, and loaded as of another day."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from models import Locality, Organisation, Ward
-from models.base import db
+from models.base import db, utcnow
+from portal.dates import to_london
+from portal.demo import load_demo
+from portal.financial_years import FinancialYear
 from tests.conftest import leave_empty
 from tests.test_demo import DEMO, load
 
@@ -19,19 +26,42 @@ KIRKLEES_WARDS = {
 LOCALITIES = {"Batley and Spen", "Dewsbury and Mirfield", "Huddersfield", "Kirklees Rural"}
 
 
-@pytest.fixture(scope="module")
-def world(app):
-    """The demo world, loaded once for the module; the result of `flask demo load`."""
+@dataclass(frozen=True)
+class World:
+    now: datetime
+    output: str
+
+    @property
+    def today(self) -> date:
+        return to_london(self.now).date()
+
+    @property
+    def year(self) -> str:
+        return FinancialYear.containing(self.today).label
+
+
+# A day of the quarter after 2024/25, when much of the reference world was still to come.
+ANOTHER_DAY = datetime(2025, 8, 20, 11, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module", params=["now", "another day"])
+def world(app, request):
+    """The demo world, loaded once for the module: by `flask demo load`, or as of
+    ANOTHER_DAY."""
     with app.app_context():
-        yield load(app)
+        if request.param == "now":
+            now, result = utcnow(), load(app)
+            assert result.exit_code == 0, result.output
+            yield World(now, result.output)
+        else:
+            load_demo(ANOTHER_DAY)
+            yield World(ANOTHER_DAY, "")
         leave_empty(app)
 
 
 def test_demo_load_creates_the_kirklees_places(world):
     """Four localities holding the 23 Kirklees wards."""
-    result = world
-    assert result.exit_code == 0, result.output
-    assert "Demo data loaded" in result.output
+    assert "Demo data loaded" in world.output or world.now == ANOTHER_DAY
 
     assert set(db.session.scalars(select(Locality.name))) == LOCALITIES
     assert set(db.session.scalars(select(Ward.name))) == KIRKLEES_WARDS
@@ -56,23 +86,29 @@ def test_demo_load_creates_the_anchors_and_other_organisations(world):
 
 
 def test_demo_grants_world(world):
-    """The Community Plus scheme with a closed round of submitted applications and an open round
-    with drafts, one of them the demo applicant's; every organisation has a full profile."""
+    """The Community Plus scheme with the decided 2024/25 round of submitted applications and
+    a round open on the day of loading, in that day's financial year, with drafts, one of them
+    the demo applicant's; every organisation has a full profile."""
     from models import Application, Organisation, Round
     from models.enums import ApplicationStatus, RoundState
     from portal.organisations.services import profile_gaps
 
-    rounds = {round_.state: round_ for round_ in db.session.scalars(select(Round))}
+    rounds = {round_.state_at(world.now): round_ for round_ in db.session.scalars(select(Round))}
     assert set(rounds) == {RoundState.OPEN, RoundState.DECIDED}
-    assert rounds[RoundState.OPEN].max_award_pence == 5_000_00
+    present, decided = rounds[RoundState.OPEN], rounds[RoundState.DECIDED]
+    assert (decided.name, decided.financial_year) == ("Community Plus 2024/25 round 1", "2024/25")
+    assert (present.name, present.financial_year) == (f"Community Plus {world.year} round 1",
+                                                      world.year)
+    assert present.max_award_pence == 5_000_00
     submitted = [a for a in db.session.scalars(select(Application))
                  if a.status is not ApplicationStatus.DRAFT]
     assert len(submitted) == 40
-    assert {a.round for a in submitted} == {rounds[RoundState.DECIDED]}
+    assert {a.round for a in submitted} == {decided}
     references = sorted(a.reference for a in submitted)
     assert references[0] == "CPG-2425-0001" and references[-1] == "CPG-2425-0040"
     drafts = [a for a in db.session.scalars(select(Application))
               if a.status is ApplicationStatus.DRAFT]
+    assert {a.round for a in drafts} == {present}
     assert "Colne Valley Good Neighbours" in {a.organisation.name for a in drafts}
     assert all(not profile_gaps(organisation)
                for organisation in db.session.scalars(select(Organisation)))
@@ -123,7 +159,7 @@ def test_demo_assessment_world(world):
 
 def test_demo_funding_pots(world):
     """The Community Plus core pots of the Cabinet report and the external pots beside them,
-    each with its budget as a ledger entry."""
+    and the present financial year's pots, each with its budget as a ledger entry."""
     from models import FundingPot
     from models.enums import FundingSource
     from portal.funding.ledger import balances
@@ -139,15 +175,22 @@ def test_demo_funding_pots(world):
     external = sum(budget for (year, source, _), budget in budgets.items()
                    if year == "2024/25" and source is FundingSource.EXTERNAL)
     assert external == 210_000_00
+    present = {(source, name): budget for (year, source, name), budget in budgets.items()
+               if year == world.year}
+    assert present == {(FundingSource.CORE, "Community Plus core budget"): 49_500_00,
+                       (FundingSource.EXTERNAL, "NHS and ICB partnership fund"): 120_000_00,
+                       (FundingSource.EXTERNAL, "Public Health fund"): 60_000_00}
+    assert all(figures[pot.id].committed_pence == 0 for key, pot in pots.items()
+               if key[0] == world.year)
 
 
 def test_demo_award_offers(world):
     """Every approval of the decided round is offered, split across the 2024/25 pots; all but
-    two are accepted, one is declined and one expires, and the pots' commitments are exactly
-    the accepted awards' allocations."""
+    two are accepted, one is declined and one expires; the pots' commitments are exactly the
+    accepted awards' allocations, less the underspend recovered when one was closed."""
     from collections import Counter
 
-    from models import Award, Decision, FundingPot
+    from models import Award, Decision, FundingPot, Recovery
     from models.enums import AwardStatus, DecisionOutcome
     from portal.funding.ledger import balances
 
@@ -155,53 +198,102 @@ def test_demo_award_offers(world):
     approvals = db.session.scalars(select(Decision).where(
         Decision.outcome == DecisionOutcome.APPROVED)).all()
     assert len(awards) == len(approvals) == 25
-    assert Counter(award.status for award in awards) == {
-        AwardStatus.ACCEPTED: 23, AwardStatus.DECLINED: 1, AwardStatus.EXPIRED: 1}
+    statuses = Counter(award.status for award in awards)
+    assert statuses[AwardStatus.ACCEPTED] + statuses[AwardStatus.CLOSED] == 23
+    assert (statuses[AwardStatus.DECLINED], statuses[AwardStatus.EXPIRED]) == (1, 1)
     assert all(sum(a.amount_pence for a in award.allocations) == award.amount_pence
                for award in awards)
-    accepted = [award for award in awards if award.status is AwardStatus.ACCEPTED]
-    assert all(award.signatory_name and award.answer_ip for award in accepted)
+    taken = [award for award in awards
+             if award.status in (AwardStatus.ACCEPTED, AwardStatus.CLOSED)]
+    assert all(award.signatory_name and award.answer_ip for award in taken)
     pots = list(db.session.scalars(select(FundingPot).where(~FundingPot.programmes.any())))
-    committed = sum(balance.committed_pence for balance in balances(p.id for p in pots).values())
-    assert committed == sum(award.amount_pence for award in accepted)
+    figures = balances(p.id for p in pots).values()
+    # Every instalment was paid before its award closed, so closing released nothing; the
+    # underspend recovered came back to the pots.
+    recovered = sum(r.amount_pence for r in db.session.scalars(select(Recovery)))
+    assert sum(balance.committed_pence for balance in figures) == sum(
+        award.amount_pence for award in taken) - recovered
 
 
 def test_demo_payments_and_a_variation(world):
-    """All but five accepted awards have their first instalment paid; large awards have two
-    instalments; one award is varied by £500 into version 2; the ledger's paid figures are
-    exactly the payments."""
-    from models import Award, AwardVersion, FundingPot, Payment
+    """Every instalment of an accepted award due by the day of loading is paid, on its due
+    date, and none later; large awards have two instalments; one award is varied by £500 into
+    version 2; the ledger's paid figures are exactly the payments less recoveries."""
+    from models import Award, AwardVersion, FundingPot, Payment, Recovery
     from models.enums import AwardChange, AwardStatus
     from portal.funding.ledger import balances
 
-    accepted = db.session.scalars(select(Award).where(
-        Award.status == AwardStatus.ACCEPTED)).all()
-    paid = db.session.scalars(select(Payment)).all()
-    assert len(paid) == len(accepted) - 5
-    assert all(payment.instalment.number == 1 and payment.amount_pence ==
-               payment.instalment.amount_pence for payment in paid)
+    taken = db.session.scalars(select(Award).where(
+        Award.status.in_([AwardStatus.ACCEPTED, AwardStatus.CLOSED]))).all()
+    paid = {payment.instalment_id: payment for payment in db.session.scalars(select(Payment))}
+    for award in taken:
+        for instalment in award.instalments:
+            payment = paid.get(instalment.id)
+            if max(instalment.due_on, date(2024, 8, 5)) <= world.today:
+                assert payment.amount_pence == instalment.amount_pence
+                assert payment.paid_on == max(instalment.due_on, date(2024, 8, 5))
+            else:
+                assert payment is None
     assert all(len(award.instalments) == (2 if award.amount_pence >= 4_000_00 else 1)
-               for award in accepted if award.version == 1)
+               for award in taken if award.version == 1)
     pots = db.session.scalars(select(FundingPot).where(~FundingPot.programmes.any())).all()
+    recovered = sum(r.amount_pence for r in db.session.scalars(select(Recovery)))
     assert sum(figure.paid_pence for figure in balances(p.id for p in pots).values()) == \
-        sum(payment.amount_pence for payment in paid)
+        sum(payment.amount_pence for payment in paid.values()) - recovered
 
     (varied,) = db.session.scalars(select(AwardVersion).where(
         AwardVersion.change == AwardChange.VARIATION)).all()
     award = varied.award
     original = db.session.scalar(select(AwardVersion).where(
         AwardVersion.award_id == award.id, AwardVersion.number == 1))
-    assert (varied.number, award.version) == (2, 2)
+    assert varied.number == 2
     assert award.amount_pence == original.terms["amount_pence"] + 500_00
     assert award.instalments[-1].amount_pence == 500_00
     assert sum(a.amount_pence for a in award.allocations) == award.amount_pence
+
+
+def test_demo_grant_reports_and_closures(world):
+    """Every end-of-grant report due by the day of loading has been sent and accepted but
+    two: the one due last is overdue and the one before it is queried; none due later has
+    been sent. All but the two latest awards whose report was accepted are closed, the first
+    recovering its declared underspend."""
+    from models import Award, MonitoringReturn, Recovery
+    from models.enums import AwardStatus, GrantReturnStatus
+    from portal.awards.lifecycle import is_overdue
+
+    reports = sorted((each for each in db.session.scalars(select(MonitoringReturn))
+                      if each.award.status in (AwardStatus.ACCEPTED, AwardStatus.CLOSED)),
+                     key=lambda each: (each.due_on, each.id))
+    due = [each for each in reports if each.due_on < world.today]
+    assert all(each.end_of_grant for each in reports)
+    assert all(each.status is GrantReturnStatus.DRAFT for each in reports
+               if each.due_on >= world.today)
+    if len(due) >= 2:
+        assert [each.status for each in due[-2:]] == [GrantReturnStatus.QUERIED,
+                                                      GrantReturnStatus.DRAFT]
+        assert all(each.status is GrantReturnStatus.ACCEPTED for each in due[:-2])
+    overdue = [each for each in reports if is_overdue(each, world.today)]
+    assert overdue == due[-1:]
+    assert all(each.submitted_at.date() < each.due_on for each in due[:-1])
+
+    accepted = sorted((each for each in due if each.status is GrantReturnStatus.ACCEPTED),
+                      key=lambda each: each.reviewed_at)
+    closed = {award.id for award in db.session.scalars(
+        select(Award).where(Award.status == AwardStatus.CLOSED))}
+    assert closed == {each.award_id for each in accepted[:-2]}
+    recoveries = db.session.scalars(select(Recovery)).all()
+    if accepted[:-2]:
+        assert [(r.award_id, r.amount_pence) for r in recoveries] == [(due[0].award_id, 150_00)]
+    else:
+        assert recoveries == []
 
 
 def test_demo_anchors_programme(world):
     """The ANCHORS programme: 4 lead locality anchors, 11 local anchors and the VCS
     infrastructure contract for 2024/25 to 2026/27, all active; core £180,000 in 2024/25 and
     falling to the council's targets after, external money keeping each year's total flat and
-    committed from the partners' pots as far as they go."""
+    committed from the partners' pots as far as they go, each year's gap secured as it
+    starts."""
     from collections import Counter
 
     from models import Programme
@@ -227,31 +319,49 @@ def test_demo_anchors_programme(world):
     assert {year.financial_year: year.core_target_pence for year in programme.years} == {
         "2024/25": 180_000_00, "2025/26": 135_000_00, "2026/27": 90_000_00}
     committed = sum(sum(committed_by_pot(contract.id).values()) for contract in contracts)
-    # External pots hold £192,000, £225,000 and £250,000: £44,000 is still to secure.
+    # External pots hold £192,000, £225,000 and £250,000: £12,000 and £32,000 are still to
+    # secure, until they are secured as their years start.
+    secured = (12_000_00 if world.today >= date(2025, 4, 1) else 0) + (
+        32_000_00 if world.today >= date(2026, 4, 1) else 0)
     assert committed == 180_000_00 + 135_000_00 + 90_000_00 + 192_000_00 + 225_000_00 \
-        + 250_000_00
+        + 250_000_00 + secured
 
 
-def test_demo_anchors_first_two_quarters(world):
-    """Each anchor contract has the six standard KPIs with targets, its first two quarterly
-    instalments of 2024/25 paid, and returns for both quarters: all of Q1 accepted; in Q2 one
-    not sent, one queried and two awaiting review."""
+def test_demo_anchors_delivery_to_date(world):
+    """Each anchor contract has the six standard KPIs with targets, every instalment due by the
+    day of loading paid on its due date (and none later), and a return for every quarter whose
+    return has fallen due: all accepted, but in the latest such quarter one is not sent (and so
+    overdue), one was sent late, one is queried and two await review."""
     from collections import Counter
 
     from models import Contract, ContractPayment, ContractReturn
     from models.enums import ReturnStatus
     from portal.contracts.years import paid_by_pot
+    from portal.monitoring.quarters import Quarter, contract_quarters, due_on, is_late
 
     contracts = db.session.scalars(select(Contract)).all()
     assert {len(contract.kpis) for contract in contracts} == {6}
     assert all(kpi.targets for contract in contracts for kpi in contract.kpis)
-    paid = db.session.scalars(select(ContractPayment)).all()
-    assert sorted(Counter(payment.instalment.quarter for payment in paid).items()) == [
-        (1, 16), (2, 16)]
-    assert sum(payment.amount_pence for payment in paid) == 372_000_00 // 2
+    payments = db.session.scalars(select(ContractPayment)).all()
+    instalments = [instalment for contract in contracts for year in contract.years
+                   for instalment in year.instalments]
+    assert {payment.instalment_id for payment in payments} == {
+        instalment.id for instalment in instalments if instalment.due_on <= world.today}
+    assert all(payment.paid_on == payment.instalment.due_on for payment in payments)
     assert sum(sum(paid_by_pot(contract.id).values()) for contract in contracts) == \
-        372_000_00 // 2
-    returns = Counter((each.quarter, each.status)
-                      for each in db.session.scalars(select(ContractReturn)))
-    assert returns == {(1, ReturnStatus.ACCEPTED): 16, (2, ReturnStatus.ACCEPTED): 12,
-                       (2, ReturnStatus.QUERIED): 1, (2, ReturnStatus.SUBMITTED): 2}
+        sum(payment.amount_pence for payment in payments)
+
+    quarters = [quarter for quarter in contract_quarters(date(2024, 4, 1), date(2027, 3, 31))
+                if due_on(quarter) < world.today]
+    returns = list(db.session.scalars(select(ContractReturn)))
+    by_quarter = Counter((Quarter.of(each.financial_year, each.quarter), each.status)
+                         for each in returns)
+    latest = quarters[-1]
+    assert by_quarter == {
+        **{(quarter, ReturnStatus.ACCEPTED): 16 for quarter in quarters[:-1]},
+        (latest, ReturnStatus.ACCEPTED): 12, (latest, ReturnStatus.QUERIED): 1,
+        (latest, ReturnStatus.SUBMITTED): 2}
+    late = [each.contract.reference for each in returns
+            if is_late(Quarter.of(each.financial_year, each.quarter), each.submitted_at,
+                       world.now)]
+    assert late == ["CA-LA-04"]

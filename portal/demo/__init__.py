@@ -1,10 +1,13 @@
 """`flask demo load`: builds the reference world of DESIGN.md for development and demos.
 
-Loading is idempotent: rows are found by their natural keys (emails, names) before anything is
-created, so running it twice changes nothing.
+The world is true on the day it is loaded: the reference report's history (2023/24 and
+2024/25) as it happened, then everything due since done as people would have done it, and the
+present financial year's open round and pots. Loading is idempotent: rows are found by their
+natural keys (emails, names) before anything is created, so running it twice changes nothing.
 """
 
 import tomllib
+from datetime import datetime
 from pathlib import Path
 
 import pyotp
@@ -23,8 +26,10 @@ from portal.extensions import db
 DATA_FILE = Path(__file__).with_name("kirklees.toml")
 
 
-def load_demo() -> dict[str, int]:
-    """Create whatever of the demo world is missing and return how many rows were added."""
+def load_demo(now: datetime | None = None) -> dict[str, int]:
+    """Create whatever of the demo world is missing, as it stands at `now` (this moment by
+    default), and return how many rows were added."""
+    now = now or utcnow()
     data = tomllib.loads(DATA_FILE.read_text())
     added = {
         "wards": _load_places(data["localities"]),
@@ -32,10 +37,10 @@ def load_demo() -> dict[str, int]:
         "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
     }
     db.session.flush()
-    added.update(load_grants(hash_password(data["password"])))
-    added["funding pots"] = load_funding()
-    added["award offers"] = load_awards()
-    added["anchor contracts"] = load_anchors()
+    added.update(load_grants(hash_password(data["password"]), now))
+    added["funding pots"] = load_funding(now)
+    added["award offers"] = load_awards(now)
+    added["anchor contracts"] = load_anchors(now)
     db.session.commit()
     return added
 

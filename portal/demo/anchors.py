@@ -2,21 +2,23 @@
 core pots for it and the partners' external pots, the 4 lead locality anchor contracts, the 11
 local anchor contracts and the VCS infrastructure contract, all made through the contract
 services as a commissioner would: each contract's 2024/25 money planned, a taper to the
-council's 2026/27 target applied to the years after, and the contracts made active; then the
-first two quarters' payments and monitoring returns (`anchors_delivery`).
+council's 2026/27 target applied to the years after, and the contracts made active; each later
+year's shortfall of external money secured as the year starts; then the payments and
+monitoring returns up to the day of loading (`anchors_delivery`).
 Idempotent: nothing is added once the programme exists."""
 
 import tomllib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import select
 
-from models import FundingPot, Locality, Organisation, Programme, User, Ward
+from models import Contract, FundingPot, Locality, Organisation, Programme, User, Ward
 from models.enums import ContractLot, FundingSource, LedgerKind
 from portal.contracts import programme_taper, services, years
 from portal.contracts.details import ContractDetails, ProgrammeDetails, Target
 from portal.contracts.taper import CoreTaper, Taper
+from portal.dates import to_london
 from portal.demo.anchors_delivery import load_delivery
 from portal.extensions import db
 from portal.funding import ledger
@@ -30,9 +32,9 @@ ACTIVE_ON = datetime(2024, 3, 28, 10, tzinfo=UTC)
 POUND = 100
 
 
-def load_anchors() -> int:
-    """Create the programme and its contracts unless it exists; returns how many contracts
-    were added."""
+def load_anchors(now: datetime) -> int:
+    """Create the programme and its contracts, delivered up to `now`, unless it exists;
+    returns how many contracts were added."""
     data = tomllib.loads(DATA_FILE.read_text())
     spec = data["programme"]
     if db.session.scalar(select(Programme.id).where(Programme.code == spec["code"])):
@@ -52,8 +54,30 @@ def load_anchors() -> int:
                           "money keeps each contract's value flat", TAPERED_ON)
     for contract in contracts:
         years.activate(commissioner, contract, ACTIVE_ON)
-    load_delivery(commissioner, contracts)
+    for secured in data["secured"]:
+        if date.fromisoformat(secured["on"]) <= to_london(now).date():
+            _secure(commissioner, contracts, secured)
+    load_delivery(commissioner, contracts, now)
     return len(contracts)
+
+
+def _secure(commissioner: User, contracts: list[Contract], spec: dict) -> None:
+    """More money in a partner's pot, committed to the contracts short of it that year."""
+    officer = db.session.scalar(select(User).where(User.email == OFFICER))
+    when = datetime.combine(date.fromisoformat(spec["on"]), time(9), UTC)
+    pot = db.session.scalar(select(FundingPot).where(
+        FundingPot.name == spec["pot"], FundingPot.financial_year == spec["financial_year"]))
+    ledger.post(officer, [ledger.Posting(pot.id, LedgerKind.BUDGET,
+                                         spec["budget_pounds"] * POUND)], spec["reason"],
+                now=when)
+    for contract in contracts:
+        year = next(each for each in contract.years
+                    if each.financial_year == spec["financial_year"])
+        committed = sum(each.amount_pence for each in year.funding)
+        if committed < year.core_pence + year.external_pence:
+            years.plan_years(commissioner, contract, [years.YearPlan(
+                year.financial_year, year.core_pence, year.external_pence)], spec["reason"],
+                when)
 
 
 def _add_pots(specs: list[dict], programme: Programme) -> None:
@@ -74,7 +98,7 @@ def _add_pots(specs: list[dict], programme: Programme) -> None:
 
 
 def _add_contract(commissioner: User, programme: Programme, spec: dict, contract: dict,
-                  lots: dict):
+                  lots: dict) -> Contract:
     """A draft contract for the programme's three years, with its 2024/25 money planned."""
     locality = (db.session.scalar(select(Locality).where(Locality.name == contract["locality"]))
                 if "locality" in contract else None)

@@ -1,11 +1,13 @@
-"""The demo anchors' first two quarters of 2024/25: each contract's standard KPIs with
-quarterly targets by lot, its first two quarterly instalments paid (in advance, on their due
-dates), and its providers' monitoring returns. Every Q1 return was sent on time and accepted;
-of Q2's, one was sent late, one has not been sent, one was queried and two await review. Made
-through the payment and monitoring services, as people would."""
+"""The demo anchors' delivery up to the day of loading: each contract's standard KPIs with
+quarterly targets by lot, its quarterly instalments paid (in advance, on their due dates) up
+to that day, and its providers' monitoring returns for every quarter whose return has fallen
+due. Every earlier quarter's return was sent on time and accepted; of the latest quarter's,
+one was sent late, one has not been sent (so it is overdue), one was queried and two await
+review. The quarter ended but not yet due has no returns yet. Made through the payment and
+monitoring services, as people would."""
 
 import random
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,14 +15,13 @@ from sqlalchemy import select
 from models import Contract, ContractReturn, User
 from models.enums import ContractLot, Rag, ReturnStatus
 from portal.contracts import payments
+from portal.dates import to_london
 from portal.extensions import db
 from portal.funding.payments import PaymentDetails
 from portal.monitoring import services as monitoring
 from portal.monitoring.details import KpiDetails, ReturnAnswers, Review
-from portal.monitoring.quarters import Quarter
+from portal.monitoring.quarters import Quarter, contract_quarters, due_on
 
-YEAR = "2024/25"
-QUARTERS = (Quarter.of(YEAR, 1), Quarter.of(YEAR, 2))
 # Quarterly targets by lot, in the order of monitoring.STANDARD_KPIS: people supported,
 # groups supported, volunteers, volunteer hours, external funding levered in (£), referrals.
 TARGETS = {
@@ -28,25 +29,37 @@ TARGETS = {
     ContractLot.LOCAL_ANCHOR: (80, 6, 12, 300, 1000, 15),
     ContractLot.VCS_INFRASTRUCTURE: (50, 60, 100, 400, 20000, 10),
 }
-SENT = {1: datetime(2024, 7, 15, 10, tzinfo=UTC), 2: datetime(2024, 10, 21, 10, tzinfo=UTC)}
-REVIEWED = {1: datetime(2024, 8, 2, 11, tzinfo=UTC), 2: datetime(2024, 11, 6, 11, tzinfo=UTC)}
-SENT_LATE = ("CA-LA-04", datetime(2024, 11, 12, 16, tzinfo=UTC))
+SENT_AFTER_END = timedelta(days=15)  # when providers send a quarter's return
+REVIEWED_AFTER = timedelta(days=16)
+# The latest quarter's special cases, by contract reference.
+SENT_LATE = "CA-LA-04"
 NOT_SENT = "CA-LA-10"
 QUERIED = ("CA-LA-02", "The volunteer hours are four times last quarter's: please check the "
                        "figure and tell us how it was counted.")
 AWAITING_REVIEW = ("CA-LLA-03", "CA-LA-07")
 
 
-def load_delivery(commissioner: User, contracts: list[Contract]) -> None:
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), UTC)
+
+
+def quarters_due(contract: Contract, today: date) -> list[Quarter]:
+    """The contract's quarters whose returns have fallen due by `today`."""
+    return [quarter for quarter in contract_quarters(contract.starts_on, contract.ends_on)
+            if due_on(quarter) < today]
+
+
+def load_delivery(commissioner: User, contracts: list[Contract], now: datetime) -> None:
     rng = random.Random(2024)  # noqa: S311 (made-up figures, the same every load)
+    today = to_london(now).date()
     for contract in contracts:
         _add_kpis(commissioner, contract)
-        _pay(commissioner, contract)
-    for quarter in QUARTERS:
-        for contract in contracts:
-            _send_return(contract, quarter, rng)
+        _pay(commissioner, contract, today)
     for contract in contracts:
-        _review(commissioner, contract)
+        quarters = quarters_due(contract, today)
+        for quarter in quarters:
+            _send_return(contract, quarter, quarter == quarters[-1], rng)
+        _review(commissioner, contract, quarters[-1:], now)
 
 
 def _add_kpis(commissioner: User, contract: Contract) -> None:
@@ -57,26 +70,30 @@ def _add_kpis(commissioner: User, contract: Contract) -> None:
             kpi.name, kpi.unit, {quarter: Decimal(target) for quarter in quarters}))
 
 
-def _pay(commissioner: User, contract: Contract) -> None:
-    """Q1 and Q2 of 2024/25, each on its due date."""
-    year = next(year for year in contract.years if year.financial_year == YEAR)
-    for instalment in year.instalments[:len(QUARTERS)]:
-        paid_at = datetime.combine(instalment.due_on, time(10), UTC)
-        payments.record_payment(commissioner, contract.id, PaymentDetails(
-            instalment_id=instalment.id, paid_on=instalment.due_on,
-            amount_pence=instalment.amount_pence,
-            reference=f"ANCHOR-{contract.reference}-Q{instalment.quarter}"), paid_at)
+def _pay(commissioner: User, contract: Contract, today: date) -> None:
+    """Each instalment due by `today`, on its due date."""
+    for year in contract.years:
+        for instalment in year.instalments:
+            if instalment.due_on > today:
+                continue
+            payments.record_payment(commissioner, contract.id, PaymentDetails(
+                instalment_id=instalment.id, paid_on=instalment.due_on,
+                amount_pence=instalment.amount_pence,
+                reference=f"ANCHOR-{contract.reference}-{year.financial_year}-Q"
+                          f"{instalment.quarter}"), _at(instalment.due_on))
 
 
 def _provider(contract: Contract) -> User:
     return contract.provider.memberships[0].user
 
 
-def _send_return(contract: Contract, quarter: Quarter, rng: random.Random) -> None:
-    if quarter.number == 2 and contract.reference == NOT_SENT:
+def _send_return(contract: Contract, quarter: Quarter, latest: bool,
+                 rng: random.Random) -> None:
+    if latest and contract.reference == NOT_SENT:
         return
-    sent_at = SENT_LATE[1] if (quarter.number, contract.reference) == (2, SENT_LATE[0]) \
-        else SENT[quarter.number]
+    late = latest and contract.reference == SENT_LATE
+    sent_at = _at(due_on(quarter) + timedelta(days=12) if late
+                  else quarter.ends_on + SENT_AFTER_END)
     provider = _provider(contract)
     page = monitoring.return_form(provider, contract.id, quarter, sent_at)
     ratios = [Decimal(rng.randint(70, 130)) / 100 for _ in contract.kpis]
@@ -96,16 +113,20 @@ def _narrative(contract: Contract, quarter: Quarter, rag: Rag) -> str:
             "and worked with the other anchors in the locality on referrals.")
 
 
-def _review(commissioner: User, contract: Contract) -> None:
-    """Accept every sent return but the Q2 returns queried or awaiting review."""
+def _review(commissioner: User, contract: Contract, latest: list[Quarter],
+            now: datetime) -> None:
+    """Accept every sent return but the latest quarter's queried one and those awaiting
+    review, each some days after it was sent (and never after `now`)."""
     for contract_return in db.session.scalars(
-            select(ContractReturn).where(ContractReturn.contract_id == contract.id)
-            .order_by(ContractReturn.quarter)).all():
-        second = contract_return.quarter == 2
-        if second and contract.reference in AWAITING_REVIEW:
+            select(ContractReturn).where(ContractReturn.contract_id == contract.id,
+                                         ContractReturn.status == ReturnStatus.SUBMITTED)
+            .order_by(ContractReturn.financial_year, ContractReturn.quarter)).all():
+        quarter = Quarter.of(contract_return.financial_year, contract_return.quarter)
+        if quarter in latest and contract.reference in AWAITING_REVIEW:
             continue
-        queried = second and contract.reference == QUERIED[0]
+        queried = quarter in latest and contract.reference == QUERIED[0]
+        reviewed_at = min(contract_return.submitted_at + REVIEWED_AFTER,
+                          now - timedelta(hours=1))
         monitoring.review_return(commissioner, contract_return.id, Review(
             ReturnStatus.QUERIED if queried else ReturnStatus.ACCEPTED,
-            QUERIED[1] if queried else ""), REVIEWED[contract_return.quarter])
-
+            QUERIED[1] if queried else ""), reviewed_at)

@@ -1,6 +1,7 @@
 """Demo funding pots: the Community Plus core budgets of 2023/24 and 2024/25 and the external
-pots that keep the scheme open, each with its opening budget as a ledger entry. Idempotent:
-a pot is created only when its year has no pot of that name."""
+pots that keep the scheme open, and the present financial year's pots, each with its opening
+budget as a ledger entry. Idempotent: a pot is created only when its year has no pot of that
+name."""
 
 import tomllib
 from datetime import UTC, date, datetime
@@ -11,17 +12,25 @@ from sqlalchemy import select
 from models import FundingPot, Scheme, Theme, User
 from models.enums import FundingSource, LedgerKind
 from portal.extensions import db
+from portal.financial_years import FinancialYear
 from portal.funding import ledger
 
 DATA_FILE = Path(__file__).with_name("funding.toml")
 OFFICER = "officer@demo.example.org"
 
 
-def load_funding() -> int:
-    """Create the missing pots; returns how many were added."""
+def load_funding(now: datetime) -> int:
+    """Create the missing pots, those of the present year as of `now`; returns how many were
+    added."""
     officer = db.session.scalar(select(User).where(User.email == OFFICER))
+    data = tomllib.loads(DATA_FILE.read_text())
+    present = FinancialYear.containing(now)
+    specs = [*data["pots"], *({**spec, "financial_year": present.label,
+                               "spend_by": present.ends_on.isoformat()
+                               if spec.get("spend_by_year_end") else None}
+                              for spec in data["present_year_pots"])]
     added = 0
-    for spec in tomllib.loads(DATA_FILE.read_text())["pots"]:
+    for spec in specs:
         if db.session.scalar(select(FundingPot.id).where(
                 FundingPot.name == spec["name"],
                 FundingPot.financial_year == spec["financial_year"])) is None:
@@ -38,7 +47,7 @@ def _add_pot(spec: dict, officer: User) -> None:
                      source=FundingSource(spec["source"]), funder_name=spec["funder_name"],
                      funder_org_id=spec["funder_org_id"],
                      acknowledgement=spec["acknowledgement"], schemes=schemes, themes=themes,
-                     spend_by=date.fromisoformat(spec["spend_by"]) if "spend_by" in spec
+                     spend_by=date.fromisoformat(spec["spend_by"]) if spec.get("spend_by")
                      else None)
     db.session.add(pot)
     db.session.flush()

@@ -1,6 +1,7 @@
-"""Demo grants: organisation profiles and contacts, the Community Plus Grants scheme, a closed
-round full of submitted applications and an open round with some drafts. Idempotent: each
-part is created only when it is missing."""
+"""Demo grants: organisation profiles and contacts, the Community Plus Grants scheme, the
+closed 2024/25 round full of submitted applications, and a round open on the day of loading,
+in that day's financial year, with some drafts. Idempotent: each part is created only when it
+is missing."""
 
 import random
 import re
@@ -36,7 +37,7 @@ from models.enums import (
     SectionStatus,
 )
 from portal.applications.sections import SECTION_KEYS
-from portal.dates import london_to_utc
+from portal.dates import london_to_utc, to_london
 from portal.demo.assessment import load_assessment
 from portal.extensions import db
 from portal.financial_years import FinancialYear
@@ -49,15 +50,16 @@ COMPLETED = {key: SectionStatus.COMPLETED.value for key in SECTION_KEYS}
 FICTIONAL_CHARITY_BASE, FICTIONAL_COMPANY_BASE = 1_990_000, 19_900_000
 
 
-def load_grants(password_hash: str) -> dict[str, int]:
+def load_grants(password_hash: str, now: datetime) -> dict[str, int]:
     data = tomllib.loads(DATA_FILE.read_text())
     rng = random.Random(2425)  # noqa: S311 (the same demo world every time, not a secret)
     contacts = _load_profiles_and_contacts(rng, password_hash)
     scheme = _load_scheme(data["scheme"])
     closed = _load_round(scheme, data["closed_round"], data["required_documents"],
                          *_fixed_times(data["closed_round"]), one_per_organisation=False)
-    open_ = _load_round(scheme, data["open_round"], data["required_documents"],
-                        *_times_around_now(data["open_round"]))
+    present = _present_round(data["open_round"], data["closed_round"], now)
+    open_ = _load_round(scheme, present, data["required_documents"],
+                        *_times_around(present, now))
     added = 0
     if not _count(closed):
         organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
@@ -151,8 +153,16 @@ def _fixed_times(spec: dict) -> tuple[datetime, datetime]:
     return london_to_utc(opens.date(), opens.time()), london_to_utc(closes.date(), closes.time())
 
 
-def _times_around_now(spec: dict) -> tuple[datetime, datetime]:
-    today = utcnow().date()
+def _present_round(spec: dict, closed: dict, now: datetime) -> dict:
+    """The open round's settings, named for the financial year of `now`."""
+    year = FinancialYear.containing(now).label
+    number = 2 if year == closed["financial_year"] else 1
+    return {**spec, "name": spec["name"].format(year=year, number=number),
+            "financial_year": year}
+
+
+def _times_around(spec: dict, now: datetime) -> tuple[datetime, datetime]:
+    today = to_london(now).date()
     return (london_to_utc(today - timedelta(days=spec["open_days_ago"]), time(9)),
             london_to_utc(today + timedelta(days=spec["closes_in_days"]), time(17)))
 
