@@ -87,14 +87,12 @@ def weeks_ago(weeks: int) -> DateExample:
 
 def year_start(years_ahead: int = 1) -> DateExample:
     """1 April of the financial year `years_ahead` after this one."""
-    return lambda today: FinancialYear(
-        FinancialYear.containing(today).start_year + years_ahead).starts_on
+    return lambda today: FinancialYear.containing(today).following(years_ahead).starts_on
 
 
 def year_end(years_ahead: int = 0) -> DateExample:
     """31 March ending the financial year `years_ahead` after this one."""
-    return lambda today: FinancialYear(
-        FinancialYear.containing(today).start_year + years_ahead).ends_on
+    return lambda today: FinancialYear.containing(today).following(years_ahead).ends_on
 
 
 SOON, RECENTLY = weeks_ahead(4), weeks_ago(1)
@@ -311,8 +309,8 @@ class FinancialYearField(StringField):
     """A financial year like 2027/28; the hint's example is next year's."""
 
     def __init__(self, label: str = "Financial year", **kwargs):
-        following = FinancialYear.containing(to_london(utcnow()).date()).start_year + 1
-        kwargs.setdefault("description", f"For example, {FinancialYear(following).label}")
+        following = FinancialYear.containing(to_london(utcnow()).date()).following()
+        kwargs.setdefault("description", f"For example, {following.label}")
         filters = [*kwargs.pop("filters", ()),
                    lambda value: value.strip() if isinstance(value, str) else value]
         super().__init__(

@@ -157,7 +157,7 @@ def next_year_pot_data(pot: FundingPot, budget_pence: int) -> dict:
     """The starting answers for next year's pot of the same kind: this year's details and
     budget, a year on (the year in its name too)."""
     year = FinancialYear.parse(pot.financial_year)
-    following = FinancialYear(year.start_year + 1).label
+    following = year.following().label
     data = edit_pot_data(pot)
     del data["status"]
     return {**data, "name": pot.name.replace(year.label, following),

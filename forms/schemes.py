@@ -392,7 +392,7 @@ def copy_form_data(round_: Round, today: date) -> dict:
     while data["opens_on"] + relativedelta(years=years) <= today:
         years += 1
     year = FinancialYear.parse(round_.financial_year)
-    later = FinancialYear(year.start_year + years).label
+    later = year.following(years).label
     name = round_.name.replace(year.label, later)
     return {**data, "name": name if name != round_.name else f"{round_.name} (copy)",
             "financial_year": later,

@@ -70,6 +70,9 @@ class FinancialYear:
     def previous(self, count: int = 1) -> "FinancialYear":
         return FinancialYear(self.start_year - count)
 
+    def following(self, count: int = 1) -> "FinancialYear":
+        return FinancialYear(self.start_year + count)
+
     def __str__(self) -> str:
         return self.label
 

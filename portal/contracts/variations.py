@@ -85,7 +85,7 @@ def new_years(contract: Contract, ends_on: date) -> list[str]:
 def a_year_more(contract: Contract) -> date:
     """The end of the financial year after the one the contract ends in: the extension a
     commissioner is offered first."""
-    return FinancialYear(FinancialYear.containing(contract.ends_on).start_year + 1).ends_on
+    return FinancialYear.containing(contract.ends_on).following().ends_on
 
 
 def _replan_last_year(contract: Contract, plans: Sequence[YearPlan],

@@ -57,7 +57,7 @@ class Quarter:
 
     def next(self) -> "Quarter":
         if self.number == 4:
-            return Quarter(FinancialYear(self.year.start_year + 1), 1)
+            return Quarter(self.year.following(), 1)
         return Quarter(self.year, self.number + 1)
 
     def previous(self) -> "Quarter":
