@@ -36,11 +36,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from portal import cli, errors, security
+    from portal import cli, errors, security, sql_timing
 
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    sql_timing.init_app(app)
     return app
 
 

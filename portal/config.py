@@ -74,6 +74,8 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Each response's SQL time and query count in a Server-Timing header (for benchmarks).
+        "SQL_TIMING": _env_bool("SQL_TIMING", False),
         "REDIS_URL": redis_url,
         # Background jobs go to this RQ queue when REDIS_URL is set (run in-process if not).
         "JOB_QUEUE": os.environ.get("JOB_QUEUE", "portal"),
