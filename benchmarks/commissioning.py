@@ -45,10 +45,10 @@ def _person(email: str, role: Role) -> User:
     return user
 
 
-def build(count: int) -> Programme:
+def build(count: int, name: str = "Benchmark anchors", code: str = "BENCH") -> Programme:
     """A programme of `count` contracts, £10,000 core and £8,000 external each in 2024/25."""
     commissioner = _person("commissioner@bench.example.org", Role.COMMISSIONER)
-    programme = Programme(code="BENCH", name="Benchmark anchors", years=[
+    programme = Programme(code=code, name=name, years=[
         ProgrammeYear(financial_year=year, core_target_pence=0) for year in YEARS])
     db.session.add(programme)
     db.session.flush()
