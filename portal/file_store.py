@@ -141,6 +141,27 @@ class FolderStore:
         return (folder(kind) / name).is_file()
 
 
+def copy_from_folders() -> dict[str, int]:
+    """Copy the files in UPLOAD_FOLDER, LETTER_FOLDER and EXPORT_FOLDER into the store in use,
+    leaving any it has already (so it may be run again after a failure): for moving one
+    machine's files to a store that several share. How many were copied, by kind."""
+    if current_app.config["FILE_STORE"] == "folder":
+        raise ValueError("Set FILE_STORE to the store to copy the files into")
+    target, copied = _store(), {}
+    for kind in FOLDER_SETTINGS:
+        copied[kind] = 0
+        for path in sorted(folder(kind).iterdir()):
+            # Temporary files (".….part") and anything else the portal did not name stay.
+            named = NAME.fullmatch(path.name) and path.is_file()
+            if not named or target.exists(kind, path.name):
+                continue
+            with path.open("rb") as stream:
+                target.save(kind, path.name, stream)
+            db.session.commit()
+            copied[kind] += 1
+    return copied
+
+
 # The database -------------------------------------------------------------------------------
 
 

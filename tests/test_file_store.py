@@ -12,6 +12,7 @@ from models import StoredFile
 from models.base import db
 from portal import file_store
 from portal.config import ConfigurationError, load_config
+from tests.concurrency import DONE, at_once
 
 EVERY_STORE = [pytest.param("folder", marks=pytest.mark.any_database), "database",
                pytest.param("s3", marks=pytest.mark.any_database)]
@@ -112,6 +113,18 @@ def test_on_the_database_a_delete_is_committed_at_once(store):
     assert db.session.scalar(select(func.count(StoredFile.id))) == 0
 
 
+@pytest.mark.parametrize("store", ["database"], indirect=True)
+def test_on_the_database_the_same_file_saved_at_once_by_many_is_kept_once(store, ctx, backend):
+    """As when workers render the same letter at the same moment: on PostgreSQL the inserts
+    meet at the unique key, and each later one waits and replaces the file, never fails."""
+    def save_and_commit() -> None:
+        file_store.save("letters", "a.pdf", b"%PDF same letter")
+        db.session.commit()
+
+    assert at_once(ctx, backend, [save_and_commit] * 8) == [DONE] * 8
+    assert db.session.scalars(select(StoredFile.name)).all() == ["a.pdf"]
+
+
 # Folders ------------------------------------------------------------------------------------
 
 
@@ -174,3 +187,36 @@ def test_the_folder_store_is_the_default(monkeypatch, tmp_path):
     config = load_config(tmp_path)
     assert (config["FILE_STORE"], config["EXPORT_FOLDER"]) == ("folder",
                                                                str(tmp_path / "exports"))
+
+
+# Moving one machine's files to a shared store ------------------------------------------------
+
+
+@pytest.mark.parametrize("store", ["database", pytest.param("s3", marks=pytest.mark.any_database)],
+                         indirect=True)
+def test_the_folders_files_are_copied_into_the_store_in_use(store, ctx, monkeypatch):
+    shared = store.name
+    monkeypatch.setitem(ctx.config, "FILE_STORE", "folder")
+    file_store.save("uploads", NAME, b"an upload")
+    file_store.save("letters", "a.pdf", b"a letter")
+    file_store.save("letters", "b.pdf", b"the folder's copy")
+    (file_store.folder("letters") / ".tmp123.part").write_bytes(b"half")
+    monkeypatch.setitem(ctx.config, "FILE_STORE", shared)
+    store.put("letters", "b.pdf", b"already there")
+
+    result = ctx.test_cli_runner().invoke(args=["files", "copy-from-folders"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Copied to the {shared} store: 1 uploads, 1 letters, 0 exports.\n"
+    assert (store.names("uploads"), store.names("letters")) == ([NAME], ["a.pdf", "b.pdf"])
+    assert (file_store.read("uploads", NAME), file_store.read("letters", "b.pdf")) == (
+        b"an upload", b"already there")
+    again = ctx.test_cli_runner().invoke(args=["files", "copy-from-folders"])
+    assert again.output.endswith(": 0 uploads, 0 letters, 0 exports.\n")
+
+
+@pytest.mark.any_database
+@pytest.mark.parametrize("store", ["folder"], indirect=True)
+def test_copying_needs_a_store_to_copy_into(store, ctx):
+    result = ctx.test_cli_runner().invoke(args=["files", "copy-from-folders"])
+    assert result.exit_code == 1
+    assert "Set FILE_STORE to the store to copy the files into" in result.output
