@@ -34,7 +34,6 @@ from portal.extensions import db
 
 UPLOADS, LETTERS, EXPORTS = "uploads", "letters", "exports"
 FOLDER_SETTINGS = {UPLOADS: "UPLOAD_FOLDER", LETTERS: "LETTER_FOLDER", EXPORTS: "EXPORT_FOLDER"}
-STORES = ("folder", "database", "s3")
 # Names are made by the portal (random hex, a sha256), never by users; this refuses anything
 # that could climb out of a folder or an S3 prefix all the same.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -184,7 +183,17 @@ class DatabaseStore:
                                                                    "created_at")}))
 
     def read(self, kind: str, name: str) -> bytes | None:
-        return db.session.scalar(select(StoredFile.bytes).where(_where(kind, name)))
+        connection = db.session.connection()
+        if connection.dialect.name != "postgresql":
+            return db.session.scalar(select(StoredFile.bytes).where(_where(kind, name)))
+        # psycopg receives bytea as hex text unless asked for binary, which reads a 5 MB file
+        # in a quarter of the time (benchmarks/file_store.py). Same connection, same
+        # transaction: a file saved and not yet committed is read back.
+        with connection.connection.driver_connection.cursor(binary=True) as cursor:
+            cursor.execute("SELECT bytes FROM stored_files WHERE kind = %s AND name = %s",
+                           (kind, name))
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def delete(self, kind: str, name: str) -> None:
         with db.engine.begin() as connection:

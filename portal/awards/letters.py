@@ -324,7 +324,7 @@ def read(stored: AwardLetter, award: Award | None = None) -> bytes:
         pdf = render(data)
         if hashlib.sha256(pdf).hexdigest() == stored.sha256:
             _store(pdf)
-            db.session.commit()
+            db.session.commit()  # on the database file store, the restored file is a row
             return pdf
     current_app.logger.error("Letter %s of award %s is missing or damaged", stored.number,
                              stored.award_id)
