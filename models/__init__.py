@@ -42,6 +42,7 @@ from models.contracts import (
 )
 from models.decisions import Decision, Recommendation
 from models.documents import Document
+from models.files import StoredFile
 from models.funding import FundingPot, LedgerEntry
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
@@ -103,6 +104,7 @@ __all__ = [
     "SignInSession",
     "StaffInvitation",
     "StatusChange",
+    "StoredFile",
     "Theme",
     "User",
     "UserRole",

@@ -1,6 +1,6 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
-expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler` and `flask taper
-report`."""
+expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler`, `flask taper
+report` and `flask files copy-from-folders`."""
 
 import click
 from flask import Flask, current_app
@@ -137,9 +137,28 @@ def scheduler_command() -> None:
     cron_scheduler(JOB, current_app.config["DAILY_CRON"]).start()
 
 
+files_cli = AppGroup("files", help="The file store (FILE_STORE).")
+
+
+@files_cli.command("copy-from-folders")
+def copy_from_folders_command() -> None:
+    """Copy the files kept in UPLOAD_FOLDER, LETTER_FOLDER and EXPORT_FOLDER into the store
+    FILE_STORE names (database or s3), skipping those it has: run it once when moving from
+    one machine to several. The folders are left as they are."""
+    from portal import file_store
+
+    try:
+        copied = file_store.copy_from_folders()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    summary = ", ".join(f"{count} {kind}" for kind, count in copied.items())
+    click.echo(f"Copied to the {current_app.config['FILE_STORE']} store: {summary}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(daily_command)
     app.cli.add_command(awards_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(taper_cli)
+    app.cli.add_command(files_cli)

@@ -4,6 +4,7 @@ PORTAL_ENV picks the profile: development (the default), testing or production. 
 safe for production or absent: production refuses to start without SECRET_KEY.
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -96,8 +97,9 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         # The most an uploaded Word, Excel or OpenDocument file (a ZIP) may unzip to.
         "MAX_UNCOMPRESSED_BYTES": _env_int("MAX_UNCOMPRESSED_MB", 100) * 1024 * 1024,
-        # Uploaded documents live here under random names; never inside static/.
-        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        # Where files' bytes live (portal/file_store.py): folders on this machine, the
+        # database, or an S3-compatible bucket that every server shares.
+        **_file_store(instance_path),
         "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_MINUTES", 120) * 60,
         "HSTS_ENABLED": production,
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
@@ -151,8 +153,33 @@ def load_config(instance_path: Path) -> dict:
         "LETTER_SIGNATORY_NAME": os.environ.get("LETTER_SIGNATORY_NAME", "Head of Communities"),
         "LETTER_SIGNATORY_POSITION": os.environ.get("LETTER_SIGNATORY_POSITION",
                                                     "On behalf of the council"),
-        # Rendered letters live here under their sha256; never inside static/.
+    }
+
+
+def _file_store(instance_path: Path) -> dict:
+    """FILE_STORE and the settings of each store. The folders are used by the `folder` store
+    only, and none may be inside static/."""
+    store = os.environ.get("FILE_STORE") or "folder"
+    if store not in {"folder", "database", "s3"}:
+        raise ConfigurationError(f"FILE_STORE must be folder, database or s3, not {store!r}")
+    bucket = os.environ.get("S3_BUCKET", "")
+    if store == "s3" and not bucket:
+        raise ConfigurationError("S3_BUCKET must be set when FILE_STORE is s3")
+    if store == "s3" and importlib.util.find_spec("boto3") is None:
+        raise ConfigurationError("FILE_STORE=s3 needs boto3: pip install '.[s3]'")
+    return {
+        "FILE_STORE": store,
+        # Uploaded documents, under random names.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        # Rendered letters, under their sha256.
         "LETTER_FOLDER": os.environ.get("LETTER_FOLDER") or str(instance_path / "letters"),
+        # Exported spreadsheets made by background jobs.
+        "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER") or str(instance_path / "exports"),
+        "S3_BUCKET": bucket,
+        # Unset for AWS itself; the endpoint of any other S3-compatible store.
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        # Put before every key, e.g. "portal/" to share a bucket.
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
     }
 
 

@@ -1,6 +1,6 @@
 """Small helpers shared by the views of every area."""
 
-from pathlib import Path
+import io
 
 from flask import abort, current_app, request, send_file
 from flask_login import current_user
@@ -45,13 +45,13 @@ def allow_room_for_the_form(max_file_bytes: int) -> None:
     request.max_content_length = max_file_bytes + FORM_ALLOWANCE
 
 
-def send_upload(path: Path, content_type: str, filename: str, what: str):
-    """An uploaded file, always as an attachment with the type found by its content, so a
-    browser never shows it as a page of this site; 404 (logged) when its bytes are missing."""
-    if not path.is_file():
+def send_upload(data: bytes | None, content_type: str, filename: str, what: str):
+    """An uploaded file's bytes, always as an attachment with the type found by its content,
+    so a browser never shows it as a page of this site; 404 (logged) when they are missing."""
+    if data is None:
         current_app.logger.error("The file of %s is missing", what)
         abort(404)
-    response = send_file(path, mimetype=content_type, as_attachment=True,
+    response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True,
                          download_name=filename, conditional=False, etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -15,10 +15,13 @@ import flask_migrate
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from models import StoredFile
 from models.base import db
-from portal import create_app
+from portal import create_app, file_store
 from portal.accounts import sessions
 from portal.extensions import limiter
 from tests.html import assert_page_is_sound
@@ -200,3 +203,74 @@ def sign_in_as(client: FlaskClient, user, remember: bool = False) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+class Store:
+    """The file store a test keeps its files in (portal/file_store.py), and what is in it."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def names(self, kind: str) -> list[str]:
+        """The names of the files of `kind`, sorted."""
+        if self.name == "folder":
+            folder = Path(current_app.config[file_store.FOLDER_SETTINGS[kind]])
+            return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+        if self.name == "database":
+            return list(db.session.scalars(select(StoredFile.name)
+                                           .where(StoredFile.kind == kind)
+                                           .order_by(StoredFile.name)))
+        s3 = file_store._s3_store()
+        listed = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix=f"{s3.prefix}{kind}/")
+        return sorted(item["Key"].rsplit("/", 1)[1] for item in listed.get("Contents", []))
+
+    def read(self, kind: str, name: str) -> bytes | None:
+        return file_store.read(kind, name)
+
+    def put(self, kind: str, name: str, data: bytes) -> None:
+        """Put bytes in the store behind the portal's back (a damaged file, say)."""
+        file_store.save(kind, name, data)
+        db.session.commit()
+
+    def lose(self, kind: str, name: str) -> None:
+        """A file gone missing behind the portal's back."""
+        file_store.delete(kind, name)
+
+
+FILE_STORES = ["folder", "database", "s3"]
+
+
+@pytest.fixture
+def store(request, ctx, tmp_path, monkeypatch) -> Store:
+    """Every test that asks for it keeps its files in a store of its own: the FILE_STORE the
+    suite runs with (folders under tmp_path by default), or each of FILE_STORES with
+    `@pytest.mark.parametrize("store", FILE_STORES, indirect=True)`."""
+    name = getattr(request, "param", None) or ctx.config["FILE_STORE"]
+    monkeypatch.setitem(ctx.config, "FILE_STORE", name)
+    for kind, setting in file_store.FOLDER_SETTINGS.items():
+        monkeypatch.setitem(ctx.config, setting, str(tmp_path / kind))
+    if name == "s3":
+        request.getfixturevalue("s3_bucket")
+    return Store(name)
+
+
+@pytest.fixture
+def s3_bucket(ctx, monkeypatch):
+    """An S3 bucket mocked by moto, with fake credentials so no real AWS can be reached."""
+    import boto3
+    from moto import mock_aws
+
+    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
+                     "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setitem(ctx.config, "S3_BUCKET", "portal-test")
+    monkeypatch.setitem(ctx.config, "S3_ENDPOINT_URL", None)
+    monkeypatch.setitem(ctx.config, "S3_PREFIX", "council/")
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="portal-test")
+        ctx.extensions.pop("file_store.s3", None)
+        yield "portal-test"
+        ctx.extensions.pop("file_store.s3", None)

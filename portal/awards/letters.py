@@ -12,11 +12,8 @@ be restored.
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
@@ -38,7 +35,7 @@ from models import (
 )
 from models.base import utcnow
 from models.enums import AwardChange, JobStatus
-from portal import audit, jobs, policies
+from portal import audit, file_store, jobs, policies
 from portal.awards.lifecycle import COMMITTED, LETTER_BATCH, is_unfinished, letters_ready
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound
@@ -210,33 +207,26 @@ def render_html(data: dict[str, Any]) -> str:
 # Storing and reading letters -----------------------------------------------------------------
 
 
-def _folder() -> Path:
-    return Path(current_app.config["LETTER_FOLDER"])
+def _name(sha256: str) -> str:
+    return f"{sha256}.pdf"
 
 
-def _path(sha256: str) -> Path:
-    return _folder() / f"{sha256}.pdf"
+def _matching(pdf: bytes | None, sha256: str) -> bytes | None:
+    return pdf if pdf is not None and hashlib.sha256(pdf).hexdigest() == sha256 else None
 
 
 def _store(pdf: bytes) -> str:
-    """Write the PDF under its sha256 (atomically: a reader never sees half a file)."""
+    """Keep the PDF under its sha256 in the file store (unless a sound copy is there already);
+    on the database store, in the caller's transaction."""
     sha256 = hashlib.sha256(pdf).hexdigest()
-    path = _path(sha256)
-    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as temporary:
-            temporary.write(pdf)
-        os.replace(temporary.name, path)
+    if _matching(file_store.read(file_store.LETTERS, _name(sha256)), sha256) is None:
+        file_store.save(file_store.LETTERS, _name(sha256), pdf)
     return sha256
 
 
 def _stored_bytes(stored: AwardLetter) -> bytes | None:
     """The stored file, or None when it is missing or does not match its sha256."""
-    try:
-        pdf = _path(stored.sha256).read_bytes()
-    except OSError:
-        return None
-    return pdf if hashlib.sha256(pdf).hexdigest() == stored.sha256 else None
+    return _matching(file_store.read(file_store.LETTERS, _name(stored.sha256)), stored.sha256)
 
 
 def _newest(award_id: int) -> AwardLetter | None:
@@ -334,6 +324,7 @@ def read(stored: AwardLetter, award: Award | None = None) -> bytes:
         pdf = render(data)
         if hashlib.sha256(pdf).hexdigest() == stored.sha256:
             _store(pdf)
+            db.session.commit()  # on the database file store, the restored file is a row
             return pdf
     current_app.logger.error("Letter %s of award %s is missing or damaged", stored.number,
                              stored.award_id)

@@ -15,7 +15,6 @@ Whether a return may be written, reviewed or is overdue is decided in
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO
 
 from flask import has_request_context, url_for
@@ -38,7 +37,7 @@ from portal.awards import lifecycle, services
 from portal.awards.lifecycle import GRANT_RETURN
 from portal.awards.return_details import Answers, Review
 from portal.dates import format_date, to_london
-from portal.documents.services import remove_file, store_file, upload_folder
+from portal.documents.services import remove_file, store_file, stored_bytes
 from portal.exceptions import NotAllowed, NotFound, RuleBroken
 from portal.extensions import db
 from portal.mail import send_each
@@ -249,10 +248,11 @@ def _evidence_of(found: MonitoringReturn, evidence_id: int) -> ReturnEvidence:
     return evidence
 
 
-def get_evidence(user: User, return_id: int, evidence_id: int) -> tuple[ReturnEvidence, Path]:
-    """A file of a return the user may see, and where its bytes are."""
+def get_evidence(user: User, return_id: int,
+                 evidence_id: int) -> tuple[ReturnEvidence, bytes | None]:
+    """A file of a return the user may see, and its bytes (None when they are missing)."""
     evidence = _evidence_of(get_return(user, return_id), evidence_id)
-    return evidence, upload_folder() / evidence.stored_name
+    return evidence, stored_bytes(evidence.stored_name)
 
 
 def remove_evidence(user: User, return_id: int, evidence_id: int) -> str:

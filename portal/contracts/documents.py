@@ -2,7 +2,6 @@
 Commissioners add and remove them; the provider's members may read them. Files are checked
 and stored as applications' documents are (portal.documents.services)."""
 
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from models import Contract, ContractDocument, User
 from portal import audit, policies
-from portal.documents.services import remove_file, store_file, upload_folder
+from portal.documents.services import remove_file, store_file, stored_bytes
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 
@@ -69,10 +68,11 @@ def _document(contract: Contract, document_id: int) -> ContractDocument:
     return document
 
 
-def get(user: User, contract_id: int, document_id: int) -> tuple[ContractDocument, Path]:
+def get(user: User, contract_id: int,
+        document_id: int) -> tuple[ContractDocument, bytes | None]:
     """A document of contract `contract_id` the user may read (a commissioner, or a member of
-    the provider), and where its bytes are; NotFound when the contract has no such
-    document."""
+    the provider), and its bytes (None when they are missing); NotFound when the contract has
+    no such document."""
     document = db.session.scalar(
         select(ContractDocument).where(ContractDocument.id == document_id,
                                        ContractDocument.contract_id == contract_id)
@@ -80,7 +80,7 @@ def get(user: User, contract_id: int, document_id: int) -> tuple[ContractDocumen
     if document is None:
         raise NotFound(document_id)
     policies.require(policies.can_view_contract(user, document.contract))
-    return document, upload_folder() / document.stored_name
+    return document, stored_bytes(document.stored_name)
 
 
 def remove(user: User, contract: Contract, document_id: int) -> str:

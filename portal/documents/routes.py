@@ -113,6 +113,6 @@ def remove(document_id: int):
 def download(document_id: int):
     """The file, always as an attachment with the type found by its content, so a browser never
     shows it as a page of this site."""
-    document, path = services.get_document(current_person(), document_id)
-    return send_upload(path, document.content_type, document.original_filename,
+    document, data = services.get_document(current_person(), document_id)
+    return send_upload(data, document.content_type, document.original_filename,
                        f"document {document.id}")

@@ -1,12 +1,11 @@
-"""Documents uploaded with applications: checked by content, stored outside static/,
-served only as attachments."""
+"""Documents uploaded with applications: checked by content, kept in the file store
+(portal.file_store, never under static/), served only as attachments."""
 
 import hashlib
 import logging
 import os
 import secrets
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import IO
 
 from flask import current_app
@@ -16,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from models import Application, Document, Organisation, User
 from models.base import utcnow
 from models.enums import SectionStatus
-from portal import audit, policies
+from portal import audit, file_store, policies
 from portal.applications.sections import set_section_status
 from portal.documents.filetypes import ZIP_BASED, clean_filename, sniff, unzipped
 from portal.exceptions import NotAllowed, RuleBroken
@@ -49,16 +48,6 @@ def max_file_bytes() -> int:
 def max_unzipped_bytes() -> int:
     """The most a Word, Excel or OpenDocument file may unzip to: MAX_UNCOMPRESSED_MB."""
     return current_app.config["MAX_UNCOMPRESSED_BYTES"]
-
-
-def upload_folder() -> Path:
-    """The folder holding the files, created when first needed. It must not be inside static/,
-    where anyone could fetch a file without a permission check."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
-    if folder.is_relative_to(Path(current_app.static_folder).resolve()):
-        raise RuntimeError("UPLOAD_FOLDER must not be inside the static folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def get_application(user: User, application_id: int, for_editing: bool = False) -> Application:
@@ -99,7 +88,8 @@ def upload_document(user: User, application: Application, requirement: str, file
     """Check the file by its size and content, store it under a random name and record it.
 
     The bytes are written first and the row second; if the row cannot be saved the file is
-    removed again, so there is never a row without its file.
+    removed again, so there is never a row without its file. (On the database file store both
+    are in the one transaction.)
     """
     policies.require(policies.can_edit_application(user, application))
     if requirement not in application.round.required_documents:
@@ -129,8 +119,8 @@ def upload_document(user: User, application: Application, requirement: str, file
 
 
 @dataclass(frozen=True)
-class StoredFile:
-    """A checked file written to the upload folder, as its row records it."""
+class CheckedFile:
+    """A checked file kept in the file store, as its row records it."""
 
     stored_name: str
     original_filename: str
@@ -142,10 +132,10 @@ class StoredFile:
         return asdict(self)
 
 
-def store_file(stream: IO[bytes], filename: str) -> StoredFile:
-    """Check the file by its size and content (RuleBroken beside the "file" field) and write
-    it under a random name outside static/. The caller records it, and removes the file again
-    (`remove_file`) if the row cannot be saved."""
+def store_file(stream: IO[bytes], filename: str) -> CheckedFile:
+    """Check the file by its size and content (RuleBroken beside the "file" field) and keep
+    it under a random name. The caller records it, and removes the file again (`remove_file`)
+    if the row cannot be saved."""
     size = stream.seek(0, os.SEEK_END)
     if size == 0:
         raise RuleBroken("The selected file is empty", field="file")
@@ -158,8 +148,9 @@ def store_file(stream: IO[bytes], filename: str) -> StoredFile:
     if file_type in ZIP_BASED:
         _check_unzipped(stream)
     stored_name = secrets.token_hex(16)
-    sha256 = _write(stream, upload_folder() / stored_name)
-    return StoredFile(stored_name, clean_filename(filename, file_type), file_type.content_type,
+    sha256 = _sha256(stream)
+    file_store.save(file_store.UPLOADS, stored_name, stream)
+    return CheckedFile(stored_name, clean_filename(filename, file_type), file_type.content_type,
                       size, sha256)
 
 
@@ -179,28 +170,32 @@ def _check_unzipped(stream: IO[bytes]) -> None:
 def remove_file(stored_name: str) -> None:
     """Delete a stored file once its row is gone; a file left behind is logged, not fatal."""
     try:
-        (upload_folder() / stored_name).unlink(missing_ok=True)
-    except OSError:
+        file_store.delete(file_store.UPLOADS, stored_name)
+    except Exception:
+        # Whatever the store's error (a disk's, the database's, S3's), the row is gone and the
+        # person's request succeeded: an orphaned file is only wasted space.
         log.exception("Could not delete the stored file %s", stored_name)
 
 
-def _write(stream: IO[bytes], path: Path) -> str:
-    """Copy the stream to a new file (never over an existing one) and return its sha256."""
+def _sha256(stream: IO[bytes]) -> str:
     digest = hashlib.sha256()
     stream.seek(0)
-    with path.open("xb") as out:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
-def get_document(user: User, document_id: int) -> tuple[Document, Path]:
-    """A document the user may download, and where its bytes are."""
+def stored_bytes(stored_name: str) -> bytes | None:
+    """An uploaded file's bytes, or None when they are missing."""
+    return file_store.read(file_store.UPLOADS, stored_name)
+
+
+def get_document(user: User, document_id: int) -> tuple[Document, bytes | None]:
+    """A document the user may download, and its bytes (None when they are missing)."""
     document = db.session.get(Document, document_id)
     if document is None or not policies.can_view_application(user, document.application):
         raise NotAllowed
-    return document, upload_folder() / document.stored_name
+    return document, stored_bytes(document.stored_name)
 
 
 def remove_document(user: User, document_id: int) -> Document:

@@ -20,7 +20,7 @@ from portal.awards.terms import ReturnDue, ScheduledPayment, terms_of
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding.payments import PaymentDetails
 from tests.awards.conftest import Offered, accepted_grant, make, today
-from tests.conftest import sign_in_as
+from tests.conftest import FILE_STORES, sign_in_as
 from tests.documents import samples
 from tests.factories import MembershipFactory, UserFactory
 from tests.html import error_messages, form_data, soup
@@ -264,7 +264,9 @@ def test_the_organisation_writes_checks_and_sends_a_return_through_the_pages(cli
     assert the_return(grant).status is GrantReturnStatus.SUBMITTED
 
 
-def test_evidence_is_checked_kept_and_served_only_to_those_who_may_see_the_return(client, grant):
+@pytest.mark.parametrize("store", FILE_STORES, indirect=True)
+def test_evidence_is_checked_kept_and_served_only_to_those_who_may_see_the_return(client, grant,
+                                                                                 store):
     sign_in_as(client, grant.member)
     found = the_return(grant)
     room = grant.award.application.cost_lines[0]
@@ -276,9 +278,11 @@ def test_evidence_is_checked_kept_and_served_only_to_those_who_may_see_the_retur
     assert added.status_code == 302
     evidence = db.session.scalars(select(ReturnEvidence)).one()
     assert evidence.cost_line == room
+    assert store.names("uploads") == [evidence.stored_name]
     download = client.get(f"/awards/returns/{found.id}/evidence/{evidence.id}")
     assert download.data == samples.PDF
-    download.close()  # the file is streamed
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"] == "attachment; filename=receipt.pdf"
     sign_in_as(client, MembershipFactory(role=OrganisationRole.ADMIN).user)
     assert client.get(f"/awards/returns/{found.id}/evidence/{evidence.id}").status_code == 403
     assert client.get(f"/awards/returns/{found.id}").status_code == 403
@@ -287,6 +291,11 @@ def test_evidence_is_checked_kept_and_served_only_to_those_who_may_see_the_retur
     sign_in_as(client, officer())
     assert client.get(f"/awards/returns/{the_return(other).id}/evidence/"
                       f"{evidence.id}").status_code == 404
+    # The organisation removes it while the return may still be changed: the file goes too.
+    sign_in_as(client, grant.member)
+    removed = client.post(f"/awards/returns/{found.id}/evidence/{evidence.id}/remove")
+    assert removed.status_code == 302
+    assert store.names("uploads") == []
 
 
 def test_an_officer_queries_a_return_from_its_page(client, grant):

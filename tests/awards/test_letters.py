@@ -18,16 +18,19 @@ from portal.awards import letters, services
 from portal.awards.terms import ReturnDue, ScheduledPayment, Terms, record_version
 from portal.exceptions import NotAllowed
 from tests.awards.conftest import approved, make, pot, today
-from tests.conftest import sign_in_as
+from tests.conftest import FILE_STORES, Store, sign_in_as
 from tests.factories import AwardFactory, MembershipFactory, OrganisationFactory, UserFactory
 from tests.html import soup
 
 
 @pytest.fixture(autouse=True)
-def letter_folder(app, tmp_path, monkeypatch):
-    """Each test keeps its letters in a folder of its own."""
-    monkeypatch.setitem(app.config, "LETTER_FOLDER", str(tmp_path / "letters"))
-    return tmp_path / "letters"
+def letter_store(store) -> Store:
+    """Each test keeps its letters in a store of its own."""
+    return store
+
+
+# The tests of storing letters run on each file store.
+each_store = pytest.mark.parametrize("store", FILE_STORES, indirect=True)
 
 
 def officer_user():
@@ -129,15 +132,16 @@ def test_the_pdf_has_a_title_an_author_and_embedded_fonts(ctx, round_):
     assert all(str(d["/FontName"]).split("+")[-1].startswith("DejaVu-Sans") for d in descriptors)
 
 
+@each_store
 def test_unchanged_data_reuses_the_stored_letter_and_a_change_makes_the_next_version(
-        ctx, round_, letter_folder):
+        ctx, round_, letter_store):
     award, _ = offer(round_)
     officer = officer_user()
     first, first_pdf = letters.letter(officer, award.id)
     again, again_pdf = letters.letter(officer, award.id)
     assert again.id == first.id and again_pdf == first_pdf
     assert db.session.scalar(select(func.count(AwardLetter.id))) == 1
-    assert [path.name for path in letter_folder.iterdir()] == [f"{first.sha256}.pdf"]
+    assert letter_store.names("letters") == [f"{first.sha256}.pdf"]
 
     award.special_conditions = "Open the space five days a week."
     db.session.commit()
@@ -188,21 +192,24 @@ def test_the_offer_link_is_printed_when_the_portal_has_a_public_name(ctx, round_
     assert data["accept"]["link"] == f"http://grants.example.org/awards/offers/{award.id}"
 
 
+@each_store
 def test_a_missing_file_is_made_again_and_an_unrecoverable_one_is_a_clear_error(
-        ctx, round_, letter_folder, client):
+        ctx, round_, letter_store, client):
     award, admin = offer(round_)
     officer = officer_user()
     first, pdf = letters.letter(officer, award.id)
-    (letter_folder / f"{first.sha256}.pdf").unlink()
+    name = f"{first.sha256}.pdf"
+    letter_store.lose("letters", name)
     _, again = letters.letter_version(officer, award.id, 1)
-    assert again == pdf and (letter_folder / f"{first.sha256}.pdf").read_bytes() == pdf
-    (letter_folder / f"{first.sha256}.pdf").unlink()
+    db.session.rollback()  # what was restored was committed
+    assert again == pdf and letter_store.read("letters", name) == pdf
+    letter_store.lose("letters", name)
     current, again = letters.letter(officer, award.id)
     assert (current.id, again) == (first.id, pdf)  # restored, not a new version
-    assert (letter_folder / f"{first.sha256}.pdf").read_bytes() == pdf
+    assert letter_store.read("letters", name) == pdf
 
     # Damaged, and the award has changed since: it cannot be made again as it was.
-    (letter_folder / f"{first.sha256}.pdf").write_bytes(b"%PDF-1.7 damaged")
+    letter_store.put("letters", name, b"%PDF-1.7 damaged")
     award.special_conditions = "Changed."
     db.session.commit()
     with pytest.raises(letters.LetterUnavailable):

@@ -2,7 +2,6 @@
 may download them; nobody else, whatever id they guess."""
 
 import io
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from models import ContractDocument
 from models.base import db
 from models.enums import ContractStatus, OrganisationRole, Role
-from tests.conftest import sign_in_as
+from tests.conftest import FILE_STORES, sign_in_as
 from tests.contracts.commissioning import audit_events
 from tests.documents import samples
 from tests.factories import ContractFactory, MembershipFactory, UserFactory
@@ -18,14 +17,7 @@ from tests.html import error_messages, soup
 
 
 @pytest.fixture
-def folder(ctx, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(folder))
-    return folder
-
-
-@pytest.fixture
-def commissioner(client, folder):
+def commissioner(client, store):
     user = UserFactory(roles=(Role.COMMISSIONER,))
     sign_in_as(client, user)
     return user
@@ -51,13 +43,14 @@ def kept(contract) -> list[ContractDocument]:
         ContractDocument.contract_id == contract.id)))
 
 
-def test_a_commissioner_keeps_a_document_with_the_contract(client, commissioner, folder):
+@pytest.mark.parametrize("store", FILE_STORES, indirect=True)
+def test_a_commissioner_keeps_a_document_with_the_contract(client, commissioner, store):
     contract = ContractFactory()
     response = add(client, contract)
     assert response.status_code == 302
     (document,) = kept(contract)
     assert (document.title, document.original_filename) == ("Signed contract", "contract.pdf")
-    assert (folder / document.stored_name).read_bytes() == samples.PDF
+    assert store.read("uploads", document.stored_name) == samples.PDF
     page = soup(client.get(f"/contracts/{contract.id}/documents"))
     assert "Signed contract" in page.select_one("#documents").get_text()
     download = fetched(client, f"/contracts/{contract.id}/documents/{document.id}")
@@ -81,14 +74,15 @@ def test_a_bad_file_or_missing_title_is_refused_beside_its_field(
     assert kept(contract) == []
 
 
-def test_removing_a_document_deletes_its_file(client, commissioner, folder):
+@pytest.mark.parametrize("store", FILE_STORES, indirect=True)
+def test_removing_a_document_deletes_its_file(client, commissioner, store):
     contract = ContractFactory()
     add(client, contract)
     (document,) = kept(contract)
-    stored = folder / document.stored_name
+    assert store.names("uploads") == [document.stored_name]
     client.post(f"/contracts/{contract.id}/documents/{document.id}/remove")
     assert kept(contract) == []
-    assert not stored.exists()
+    assert store.names("uploads") == []
 
 
 def test_the_providers_members_may_download_and_nobody_else(client, commissioner):

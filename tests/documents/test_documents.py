@@ -17,7 +17,7 @@ from models.enums import ApplicationStatus, OrganisationRole, Role, SectionStatu
 from portal.applications.sections import section_status
 from portal.documents import services
 from portal.documents.routes import file_size
-from tests.conftest import sign_in_as
+from tests.conftest import FILE_STORES, Store, sign_in_as
 from tests.documents import samples
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 from tests.html import error_messages, soup, summary_errors
@@ -28,15 +28,17 @@ WRONG_TYPE = ("The selected file must be a PDF, Word document, Excel spreadsheet
 
 
 @pytest.fixture(autouse=True)
-def upload_folder(ctx, tmp_path, monkeypatch) -> Path:
-    """Every test stores its files in a folder of its own."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(folder))
-    return folder
+def uploads(store) -> Store:
+    """Every test keeps its files in a store of its own."""
+    return store
 
 
-def stored_files(folder: Path) -> list[Path]:
-    return sorted(folder.iterdir()) if folder.exists() else []
+# The upload and download tests that matter most run on each file store.
+each_store = pytest.mark.parametrize("store", FILE_STORES, indirect=True)
+
+
+def stored_files(uploads: Store) -> list[str]:
+    return uploads.names("uploads")
 
 
 def draft_of_member(client) -> Application:
@@ -95,7 +97,8 @@ def banners(response) -> list[str]:
 # Uploading, listing and downloading
 
 
-def test_upload_stores_the_bytes_under_a_random_name_with_their_sha256(client, upload_folder):
+@each_store
+def test_upload_stores_the_bytes_under_a_random_name_with_their_sha256(client, uploads):
     """The file is written outside static/ under a random name; the row keeps the original name,
     the type found by content, the size and the sha256; the section is now in progress."""
     application = draft_of_member(client)
@@ -104,10 +107,9 @@ def test_upload_stores_the_bytes_under_a_random_name_with_their_sha256(client, u
     assert response.headers["Location"] == f"/documents/applications/{application.id}"
 
     [document] = documents_of(application)
-    [path] = stored_files(upload_folder)
-    assert path.name == document.stored_name
+    assert stored_files(uploads) == [document.stored_name]
     assert len(document.stored_name) == 32 and int(document.stored_name, 16) >= 0
-    assert path.read_bytes() == samples.PDF
+    assert uploads.read("uploads", document.stored_name) == samples.PDF
     assert document.sha256 == hashlib.sha256(samples.PDF).hexdigest()
     assert (document.original_filename, document.requirement, document.content_type,
             document.size_bytes) == ("accounts.pdf", "Latest accounts", "application/pdf",
@@ -199,12 +201,14 @@ def test_the_type_found_by_content_is_stored_and_served(client, content, name, c
     assert served.headers["Content-Disposition"] == f"attachment; filename={download_name}"
 
 
-def test_a_missing_file_on_disk_is_not_found_not_a_server_error(client, upload_folder):
+@each_store
+def test_a_missing_file_is_not_found_not_a_server_error(client, uploads, caplog):
     application = draft_of_member(client)
     upload(client, application)
     [document] = documents_of(application)
-    (upload_folder / document.stored_name).unlink()
+    uploads.lose("uploads", document.stored_name)
     assert download(client, document.id).status_code == 404
+    assert f"The file of document {document.id} is missing" in caplog.text
 
 
 # Bad files
@@ -217,7 +221,7 @@ def test_a_missing_file_on_disk_is_not_found_not_a_server_error(client, upload_f
     (samples.PLAIN_ZIP, "accounts.docx"),
     (samples.encrypted(samples.DOCX), "accounts.docx"),
 ], ids=["exe", "text", "html", "plain-zip", "encrypted-docx"])
-def test_a_file_of_the_wrong_type_is_refused_beside_the_field(client, upload_folder, content,
+def test_a_file_of_the_wrong_type_is_refused_beside_the_field(client, uploads, content,
                                                               name):
     application = draft_of_member(client)
     response = upload(client, application, content=content, name=name)
@@ -226,7 +230,7 @@ def test_a_file_of_the_wrong_type_is_refused_beside_the_field(client, upload_fol
     assert summary_errors(response) == [WRONG_TYPE]
     assert soup(response).title.text.startswith("Error: ")
     assert documents_of(application) == []
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
     # the applicant's choice of requirement is kept
     assert soup(response).select_one("input[name=requirement][checked]")["value"] == (
         "Latest accounts")
@@ -242,22 +246,22 @@ def test_a_file_of_the_wrong_type_is_refused_beside_the_field(client, upload_fol
     ({"requirement": "Our favourite recipe"}, {"file": (samples.PDF, "a.pdf")},
      {"requirement": "Select which document you are uploading"}),
 ], ids=["no-file", "empty-file-input", "empty-file", "no-requirement", "unknown-requirement"])
-def test_missing_choices_are_explained(client, upload_folder, fields, files, errors):
+def test_missing_choices_are_explained(client, uploads, fields, files, errors):
     application = draft_of_member(client)
     response = post_files(client, f"/documents/applications/{application.id}", fields, files)
     assert response.status_code == 200
     assert error_messages(response) == errors
     assert documents_of(application) == []
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
 
 
-def test_a_file_over_the_default_limit_gets_a_message_beside_the_field(client, upload_folder):
+def test_a_file_over_the_default_limit_gets_a_message_beside_the_field(client, uploads):
     """10MB is the default limit; a file one byte over it is refused with a message, not 413."""
     application = draft_of_member(client)
     response = upload(client, application, content=samples.PDF.ljust(10 * MB + 1, b" "))
     assert response.status_code == 200
     assert error_messages(response) == {"file": "The selected file must be smaller than 10MB"}
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
 
 
 def test_a_file_of_exactly_the_limit_is_accepted(client, monkeypatch):
@@ -267,7 +271,7 @@ def test_a_file_of_exactly_the_limit_is_accepted(client, monkeypatch):
     assert documents_of(application)[0].size_bytes == MB
 
 
-def test_the_limit_follows_max_upload_mb(client, upload_folder, monkeypatch):
+def test_the_limit_follows_max_upload_mb(client, uploads, monkeypatch):
     """MAX_UPLOAD_MB sets MAX_CONTENT_LENGTH; the message and the hint follow it. A request far
     beyond the limit still gets the 413 page."""
     monkeypatch.setitem(client.application.config, "MAX_CONTENT_LENGTH", 2 * MB)
@@ -280,7 +284,7 @@ def test_the_limit_follows_max_upload_mb(client, upload_folder, monkeypatch):
 
     response = upload(client, application, content=samples.PDF.ljust(4 * MB, b" "))
     assert response.status_code == 413
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
 
 
 def test_the_size_message_is_shown_with_csrf_protection_on(client, monkeypatch):
@@ -308,7 +312,8 @@ def test_files_per_requirement_are_limited(client, monkeypatch):
     assert upload(client, application, requirement="Bank statement").status_code == 302
 
 
-def test_a_failed_save_leaves_no_file_behind(ctx, upload_folder, monkeypatch):
+@each_store
+def test_a_failed_save_leaves_no_file_behind(ctx, uploads, monkeypatch):
     """The file is written before the row; if the row cannot be saved, the file goes too."""
     membership = MembershipFactory(role=OrganisationRole.ADMIN)
     application = ApplicationFactory(organisation=membership.organisation,
@@ -321,21 +326,23 @@ def test_a_failed_save_leaves_no_file_behind(ctx, upload_folder, monkeypatch):
     with pytest.raises(OperationalError):
         services.upload_document(membership.user, application, "Latest accounts", "a.pdf",
                                  io.BytesIO(samples.PDF))
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
     monkeypatch.undo()
     assert documents_of(application) == []
 
 
+@pytest.mark.parametrize("store", ["folder"], indirect=True)
 def test_the_upload_folder_may_not_be_inside_static(ctx, monkeypatch):
     monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(Path(ctx.static_folder) / "uploads"))
     with pytest.raises(RuntimeError, match="static"):
-        services.upload_folder()
+        services.store_file(io.BytesIO(samples.PDF), "a.pdf")
 
 
 # Removing
 
 
-def test_remove_deletes_the_row_and_the_file_and_is_audited(client, upload_folder):
+@each_store
+def test_remove_deletes_the_row_and_the_file_and_is_audited(client, uploads):
     application = draft_of_member(client)
     upload(client, application, name="old accounts.pdf")
     upload(client, application, name="new accounts.pdf")
@@ -347,7 +354,7 @@ def test_remove_deletes_the_row_and_the_file_and_is_audited(client, upload_folde
     assert response.headers["Location"] == f"/documents/applications/{application.id}"
     assert "old accounts.pdf has been removed." in banners(client.get(response.headers["Location"]))
     assert [d.id for d in documents_of(application)] == [new_id]
-    assert stored_files(upload_folder) == [upload_folder / new_path]
+    assert stored_files(uploads) == [new_path]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.removed"))
     assert (event.object_id, event.details["file_name"], event.details["requirement"],
             event.details["sha256"]) == (old_id, "old accounts.pdf", "Latest accounts",
@@ -355,7 +362,7 @@ def test_remove_deletes_the_row_and_the_file_and_is_audited(client, upload_folde
     assert status_of(application) is SectionStatus.IN_PROGRESS
 
 
-def test_after_submission_files_can_be_downloaded_but_not_changed(client, upload_folder):
+def test_after_submission_files_can_be_downloaded_but_not_changed(client, uploads):
     """Once submitted, uploads, removals and the section's status are refused (403), the page
     shows no forms, and the files can still be downloaded."""
     application = draft_of_member(client)
@@ -369,7 +376,7 @@ def test_after_submission_files_can_be_downloaded_but_not_changed(client, upload
     assert client.post(f"/documents/applications/{application.id}/complete",
                        data={"completed": "yes"}).status_code == 403
     assert [d.id for d in documents_of(application)] == [document.id]
-    assert len(stored_files(upload_folder)) == 1
+    assert len(stored_files(uploads)) == 1
 
     page = soup(client.get(f"/documents/applications/{application.id}"))
     assert page.select("form[action^='/documents']") == []
@@ -478,13 +485,13 @@ def answers(client, document) -> dict[str, int]:
     return result
 
 
-def test_another_organisation_is_refused_everything(client, stored_document, upload_folder):
+def test_another_organisation_is_refused_everything(client, stored_document, uploads):
     other = MembershipFactory(role=OrganisationRole.ADMIN)
     ApplicationFactory(organisation=other.organisation, created_by=other.user)
     sign_in_as(client, other.user)
     assert answers(client, stored_document) == dict.fromkeys(attempts(stored_document), 403)
     assert documents_of(stored_document.application) != []
-    assert len(stored_files(upload_folder)) == 1
+    assert len(stored_files(uploads)) == 1
 
 
 @pytest.mark.parametrize("role", [Role.GRANTS_OFFICER, Role.COMMISSIONER, Role.ADMIN])

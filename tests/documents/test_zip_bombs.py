@@ -7,12 +7,11 @@ import io
 import struct
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 
 from models.enums import Role
-from tests.conftest import sign_in_as
+from tests.conftest import Store, sign_in_as
 from tests.contracts.test_contract_documents import kept
 from tests.documents import samples
 from tests.documents.test_documents import (
@@ -90,24 +89,22 @@ def spreadsheet_of(parts: int) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def upload_folder(ctx, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(ctx.config, "UPLOAD_FOLDER", str(folder))
-    return folder
+def uploads(store) -> Store:
+    return store
 
 
 @pytest.mark.parametrize(("content", "name", "message"), [
     (docx_bomb, "report.docx", TOO_BIG),
     (lambda: spreadsheet_of(1001), "budget.xlsx", TOO_MANY_PARTS),
 ])
-def test_a_zip_bomb_is_refused_and_nothing_is_stored(client, upload_folder, content, name,
+def test_a_zip_bomb_is_refused_and_nothing_is_stored(client, uploads, content, name,
                                                      message):
     application = draft_of_member(client)
     response = upload(client, application, content(), name)
     assert response.status_code == 200
     assert error_messages(response)["file"] == message
     assert documents_of(application) == []
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []
 
 
 def test_a_document_with_as_many_parts_as_allowed_is_kept(client):
@@ -142,11 +139,11 @@ def test_a_damaged_zip_is_refused(client):
     assert documents_of(application) == []
 
 
-def test_a_zip_bomb_is_refused_for_a_contract_too(client, upload_folder):
+def test_a_zip_bomb_is_refused_for_a_contract_too(client, uploads):
     sign_in_as(client, UserFactory(roles=(Role.COMMISSIONER,)))
     contract = ContractFactory()
     response = post_files(client, f"/contracts/{contract.id}/documents",
                           {"title": "Signed contract"}, {"file": (docx_bomb(), "contract.docx")})
     assert error_messages(response)["file"] == TOO_BIG
     assert kept(contract) == []
-    assert stored_files(upload_folder) == []
+    assert stored_files(uploads) == []

@@ -143,8 +143,8 @@ def remove_evidence(grant_return_id: int, evidence_id: int):
 @login_required
 def evidence_file(grant_return_id: int, evidence_id: int):
     """A file of evidence, for the organisation's members and the grants officers."""
-    found, path = returns.get_evidence(current_person(), grant_return_id, evidence_id)
-    return send_upload(path, found.content_type, found.original_filename,
+    found, data = returns.get_evidence(current_person(), grant_return_id, evidence_id)
+    return send_upload(data, found.content_type, found.original_filename,
                        f"return evidence {found.id}")
 
 

@@ -55,7 +55,6 @@ def remove_document(contract_id: int, contract_document_id: int):
 @login_required
 def document(contract_id: int, contract_document_id: int):
     """A document's file, for commissioners and the provider's members."""
-    found, path = documents.get(current_person(), contract_id,
-                                contract_document_id)
-    return send_upload(path, found.content_type, found.original_filename,
+    found, data = documents.get(current_person(), contract_id, contract_document_id)
+    return send_upload(data, found.content_type, found.original_filename,
                        f"contract document {found.id}")
