@@ -229,9 +229,12 @@ def _read_from(filters: ApplicationFilters, cursor: _Cursor | None, forwards: bo
     if cursor is not None and cursor.value is None:
         without = without.where(Application.id > cursor.id if up else Application.id < cursor.id)
     elif cursor is not None:
-        key, seek = (tuple_(column, Application.id),
-                     tuple_(literal(cursor.value, column.type), literal(cursor.id)))
-        with_value = with_value.where(key > seek if up else key < seek)
+        value = literal(cursor.value, column.type)
+        key, seek = tuple_(column, Application.id), tuple_(value, literal(cursor.id))
+        # The row comparison says it all; the value alone again lets the organisation's name
+        # index seek too, where the comparison spans two tables.
+        with_value = with_value.where(key > seek if up else key < seek,
+                                      column >= value if up else column <= value)
     # After a null there are only nulls; before a value there are only values.
     parts = []
     if cursor is None or cursor.value is not None or not forwards:
