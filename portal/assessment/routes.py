@@ -47,7 +47,8 @@ def applications():
     export_args = {key: value for key, value in request.args.items()
                    if key in form and key != "submit"}
     return render_template("assessment/applications.html", form=form, listing=listing,
-                           export_args=export_args, numbered_pages=services.NUMBERED_PAGES)
+                           export_args=export_args, numbered_pages=services.NUMBERED_PAGES,
+                           count_limit=services.COUNT_LIMIT)
 
 
 

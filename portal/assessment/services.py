@@ -38,6 +38,10 @@ PER_PAGE = 25
 # here (a thousand rows at most). Beyond, Next and Previous carry the row to read on from
 # (keyset paging), which costs the same on any page.
 NUMBERED_PAGES = 40
+# Counting and adding up every matching application costs as much as there are: the list
+# counts no further than this. A round's applications, which officers total against its
+# budget, stay well under it; "every application ever" is simply more than this many.
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -99,14 +103,16 @@ class ListedApplication:
 
 @dataclass(frozen=True)
 class ApplicationList:
-    """One page of the list, the count and total requested of every matching application, and
-    the query arguments of the links to other pages (None: no such page)."""
+    """One page of the list, the count and total requested of every matching application (up
+    to COUNT_LIMIT of them), and the query arguments of the links to other pages (None: no
+    such page)."""
 
     rows: list[ListedApplication]
     page: int
-    pages: int
-    count: int
-    total_requested_pence: int
+    # The count, total and pages are None for more than COUNT_LIMIT applications.
+    pages: int | None
+    count: int | None
+    total_requested_pence: int | None
     previous: dict[str, Any] | None
     next: dict[str, Any] | None
     # The page numbers to link to with ?page= (None: a gap), and the current page.
@@ -257,16 +263,15 @@ def applications_page(officer: User, filters: ApplicationFilters, page: int = 1,
     page `page`, or the page after (or before) the row a Next (or Previous) link's cursor
     names. Two queries: the count and total, and the page's rows."""
     policies.require(policies.can_view_submitted_applications(officer))
-    count, total = db.session.execute(_matching(filters).with_only_columns(
-        func.count(), func.coalesce(func.sum(Application.amount_requested_pence), 0))).one()
-    pages = max(-(-count // PER_PAGE), 1)
+    count, total = _count_and_total(filters)
+    pages = max(-(-count // PER_PAGE), 1) if count is not None else None
     after_row = _decode(filters, after)
     before_row = None if after_row else _decode(filters, before)
     cursor = after_row or before_row
-    page = min(cursor.page, pages) if cursor else page
+    page = min(cursor.page, pages or cursor.page) if cursor else page
     if cursor is None and page > NUMBERED_PAGES:
         # Beyond the numbered pages, ?page= reads nothing (its OFFSET would grow unbounded).
-        back = {"page": min(pages, NUMBERED_PAGES)}
+        back = {"page": min(pages or NUMBERED_PAGES, NUMBERED_PAGES)}
         return ApplicationList([], page, pages, count, total, back, None, [])
     rows = db.session.execute(_read_from(
         filters, cursor, forwards=before_row is None,
@@ -286,12 +291,23 @@ def applications_page(officer: User, filters: ApplicationFilters, page: int = 1,
                            _numbers(page, pages))
 
 
-def _previous(filters: ApplicationFilters, page: int, pages: int, rows: list) -> dict[str, Any]:
+def _count_and_total(filters: ApplicationFilters) -> tuple[int | None, int | None]:
+    """How many applications match and the amount they request, or (None, None) for more
+    than COUNT_LIMIT: the query reads no more rows than that."""
+    amounts = (_matching(filters).with_only_columns(Application.amount_requested_pence)
+               .limit(COUNT_LIMIT + 1).subquery())
+    count, total = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(amounts.c.amount_requested_pence), 0))).one()
+    return (count, total) if count <= COUNT_LIMIT else (None, None)
+
+
+def _previous(filters: ApplicationFilters, page: int, pages: int | None,
+              rows: list) -> dict[str, Any]:
     """The query arguments of the Previous link: a page number while ?page= reaches it, else
     a cursor from this page's first row."""
     if rows and page - 1 > NUMBERED_PAGES:
         return {"before": _encode(filters, page - 1, rows[0])}
-    return {"page": min(page - 1, pages, NUMBERED_PAGES)}
+    return {"page": min(page - 1, pages or NUMBERED_PAGES, NUMBERED_PAGES)}
 
 
 def _next(filters: ApplicationFilters, page: int, rows: list) -> dict[str, Any]:
@@ -302,10 +318,10 @@ def _next(filters: ApplicationFilters, page: int, rows: list) -> dict[str, Any]:
     return {"after": _encode(filters, page + 1, rows[-1])}
 
 
-def _numbers(page: int, pages: int) -> list[int | None]:
+def _numbers(page: int, pages: int | None) -> list[int | None]:
     """The page numbers the links show, as GOV.UK pagination does (the first and last, the
     current page and its neighbours; None for a gap), of those ?page= reaches."""
-    reachable = min(pages, NUMBERED_PAGES)
+    reachable = min(pages or NUMBERED_PAGES, NUMBERED_PAGES)
     wanted = sorted({1, reachable, page} | {n for n in range(page - 1, page + 3)
                                             if 1 <= n <= reachable})
     numbers: list[int | None] = []

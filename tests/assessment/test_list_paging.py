@@ -120,13 +120,14 @@ APPLICATIONS = st.lists(st.tuples(st.none() | st.integers(1, 3),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=APPLICATIONS, sort=st.sampled_from(list(services.SORTS)),
        order=st.sampled_from(["asc", "desc"]), per_page=st.integers(1, 4),
-       numbered=st.integers(1, 3))
+       numbered=st.integers(1, 3), count_limit=st.integers(1, 13))
 def test_keyset_pages_match_the_sorted_list(officer_person, monkeypatch, rows, sort, order,
-                                            per_page, numbered):
-    """Whatever the values, page sizes and numbered pages, walking the pages gives the list
-    sorted in Python, and Previous gives the same pages back."""
+                                            per_page, numbered, count_limit):
+    """Whatever the values, page sizes, numbered pages and counting limit, walking the pages
+    gives the list sorted in Python, and Previous gives the same pages back."""
     monkeypatch.setattr(services, "PER_PAGE", per_page)
     monkeypatch.setattr(services, "NUMBERED_PAGES", numbered)
+    monkeypatch.setattr(services, "COUNT_LIMIT", count_limit)
     round_ = RoundFactory()
     organisations = [OrganisationFactory(name=name) for name in ("oak", "Ash", "OAK", "elm")]
     made = [submitted(round=round_, organisation=organisations[organisation],
@@ -256,6 +257,30 @@ def test_the_list_reads_only_the_columns_it_shows(client, officer):
         for column in ("description", "sections", "organisation_snapshot", "legal_name",
                        "contact_email"):
             assert column not in statement
+
+
+def test_beyond_the_counting_limit_the_list_says_more_than(client, officer, small_pages,
+                                                          monkeypatch):
+    """Counting stops after COUNT_LIMIT rows: the list says "more than" and leaves out the
+    total and the number of pages, and its pages still go on to the end."""
+    monkeypatch.setattr(services, "COUNT_LIMIT", 4)
+    for day in range(1, 8):
+        submitted(submitted_at=on(day))
+    response = client.get("/assessment/applications")
+    assert soup(response).find(id="summary").get_text(strip=True) == "More than 4 applications"
+    assert soup(response).find("caption").text == "Applications, page 1"
+    seen = []
+    while True:
+        seen += [link.text for link in soup(response).select(
+            ".govuk-table__body tr td:first-child a")]
+        next_link = soup(response).select_one(".govuk-pagination__next a")
+        if next_link is None:
+            break
+        response = client.get(next_link["href"])
+    assert len(seen) == len(set(seen)) == 7
+    filtered = client.get("/assessment/applications", query_string={"status": "withdrawn"})
+    assert soup(filtered).find(id="summary").get_text(" ", strip=True) == \
+        "0 applications, £0.00 requested"
 
 
 def test_the_count_and_total_cover_every_page_and_skip_drafts(officer_person, small_pages):
