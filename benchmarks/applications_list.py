@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PORTAL_ENV", "testing")
@@ -15,15 +16,29 @@ import sqlalchemy as sa
 
 from benchmarks.dataset import build, build_applications
 from benchmarks.harness import bench_app, signed_in_client, time_pages
-from models import Round, Ward
+from models import Round, User, UserRole, Ward
 from models.base import db
 from models.enums import Role
+from portal.assessment import services
+
+
+def deep_link(sort: str, order: str) -> str:
+    """The Next link of the last numbered page: the first page read from a cursor (keyset
+    paging), which costs what any later page does."""
+    officer = db.session.scalar(sa.select(User).join(UserRole)
+                                .where(UserRole.role == Role.GRANTS_OFFICER).limit(1))
+    filters = services.ApplicationFilters(sort=sort, order=order)
+    listing = services.applications_page(officer, filters, page=services.NUMBERED_PAGES)
+    return f"/assessment/applications?{urlencode({'sort': sort, 'order': order, **listing.next})}"
 
 
 def pages(round_id: int, ward_id: int) -> list[str]:
     return [
         "/assessment/applications",
-        "/assessment/applications?page=150",
+        f"/assessment/applications?page={services.NUMBERED_PAGES}",
+        deep_link("submitted", "desc"),
+        deep_link("organisation", "asc"),
+        "/assessment/applications?q=organisation 12",
         f"/assessment/applications?round={round_id}&ward={ward_id}&amount=1000-2500"
         "&sort=amount&order=asc",
         "/assessment/applications?q=project 12&sort=organisation",

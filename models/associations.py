@@ -1,6 +1,6 @@
 """Many-to-many link tables between areas' models (wards and themes)."""
 
-from sqlalchemy import Column, ForeignKey, Table
+from sqlalchemy import Column, ForeignKey, Index, Table
 
 from models.base import db
 
@@ -28,6 +28,8 @@ application_wards = Table(
     Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),
            primary_key=True),
     Column("ward_id", ForeignKey("wards.id"), primary_key=True),
+    # The primary key leads with the application; the list's ward filter reads the other way.
+    Index("ix_application_wards_ward_id_application_id", "ward_id", "application_id"),
 )
 
 application_themes = Table(
@@ -35,6 +37,8 @@ application_themes = Table(
     Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),
            primary_key=True),
     Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+    # The primary key leads with the application; the list's theme filter reads the other way.
+    Index("ix_application_themes_theme_id_application_id", "theme_id", "application_id"),
 )
 
 # What a funding pot may pay for. A pot with none of a kind is not restricted in that way.

@@ -2,7 +2,15 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
@@ -23,6 +31,8 @@ class Organisation(db.Model):
                         name="income_not_negative"),
         CheckConstraint("paid_staff IS NULL OR paid_staff >= 0", name="staff_not_negative"),
         CheckConstraint("volunteers IS NULL OR volunteers >= 0", name="volunteers_not_negative"),
+        # The officers' list sorts by name whatever its case.
+        Index("ix_organisations_lower_name", text("lower(name)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

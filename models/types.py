@@ -46,3 +46,10 @@ def render_migration_item(kind: str, obj, autogen_context):
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_migration_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object hook: the PostgreSQL-only trigram indexes (named *_trgm, made
+    by a migration, not declared in the models that SQLite shares) are not to be dropped."""
+    return not (type_ == "index" and reflected and compare_to is None
+                and (name or "").endswith("_trgm"))

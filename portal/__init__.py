@@ -76,12 +76,13 @@ def _configure_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import models  # noqa: F401  (registers every model with the metadata)
-    from models.types import render_migration_item
+    from models.types import include_migration_object, render_migration_item
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True, render_item=render_migration_item)
+                     compare_type=True, render_item=render_migration_item,
+                     include_object=include_migration_object)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -40,12 +40,15 @@ def applications():
     """Every application sent in, filtered, searched, sorted and 25 a page, with the count and
     total requested of all that match."""
     form, filters = _filters()
-    listing = services.applications_page(current_person(), filters, page=page_number())
+    listing = services.applications_page(current_person(), filters, page_number(),
+                                         after=request.args.get("after", ""),
+                                         before=request.args.get("before", ""))
     # Only the filters travel to the export links: other arguments have no say in url_for.
     export_args = {key: value for key, value in request.args.items()
                    if key in form and key != "submit"}
     return render_template("assessment/applications.html", form=form, listing=listing,
-                           export_args=export_args)
+                           export_args=export_args, numbered_pages=services.NUMBERED_PAGES,
+                           count_limit=services.COUNT_LIMIT)
 
 
 

@@ -1,18 +1,30 @@
 """Grants officers' view of the applications that have come in: the filtered list, its exports
 and one application in full. Drafts stay private to the organisation until they are submitted."""
 
+import base64
+import binascii
+import json
 from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application, CostLine, Document, Organisation, Round, Theme, User, Ward
+from models.associations import application_themes, application_wards
 from models.enums import ApplicationStatus, LegalForm
 from portal import policies
 from portal.dates import format_date, to_london
@@ -22,6 +34,14 @@ from portal.money import format_pounds
 from portal.organisations import services as organisation_services
 
 PER_PAGE = 25
+# ?page=N skips (N - 1) pages of rows, a cost that grows with N, so numbers are honoured up to
+# here (a thousand rows at most). Beyond, Next and Previous carry the row to read on from
+# (keyset paging), which costs the same on any page.
+NUMBERED_PAGES = 40
+# Counting and adding up every matching application costs as much as there are: the list
+# counts no further than this. A round's applications, which officers total against its
+# budget, stay well under it; "every application ever" is simply more than this many.
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -68,10 +88,35 @@ class ApplicationFilters:
 
 
 @dataclass(frozen=True)
+class ListedApplication:
+    """One row of the list: only the columns it shows."""
+
+    id: int
+    reference: str | None
+    organisation_name: str
+    title: str | None
+    round_name: str
+    amount_requested_pence: int | None
+    submitted_at: datetime | None
+    status: ApplicationStatus
+
+
+@dataclass(frozen=True)
 class ApplicationList:
-    pagination: Pagination
-    count: int
-    total_requested_pence: int
+    """One page of the list, the count and total requested of every matching application (up
+    to COUNT_LIMIT of them), and the query arguments of the links to other pages (None: no
+    such page)."""
+
+    rows: list[ListedApplication]
+    page: int
+    # The count, total and pages are None for more than COUNT_LIMIT applications.
+    pages: int | None
+    count: int | None
+    total_requested_pence: int | None
+    previous: dict[str, Any] | None
+    next: dict[str, Any] | None
+    # The page numbers to link to with ?page= (None: a gap), and the current page.
+    numbers: list[int | None]
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
@@ -98,53 +143,241 @@ def _contains(column, text: str) -> ColumnElement[bool]:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
+def _named(text: str) -> Select:
+    """The ids of the organisations whose name contains `text`."""
+    return select(Organisation.id).where(_contains(Organisation.name, text)).correlate(None)
+
+
 def _matching(filters: ApplicationFilters) -> Select:
-    """Applications that are not drafts and pass every filter, joined to their organisation."""
-    query = (select(Application).join(Application.organisation)
-             .where(Application.status != ApplicationStatus.DRAFT))
+    """Applications that are not drafts and pass every filter. Each filter on another table is
+    an `id IN (...)` of that table's index (for search, a union of one per column), a shape
+    the planner reads from the indexes, where an OR across a join reads every row."""
+    query = select(Application).where(Application.status != ApplicationStatus.DRAFT)
     if filters.round:
         query = query.where(Application.round_id == filters.round)
     if filters.status in {status.value for status in OFFICER_STATUSES}:
         query = query.where(Application.status == ApplicationStatus(filters.status))
     if filters.ward:
-        query = query.where(Application.wards.any(Ward.id == filters.ward))
+        query = query.where(Application.id.in_(
+            select(application_wards.c.application_id)
+            .where(application_wards.c.ward_id == filters.ward)))
     if filters.theme:
-        query = query.where(Application.themes.any(Theme.id == filters.theme))
+        query = query.where(Application.id.in_(
+            select(application_themes.c.application_id)
+            .where(application_themes.c.theme_id == filters.theme)))
     if band := AMOUNT_BANDS.get(filters.amount):
         if band.above_pence is not None:
             query = query.where(Application.amount_requested_pence > band.above_pence)
         if band.up_to_pence is not None:
             query = query.where(Application.amount_requested_pence <= band.up_to_pence)
     if filters.organisation.strip():
-        query = query.where(_contains(Organisation.name, filters.organisation.strip()))
+        query = query.where(Application.organisation_id.in_(
+            _named(filters.organisation.strip())))
     if search := filters.q.strip():
-        query = query.where(or_(_contains(Application.reference, search),
-                                _contains(Organisation.name, search),
-                                _contains(Application.title, search)))
+        found = select(Application.id).correlate(None)
+        query = query.where(Application.id.in_(union(
+            found.where(_contains(Application.reference, search)),
+            found.where(_contains(Application.title, search)),
+            found.where(Application.organisation_id.in_(_named(search))))))
     return query
 
 
+def _sort(filters: ApplicationFilters) -> tuple[str, Any, bool]:
+    """The sort asked for (or the default): its key, its column and whether it goes up."""
+    key = filters.sort if filters.sort in SORTS else "submitted"
+    return key, SORTS[key][1], filters.order == "asc"
+
+
 def _ordered(query: Select, filters: ApplicationFilters) -> Select:
-    _, column = SORTS.get(filters.sort, SORTS["submitted"])
-    direction = column.asc() if filters.order == "asc" else column.desc()
+    """`query` joined to the organisation (one sort is by its name) and in the list's order."""
+    _, column, ascending = _sort(filters)
+    direction = column.asc() if ascending else column.desc()
     # Nulls last either way, and the id breaks ties so that pages never overlap.
-    tiebreak = Application.id.asc() if filters.order == "asc" else Application.id.desc()
-    return query.order_by(direction.nulls_last(), tiebreak)
+    tiebreak = Application.id.asc() if ascending else Application.id.desc()
+    return query.join(Application.organisation).order_by(direction.nulls_last(), tiebreak)
 
 
-def applications_page(officer: User, filters: ApplicationFilters, page: int) -> ApplicationList:
-    """One page of matching applications with the count and total requested of all of them."""
+LISTED_COLUMNS = (Application.id, Application.reference,
+                  Organisation.name.label("organisation_name"), Application.title,
+                  Round.name.label("round_name"), Application.amount_requested_pence,
+                  Application.submitted_at, Application.status)
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    """A row to read on from: its sort value (None for a null) and id, and the number of the
+    page that starts there."""
+
+    page: int
+    value: Any
+    id: int
+
+
+def _read_from(filters: ApplicationFilters, cursor: _Cursor | None, forwards: bool,
+               offset: int, limit: int) -> Select:
+    """Up to `limit` rows in the list's order (or backwards: the reverse order) after the
+    cursor's row, skipping `offset` rows. The rows with no sort value, last in the list, are
+    read apart from the others, so that each part is an index read in order from the cursor
+    (the seek), never a sort of every matching row. The rows carry their sort value, for the
+    cursors of the links, and their part, to keep the parts in order."""
+    _, column, ascending = _sort(filters)
+    up = ascending == forwards
+    listed = (_matching(filters).join(Application.organisation).join(Application.round)
+              .with_only_columns(*LISTED_COLUMNS, column.label("sort_value")))
+
+    def part(number: int, query: Select, *order: Any) -> Select:
+        query = query.add_columns(literal(number).label("part"))
+        return select(query.order_by(*(c.asc() if up else c.desc() for c in order))
+                      .limit(offset + limit).subquery())
+
+    with_value = listed.where(column.is_not(None))
+    without = listed.where(column.is_(None))
+    if cursor is not None and cursor.value is None:
+        without = without.where(Application.id > cursor.id if up else Application.id < cursor.id)
+    elif cursor is not None:
+        value = literal(cursor.value, column.type)
+        key, seek = tuple_(column, Application.id), tuple_(value, literal(cursor.id))
+        # The row comparison says it all; the value alone again lets the organisation's name
+        # index seek too, where the comparison spans two tables.
+        with_value = with_value.where(key > seek if up else key < seek,
+                                      column >= value if up else column <= value)
+    # After a null there are only nulls; before a value there are only values.
+    parts = []
+    if cursor is None or cursor.value is not None or not forwards:
+        parts.append((with_value, column, Application.id))
+    if cursor is None or cursor.value is None or forwards:
+        parts.append((without, Application.id))
+    if not forwards:
+        parts.reverse()
+    both = union_all(*(part(number, query, *order)
+                       for number, (query, *order) in enumerate(parts))).subquery()
+    sort_value, id_ = both.c.sort_value, both.c.id
+    return (select(both).order_by(both.c.part, sort_value.asc() if up else sort_value.desc(),
+                                  id_.asc() if up else id_.desc())
+            .offset(offset).limit(limit))
+
+
+def applications_page(officer: User, filters: ApplicationFilters, page: int = 1,
+                      after: str = "", before: str = "") -> ApplicationList:
+    """One page of matching applications with the count and total requested of all of them:
+    page `page`, or the page after (or before) the row a Next (or Previous) link's cursor
+    names. Two queries: the count and total, and the page's rows."""
     policies.require(policies.can_view_submitted_applications(officer))
-    query = _matching(filters)
-    count, total = db.session.execute(query.with_only_columns(
-        func.count(Application.id),
-        func.coalesce(func.sum(Application.amount_requested_pence), 0))).one()
-    items = _ordered(query, filters).options(joinedload(Application.organisation),
-                                             joinedload(Application.round))
-    # The count came with the total above, so the pagination need not count again.
-    pagination = db.paginate(items, page=page, per_page=PER_PAGE, error_out=False, count=False)
-    pagination.total = count
-    return ApplicationList(pagination, count, total)
+    count, total = _count_and_total(filters)
+    pages = max(-(-count // PER_PAGE), 1) if count is not None else None
+    after_row = _decode(filters, after)
+    before_row = None if after_row else _decode(filters, before)
+    cursor = after_row or before_row
+    page = min(cursor.page, pages or cursor.page) if cursor else page
+    if cursor is None and page > NUMBERED_PAGES:
+        # Beyond the numbered pages, ?page= reads nothing (its OFFSET would grow unbounded).
+        back = {"page": min(pages or NUMBERED_PAGES, NUMBERED_PAGES)}
+        return ApplicationList([], page, pages, count, total, back, None, [])
+    rows = db.session.execute(_read_from(
+        filters, cursor, forwards=before_row is None,
+        offset=0 if cursor else (page - 1) * PER_PAGE, limit=PER_PAGE + 1)).all()
+    more = len(rows) > PER_PAGE  # another page beyond, in the direction read
+    rows = rows[:PER_PAGE]
+    if before_row:
+        rows.reverse()
+        # Reading back to the start of the list means page 1, whatever the link said.
+        page = page if more else 1
+    has_previous = more if before_row else page > 1
+    has_next = True if before_row else more
+    return ApplicationList([ListedApplication(*row[:len(LISTED_COLUMNS)]) for row in rows],
+                           page, pages, count, total,
+                           _previous(filters, page, pages, rows) if has_previous else None,
+                           _next(filters, page, rows) if has_next and rows else None,
+                           _numbers(page, pages))
+
+
+def _count_and_total(filters: ApplicationFilters) -> tuple[int | None, int | None]:
+    """How many applications match and the amount they request, or (None, None) for more
+    than COUNT_LIMIT: the query reads no more rows than that."""
+    amounts = (_matching(filters).with_only_columns(Application.amount_requested_pence)
+               .limit(COUNT_LIMIT + 1).subquery())
+    count, total = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(amounts.c.amount_requested_pence), 0))).one()
+    return (count, total) if count <= COUNT_LIMIT else (None, None)
+
+
+def _previous(filters: ApplicationFilters, page: int, pages: int | None,
+              rows: list) -> dict[str, Any]:
+    """The query arguments of the Previous link: a page number while ?page= reaches it, else
+    a cursor from this page's first row."""
+    if rows and page - 1 > NUMBERED_PAGES:
+        return {"before": _encode(filters, page - 1, rows[0])}
+    return {"page": min(page - 1, pages or NUMBERED_PAGES, NUMBERED_PAGES)}
+
+
+def _next(filters: ApplicationFilters, page: int, rows: list) -> dict[str, Any]:
+    """The query arguments of the Next link: a page number while ?page= reaches it, else a
+    cursor from this page's last row."""
+    if page + 1 <= NUMBERED_PAGES:
+        return {"page": page + 1}
+    return {"after": _encode(filters, page + 1, rows[-1])}
+
+
+def _numbers(page: int, pages: int | None) -> list[int | None]:
+    """The page numbers the links show, as GOV.UK pagination does (the first and last, the
+    current page and its neighbours; None for a gap), of those ?page= reaches."""
+    reachable = min(pages or NUMBERED_PAGES, NUMBERED_PAGES)
+    wanted = sorted({1, reachable, page} | {n for n in range(page - 1, page + 3)
+                                            if 1 <= n <= reachable})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _encode(filters: ApplicationFilters, page: int, row: Any) -> str:
+    """The cursor of a link to the page `page` that starts after (or ends before) `row`: the
+    sort it was made for, the page number, and the row's sort value and id."""
+    value = row.sort_value.isoformat() if isinstance(row.sort_value, datetime) else row.sort_value
+    key, _, ascending = _sort(filters)
+    text = json.dumps([key, ascending, page, value, row.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+LARGEST_INTEGER = 2**63 - 1  # PostgreSQL's bigint
+
+
+def _decode(filters: ApplicationFilters, token: str) -> _Cursor | None:
+    """The cursor a link carried, or None for none, one not well formed (typed by hand) or
+    one made for another sort (a link kept from before the sort changed): the list then
+    starts at the page number."""
+    if not token or len(token) > 1000:
+        return None
+    key, _, ascending = _sort(filters)
+    try:
+        made_for, went_up, page, value, id_ = json.loads(
+            base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        value = _sort_value(key, value)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if (made_for, went_up) != (key, ascending) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 < n <= LARGEST_INTEGER
+            for n in (page, id_)):
+        return None
+    return _Cursor(page, value, id_)
+
+
+def _sort_value(key: str, value: Any) -> Any:
+    """A cursor's sort value as the column holds it; ValueError if it cannot be one."""
+    if value is None:
+        return None
+    if key == "submitted" and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            return moment
+    elif key == "amount" and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) <= LARGEST_INTEGER:
+            return value
+    elif key in {"reference", "organisation"} and isinstance(value, str) and len(value) <= 200:
+        return value
+    raise ValueError(value)
 
 
 EXPORT_HEADINGS = ["Reference", "Organisation", "Legal name", "Title", "Round", "Financial year",
