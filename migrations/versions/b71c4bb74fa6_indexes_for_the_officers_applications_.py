@@ -1,7 +1,7 @@
 """Indexes for the officers' applications list: its sorts and filters, and trigram search on PostgreSQL
 
 Revision ID: b71c4bb74fa6
-Revises: a25573b07274
+Revises: 97478e5fd8f6
 Create Date: 2026-12-07 06:39:46.018573
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b71c4bb74fa6'
-down_revision = 'a25573b07274'
+down_revision = '97478e5fd8f6'
 branch_labels = None
 depends_on = None
 
