@@ -20,7 +20,7 @@ from portal.funding import ledger
 from portal.funding.payments import PaymentDetails
 from tests.awards.conftest import Offered, accepted_grant, today
 from tests.awards.test_grant_returns import answers, officer, sent
-from tests.awards.test_letters import letter_folder, text_of  # noqa: F401 (a fixture)
+from tests.awards.test_letters import letter_store, text_of  # noqa: F401 (a fixture)
 from tests.conftest import sign_in_as
 from tests.html import error_messages, soup
 
