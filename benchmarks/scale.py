@@ -1,7 +1,7 @@
 """The portal at county scale (issue 15): builds 55,000 applications from 5,000 organisations,
 their awards and funding ledger and a programme of 76 contracts on PostgreSQL
 (benchmarks/county.py), serves it with gunicorn in production mode, and drives N signed-in
-officers at once, each with its own session, over the officers' list (page 1, a deep page, each
+officers at once, each with its own session, over the officers' list (page 1, deep pages, each
 sort, filters, searches), the funding dashboard, a pot's ledger, the taper dashboard and the
 contracts list. Prints, per page: requests, p50/p95/p99 and the SQL time (from the
 Server-Timing header that SQL_TIMING=1 adds), then requests per second and PASS or FAIL
@@ -57,6 +57,7 @@ from models.base import db
 from models.enums import ApplicationStatus, Role
 from portal import create_app
 from portal.accounts import sessions
+from portal.assessment import services
 from portal.config import sqlalchemy_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,17 @@ def _list(**query) -> str:
     return "/assessment/applications" + (f"?{urlencode(query)}" if query else "")
 
 
+def _deep(sort: str, order: str, page: int = 2_000) -> str:
+    """The list at page `page` as its Next link reaches it: a cursor naming the row before
+    (keyset paging; ?page= is honoured only up to NUMBERED_PAGES)."""
+    filters = services.ApplicationFilters(sort=sort, order=order)
+    # The service's own cursor, made as its Next link would make it.
+    row = db.session.execute(services._read_from(
+        filters, None, forwards=True, offset=(page - 1) * services.PER_PAGE - 1, limit=1)).one()
+    cursor = services._encode(filters, page, row)
+    return _list(sort=sort, order=order, after=cursor)
+
+
 def pages(rng: random.Random) -> list[Page]:
     """The pages measured, with ids, references and names taken from the dataset."""
     round_id = db.session.scalar(sa.select(sa.func.max(Round.id)))
@@ -108,7 +120,10 @@ def pages(rng: random.Random) -> list[Page]:
                 if status is not ApplicationStatus.DRAFT]
     kinds = [
         Page("list: page 1", (_list(),)),
-        Page("list: page 2000", (_list(page=2000),)),
+        Page(f"list: page {services.NUMBERED_PAGES}", (_list(page=services.NUMBERED_PAGES),)),
+        Page("list: page 2000 (cursor)", tuple(_deep(sort, order) for sort, order in
+                                               (("submitted", "desc"), ("organisation", "asc"),
+                                                ("amount", "desc")))),
         *(Page(f"list: sort {sort} {order}", (_list(sort=sort, order=order),))
           for sort in ("submitted", "amount", "reference", "organisation")
           for order in ("asc", "desc")),
