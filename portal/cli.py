@@ -1,6 +1,6 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
 expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler`, `flask taper
-report` and `flask files copy-from-folders`."""
+report`, `flask files copy-from-folders` and `flask funding check`."""
 
 import click
 from flask import Flask, current_app
@@ -155,6 +155,34 @@ def copy_from_folders_command() -> None:
     click.echo(f"Copied to the {current_app.config['FILE_STORE']} store: {summary}.")
 
 
+funding_cli = AppGroup("funding", help="Funding pots and their ledger.")
+
+
+@funding_cli.command("check")
+def funding_check_command() -> None:
+    """Check that every pot's stored budget, committed and paid figures are the sums of its
+    ledger entries. Lists each pot that disagrees and exits 1; exits 0 when all agree."""
+    from portal.funding import ledger
+    from portal.money import format_pounds
+
+    def figures(balance: ledger.Balance) -> str:
+        return (f"budget {format_pounds(balance.budget_pence)}, committed "
+                f"{format_pounds(balance.committed_pence)}, paid "
+                f"{format_pounds(balance.paid_pence)}")
+
+    result = ledger.check()
+    if not result.mismatches:
+        click.echo(f"All {result.pots} pots agree with their ledger entries.")
+        return
+    for mismatch in result.mismatches:
+        pot = mismatch.pot
+        click.echo(f"Pot {pot.id}, {pot.name} ({pot.financial_year}): stored "
+                   f"{figures(mismatch.stored)}; its entries sum to {figures(mismatch.summed)}")
+    click.echo(f"{len(result.mismatches)} of {result.pots} pots disagree with their ledger "
+               "entries.", err=True)
+    raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(daily_command)
@@ -162,3 +190,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(taper_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(funding_cli)

@@ -146,14 +146,12 @@ def _years() -> list[str]:
 
 
 def _pot_rows(year: str | None) -> list[PotRow]:
-    """The pots of `year` (all when None), newest year first then by name, with their figures:
-    two queries however many pots there are."""
+    """The pots of `year` (all when None), newest year first then by name, with the figures
+    their rows store: one query however many pots and entries there are."""
     query = select(FundingPot).order_by(FundingPot.financial_year.desc(), FundingPot.name)
     if year is not None:
         query = query.where(FundingPot.financial_year == year)
-    pots = list(db.session.scalars(query))
-    figures = ledger.balances([pot.id for pot in pots])
-    return [PotRow(pot, figures[pot.id]) for pot in pots]
+    return [PotRow(pot, ledger.balance_of(pot)) for pot in db.session.scalars(query)]
 
 
 def _through_awards(query):
