@@ -49,7 +49,7 @@ from models.enums import (
     Role,
     RoundStatus,
 )
-from portal.funding import ledger
+from portal.funding import ledger_check
 from portal.funding.payments import PaymentDetails
 
 BATCH = 5_000
@@ -348,7 +348,7 @@ def _ledger(rng: random.Random, officer_id: int, round_of: dict[int, Round], pot
     _insert(Allocation, allocations)
     _insert(LedgerEntry, budgets + entries)
     # Entries inserted around ledger.post: the pots' stored figures are set from them here.
-    ledger.store_sums()
+    ledger_check.store_sums()
     _insert(Payment, payments)
 
 

@@ -93,3 +93,18 @@ class LedgerEntry(db.Model):
 
     pot: Mapped[FundingPot] = relationship()
     actor: Mapped[User] = relationship()
+
+
+class SchemePotSpend(db.Model):
+    """What one scheme's awards have committed and been paid from one pot: the sums of those
+    awards' ledger entries against the pot, kept like the pot's own figures (written by the
+    ledger under the pot's row lock, in the transaction that adds the entries), so that the
+    funding dashboard and the scheme taper read a row a scheme and pot."""
+
+    __tablename__ = "scheme_pot_spends"
+
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("funding_pots.id"), primary_key=True,
+                                        index=True)
+    committed_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_pence: Mapped[int] = mapped_column(BigInteger, default=0)

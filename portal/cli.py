@@ -160,26 +160,36 @@ funding_cli = AppGroup("funding", help="Funding pots and their ledger.")
 
 @funding_cli.command("check")
 def funding_check_command() -> None:
-    """Check that every pot's stored budget, committed and paid figures are the sums of its
-    ledger entries. Lists each pot that disagrees and exits 1; exits 0 when all agree."""
-    from portal.funding import ledger
+    """Check that every pot's stored budget, committed and paid figures, and what each
+    scheme's awards have committed and been paid from each pot, are the sums of the ledger
+    entries. Lists each figure that disagrees and exits 1; exits 0 when all agree."""
+    from portal.funding import ledger, ledger_check
     from portal.money import format_pounds
 
-    def figures(balance: ledger.Balance) -> str:
-        return (f"budget {format_pounds(balance.budget_pence)}, committed "
-                f"{format_pounds(balance.committed_pence)}, paid "
-                f"{format_pounds(balance.paid_pence)}")
+    def spent(figures: ledger.Spend | ledger.Balance) -> str:
+        return (f"committed {format_pounds(figures.committed_pence)}, paid "
+                f"{format_pounds(figures.paid_pence)}")
 
-    result = ledger.check()
-    if not result.mismatches:
-        click.echo(f"All {result.pots} pots agree with their ledger entries.")
+    def balance(figures: ledger.Balance) -> str:
+        return f"budget {format_pounds(figures.budget_pence)}, {spent(figures)}"
+
+    result = ledger_check.check()
+    if result.agrees:
+        click.echo(f"All {result.pots} pots agree with their ledger entries, and so do the "
+                   f"{result.scheme_spends} sums of a scheme's awards from a pot.")
         return
     for mismatch in result.mismatches:
         pot = mismatch.pot
         click.echo(f"Pot {pot.id}, {pot.name} ({pot.financial_year}): stored "
-                   f"{figures(mismatch.stored)}; its entries sum to {figures(mismatch.summed)}")
-    click.echo(f"{len(result.mismatches)} of {result.pots} pots disagree with their ledger "
-               "entries.", err=True)
+                   f"{balance(mismatch.stored)}; its entries sum to {balance(mismatch.summed)}")
+    for found in result.scheme_mismatches:
+        pot = found.pot
+        click.echo(f"{found.scheme.name}'s awards from pot {pot.id}, {pot.name} "
+                   f"({pot.financial_year}): stored {spent(found.stored)}; their entries sum "
+                   f"to {spent(found.summed)}")
+    wrong = len(result.mismatches) + len(result.scheme_mismatches)
+    click.echo(f"{wrong} stored figures disagree with the ledger entries "
+               f"({result.pots} pots checked).", err=True)
     raise SystemExit(1)
 
 

@@ -14,11 +14,13 @@ posts never wait on each other crosswise), works out what the entries would leav
 them all or refuses with a message naming the pot, adding nothing. The caller commits, so that
 the money and what it is for (an award, a contract) are one transaction.
 
-Each pot row also stores its three sums (budget_pence, committed_pence, paid_pence). Only `post`
-writes them, on the rows it has locked, in the transaction that adds the entries: so they
-cannot drift from the entries (no other post can read or write them in between, and a rollback
-takes both away), and `balances` reads a row a pot instead of summing the ledger. `check`
-sums the entries again to prove it (`flask funding check`).
+Each pot row also stores its three sums (budget_pence, committed_pence, paid_pence), and
+scheme_pot_spends what each scheme's awards have committed and been paid from each pot. Only
+`post` writes them, for the pots it has locked, in the transaction that adds the entries: so
+they cannot drift from the entries (no other post can read or write them in between, and a
+rollback takes both away), and `balances` and the dashboards read a row a pot (or a scheme and
+pot) instead of summing the ledger. portal.funding.ledger_check sums the entries again to prove
+it (`flask funding check`).
 """
 
 import uuid
@@ -26,9 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 
-from models import FundingPot, LedgerEntry, User
+from models import Application, Award, FundingPot, LedgerEntry, Round, SchemePotSpend, User
 from models.base import utcnow
 from models.enums import LedgerKind, PotStatus
 from portal import audit
@@ -83,6 +85,23 @@ class Balance:
         raise ValueError(posting.kind)
 
 
+@dataclass(frozen=True)
+class Spend:
+    """What has been committed and paid from pots: the same ledger sums as a Balance's,
+    without a budget, for money grouped other than by pot."""
+
+    committed_pence: int = 0
+    paid_pence: int = 0
+
+    def __add__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence + other.committed_pence,
+                     self.paid_pence + other.paid_pence)
+
+    def __sub__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence - other.committed_pence,
+                     self.paid_pence - other.paid_pence)
+
+
 def _sum_of(*kinds: LedgerKind, minus: tuple[LedgerKind, ...] = ()):
     signed = case((LedgerEntry.kind.in_(kinds), LedgerEntry.amount_pence),
                   (LedgerEntry.kind.in_(minus), -LedgerEntry.amount_pence), else_=0)
@@ -107,7 +126,8 @@ def clawed_back_sum():
     return _sum_of(LedgerKind.CLAWBACK)
 
 
-def _budget_sum():
+def budget_sum():
+    """The SQL sum of the budget of the entries selected: budget entries and transfers."""
     return _sum_of(LedgerKind.BUDGET, LedgerKind.TRANSFER)
 
 
@@ -127,61 +147,6 @@ def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
     found = {pot_id: Balance(budget, committed, paid)
              for pot_id, budget, committed, paid in db.session.execute(query)}
     return found if ids is None else {pot_id: found.get(pot_id, Balance()) for pot_id in ids}
-
-
-def _summed():
-    """Each pot's figures summed from its entries: a subquery of pot_id, budget, committed
-    and paid, for the pots that have entries."""
-    return (select(LedgerEntry.pot_id.label("pot_id"), _budget_sum().label("budget"),
-                   committed_sum().label("committed"), paid_sum().label("paid"))
-            .group_by(LedgerEntry.pot_id).subquery())
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """A pot whose stored figures differ from the sums of its entries."""
-
-    pot: FundingPot
-    stored: Balance
-    summed: Balance
-
-
-@dataclass(frozen=True)
-class Check:
-    """How many pots were checked, and those whose stored figures differ from their
-    entries."""
-
-    pots: int
-    mismatches: list[Mismatch]
-
-
-def check() -> Check:
-    """Sum every pot's entries again and compare them with its stored figures: one query that
-    reads the whole ledger, for `flask funding check`, not for pages."""
-    summed = _summed()
-    query = (select(FundingPot, func.coalesce(summed.c.budget, 0),
-                    func.coalesce(summed.c.committed, 0), func.coalesce(summed.c.paid, 0))
-             .outerjoin(summed, summed.c.pot_id == FundingPot.id).order_by(FundingPot.id))
-    pots, found = 0, []
-    for pot, budget, committed, paid in db.session.execute(query):
-        pots += 1
-        stored, sums = balance_of(pot), Balance(int(budget), int(committed), int(paid))
-        if stored != sums:
-            found.append(Mismatch(pot, stored, sums))
-    return Check(pots, found)
-
-
-def store_sums() -> None:
-    """Set every pot's stored figures to the sums of its entries, in one UPDATE. Only for
-    entries added without `post` (a benchmark's bulk insert); the caller commits."""
-    def of_pot(total):
-        return (select(total).where(LedgerEntry.pot_id == FundingPot.id)
-                .correlate(FundingPot).scalar_subquery())
-
-    db.session.execute(update(FundingPot).values(
-        budget_pence=of_pot(_budget_sum()), committed_pence=of_pot(committed_sum()),
-        paid_pence=of_pot(paid_sum())).execution_options(synchronize_session=False))
-    db.session.expire_all()
 
 
 def _lock(pot_ids: set[int]) -> dict[int, FundingPot]:
@@ -251,6 +216,33 @@ def _check_amount(pot: FundingPot, posting: Posting) -> None:
         raise LedgerRefused(f"{what} must be more than £0.00", field="amount")
 
 
+def _scheme_of(award_id: int) -> int | None:
+    return db.session.scalar(
+        select(Round.scheme_id).join(Application, Application.round_id == Round.id)
+        .join(Award, Award.application_id == Application.id).where(Award.id == award_id))
+
+
+def _add_to_scheme_spends(award_id: int, postings: list[Posting]) -> None:
+    """Add what `postings` commit and pay to what the award's scheme has spent from their
+    pots. The pots are locked, so no other post reads or writes these rows meanwhile."""
+    scheme_id = _scheme_of(award_id)
+    if scheme_id is None:
+        return
+    spends = {spend.pot_id: spend for spend in db.session.scalars(
+        select(SchemePotSpend).where(SchemePotSpend.scheme_id == scheme_id,
+                                     SchemePotSpend.pot_id.in_({p.pot_id for p in postings}))
+        .execution_options(populate_existing=True))}
+    for posting in postings:
+        spend = spends.get(posting.pot_id)
+        if spend is None:
+            spend = spends[posting.pot_id] = SchemePotSpend(
+                scheme_id=scheme_id, pot_id=posting.pot_id, committed_pence=0, paid_pence=0)
+            db.session.add(spend)
+        change = Balance().after(posting)
+        spend.committed_pence += change.committed_pence
+        spend.paid_pence += change.paid_pence
+
+
 def post(actor: User, postings: list[Posting], reason: str, now: datetime | None = None,
          award_id: int | None = None, contract_id: int | None = None) -> list[LedgerEntry]:
     """Add `postings` together, or refuse them all (LedgerRefused) if any pot's rules would
@@ -273,6 +265,8 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     for pot_id, pot in pots.items():
         pot.budget_pence, pot.committed_pence, pot.paid_pence = (
             after[pot_id].budget_pence, after[pot_id].committed_pence, after[pot_id].paid_pence)
+    if award_id is not None:
+        _add_to_scheme_spends(award_id, postings)
     now = now or utcnow()
     batch = uuid.uuid4()
     entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,
