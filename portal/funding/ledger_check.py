@@ -55,7 +55,7 @@ class Check:
         return not self.mismatches and not self.scheme_mismatches
 
 
-def _summed_by_pot():
+def summed_by_pot():
     """Each pot's figures summed from its entries, for the pots that have entries."""
     return (select(LedgerEntry.pot_id.label("pot_id"), budget_sum().label("budget"),
                    committed_sum().label("committed"), paid_sum().label("paid"))
@@ -63,7 +63,7 @@ def _summed_by_pot():
 
 
 def _pot_mismatches() -> tuple[int, list[Mismatch]]:
-    summed = _summed_by_pot()
+    summed = summed_by_pot()
     query = (select(FundingPot, func.coalesce(summed.c.budget, 0),
                     func.coalesce(summed.c.committed, 0), func.coalesce(summed.c.paid, 0))
              .outerjoin(summed, summed.c.pot_id == FundingPot.id).order_by(FundingPot.id))
@@ -76,7 +76,7 @@ def _pot_mismatches() -> tuple[int, list[Mismatch]]:
     return pots, found
 
 
-def _summed_by_scheme():
+def summed_by_scheme():
     """The select of scheme_id, pot_id, committed and paid summed from the entries of each
     scheme's awards, by pot."""
     return (select(Round.scheme_id, LedgerEntry.pot_id, committed_sum(), paid_sum())
@@ -90,7 +90,7 @@ def _scheme_mismatches() -> tuple[int, list[SchemeMismatch]]:
     stored = {(spend.scheme_id, spend.pot_id): Spend(spend.committed_pence, spend.paid_pence)
               for spend in db.session.scalars(select(SchemePotSpend))}
     summed = {(scheme_id, pot_id): Spend(int(committed), int(paid))
-              for scheme_id, pot_id, committed, paid in db.session.execute(_summed_by_scheme())}
+              for scheme_id, pot_id, committed, paid in db.session.execute(summed_by_scheme())}
     keys = sorted(stored.keys() | summed.keys())
     return len(keys), [
         SchemeMismatch(db.session.get(Scheme, key[0]), db.session.get(FundingPot, key[1]),
@@ -118,5 +118,5 @@ def store_sums() -> None:
         paid_pence=of_pot(paid_sum())).execution_options(synchronize_session=False))
     db.session.execute(delete(SchemePotSpend))
     db.session.execute(insert(SchemePotSpend).from_select(
-        ["scheme_id", "pot_id", "committed_pence", "paid_pence"], _summed_by_scheme()))
+        ["scheme_id", "pot_id", "committed_pence", "paid_pence"], summed_by_scheme()))
     db.session.expire_all()
