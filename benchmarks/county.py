@@ -49,6 +49,7 @@ from models.enums import (
     Role,
     RoundStatus,
 )
+from portal.funding import ledger_check
 from portal.funding.payments import PaymentDetails
 
 BATCH = 5_000
@@ -350,6 +351,8 @@ def _ledger(rng: random.Random, officer_id: int, round_of: dict[int, Round], pot
                for (_, year, _), pot_id in pots.items()]
     _insert(Allocation, allocations)
     _insert(LedgerEntry, budgets + entries)
+    # Entries inserted around ledger.post: the pots' stored figures are set from them here.
+    ledger_check.store_sums()
     _insert(Payment, payments)
 
 

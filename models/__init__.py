@@ -43,7 +43,7 @@ from models.contracts import (
 from models.decisions import Decision, Recommendation
 from models.documents import Document
 from models.files import StoredFile
-from models.funding import FundingPot, LedgerEntry
+from models.funding import FundingPot, LedgerEntry, SchemePotSpend
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
 from models.reminders import Reminder
@@ -99,6 +99,7 @@ __all__ = [
     "Round",
     "Scenario",
     "Scheme",
+    "SchemePotSpend",
     "Scoresheet",
     "ScoringCriterion",
     "SignInSession",

@@ -1,7 +1,9 @@
 """Funding pots and the ledger of every movement of money against them.
 
-A pot's budget, committed, paid and available amounts are never stored: they are sums of its
-ledger entries, which are only ever added (portal.funding.services writes them)."""
+A pot's budget, committed and paid amounts are sums of its ledger entries, which are only ever
+added (portal.funding.ledger writes them). The pot keeps those sums too, written by the ledger
+in the same transaction as the entries under the pot's row lock, so that dashboards read a row
+a pot rather than summing the ledger; `flask funding check` compares them with the entries."""
 
 import uuid
 from datetime import date, datetime
@@ -26,7 +28,14 @@ class FundingPot(db.Model):
     """Money available for one financial year from one source."""
 
     __tablename__ = "funding_pots"
-    __table_args__ = (UniqueConstraint("financial_year", "name"),)
+    __table_args__ = (
+        UniqueConstraint("financial_year", "name"),
+        # The ledger's rules, held by the database too: a bug in the ledger cannot store a
+        # pot that is overspent or has paid more than it committed.
+        CheckConstraint("budget_pence >= committed_pence", name="not_overspent"),
+        CheckConstraint("committed_pence >= paid_pence", name="paid_within_committed"),
+        CheckConstraint("paid_pence >= 0", name="paid_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -40,6 +49,11 @@ class FundingPot(db.Model):
     spend_by: Mapped[date | None]
     status: Mapped[PotStatus] = mapped_column(enum_type(PotStatus), default=PotStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The sums of the pot's ledger entries (see the module's docstring): only
+    # portal.funding.ledger writes them.
+    budget_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    committed_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    paid_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     schemes: Mapped[list[Scheme]] = relationship(secondary=pot_schemes, order_by=Scheme.name)
     themes: Mapped[list[Theme]] = relationship(secondary=pot_themes, order_by=Theme.name)
@@ -79,3 +93,18 @@ class LedgerEntry(db.Model):
 
     pot: Mapped[FundingPot] = relationship()
     actor: Mapped[User] = relationship()
+
+
+class SchemePotSpend(db.Model):
+    """What one scheme's awards have committed and been paid from one pot: the sums of those
+    awards' ledger entries against the pot, kept like the pot's own figures (written by the
+    ledger under the pot's row lock, in the transaction that adds the entries), so that the
+    funding dashboard and the scheme taper read a row a scheme and pot."""
+
+    __tablename__ = "scheme_pot_spends"
+
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("funding_pots.id"), primary_key=True,
+                                        index=True)
+    committed_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_pence: Mapped[int] = mapped_column(BigInteger, default=0)

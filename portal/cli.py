@@ -1,6 +1,6 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
 expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler`, `flask taper
-report` and `flask files copy-from-folders`."""
+report`, `flask files copy-from-folders` and `flask funding check`."""
 
 import click
 from flask import Flask, current_app
@@ -155,6 +155,44 @@ def copy_from_folders_command() -> None:
     click.echo(f"Copied to the {current_app.config['FILE_STORE']} store: {summary}.")
 
 
+funding_cli = AppGroup("funding", help="Funding pots and their ledger.")
+
+
+@funding_cli.command("check")
+def funding_check_command() -> None:
+    """Check that every pot's stored budget, committed and paid figures, and what each
+    scheme's awards have committed and been paid from each pot, are the sums of the ledger
+    entries. Lists each figure that disagrees and exits 1; exits 0 when all agree."""
+    from portal.funding import ledger, ledger_check
+    from portal.money import format_pounds
+
+    def spent(figures: ledger.Spend | ledger.Balance) -> str:
+        return (f"committed {format_pounds(figures.committed_pence)}, paid "
+                f"{format_pounds(figures.paid_pence)}")
+
+    def balance(figures: ledger.Balance) -> str:
+        return f"budget {format_pounds(figures.budget_pence)}, {spent(figures)}"
+
+    result = ledger_check.check()
+    if result.agrees:
+        click.echo(f"All {result.pots} pots agree with their ledger entries, and so do the "
+                   f"{result.scheme_spends} sums of a scheme's awards from a pot.")
+        return
+    for mismatch in result.mismatches:
+        pot = mismatch.pot
+        click.echo(f"Pot {pot.id}, {pot.name} ({pot.financial_year}): stored "
+                   f"{balance(mismatch.stored)}; its entries sum to {balance(mismatch.summed)}")
+    for found in result.scheme_mismatches:
+        pot = found.pot
+        click.echo(f"{found.scheme.name}'s awards from pot {pot.id}, {pot.name} "
+                   f"({pot.financial_year}): stored {spent(found.stored)}; their entries sum "
+                   f"to {spent(found.summed)}")
+    wrong = len(result.mismatches) + len(result.scheme_mismatches)
+    click.echo(f"{wrong} stored figures disagree with the ledger entries "
+               f"({result.pots} pots checked).", err=True)
+    raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(daily_command)
@@ -162,3 +200,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(taper_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(funding_cli)

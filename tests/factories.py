@@ -232,7 +232,8 @@ class CriterionScoreFactory(BaseFactory):
 
 class FundingPotFactory(BaseFactory):
     """An open, unrestricted external pot for 2024/25, with no budget yet: give it one with
-    portal.funding.ledger.post (budgets are ledger entries, never a column)."""
+    portal.funding.ledger.post (budgets are ledger entries; only the ledger writes a pot's
+    stored figures)."""
 
     class Meta:
         model = FundingPot

@@ -365,3 +365,11 @@ def test_demo_anchors_delivery_to_date(world):
             if is_late(Quarter.of(each.financial_year, each.quarter), each.submitted_at,
                        world.now)]
     assert late == ["CA-LA-04"]
+
+
+def test_demo_stored_figures_agree_with_the_ledger(world):
+    """The demo's money goes through the ledger, so what it stores (each pot's figures and each
+    scheme's spends by pot) is the sums of its entries, as `flask funding check` says."""
+    from portal.funding import ledger_check
+
+    assert ledger_check.check().agrees

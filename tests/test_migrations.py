@@ -71,3 +71,42 @@ def test_migrations_build_the_models_schema_and_can_be_undone(empty_database_url
 
         flask_migrate.upgrade()
         assert schema_differences() == []
+
+
+def test_pots_stored_figures_are_filled_in_from_their_entries(empty_database_url):
+    """The migration that gives pots their stored figures sums the entries already there."""
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from models import LedgerEntry, User
+    from portal.funding import ledger_check
+
+    with extra_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}) as app, app.app_context():
+        flask_migrate.upgrade(revision="b71c4bb74fa6")
+        now = datetime(2024, 4, 1, tzinfo=UTC)
+        actor_id = db.session.execute(sa.insert(User).values(
+            email="officer@example.org", full_name="Officer", created_at=now)
+            .returning(User.id)).scalar_one()
+        for name in ("Funded", "Empty"):
+            db.session.execute(sa.text(
+                "INSERT INTO funding_pots (name, financial_year, source, funder_name, "
+                "funder_org_id, acknowledgement, status, created_at) VALUES "
+                "(:name, '2024/25', 'core', 'Council', '', '', 'open', :now)"),
+                {"name": name, "now": now})
+        pot_id = db.session.scalar(sa.text("SELECT id FROM funding_pots WHERE name = 'Funded'"))
+        db.session.execute(sa.insert(LedgerEntry), [
+            {"pot_id": pot_id, "kind": kind, "amount_pence": pence, "reason": "Before",
+             "actor_id": actor_id, "created_at": now, "batch": uuid4()}
+            for kind, pence in (("budget", 5_000_00), ("transfer", -1_000_00),
+                                ("commitment", 3_000_00), ("release", 500_00),
+                                ("payment", 1_200_00), ("clawback", 200_00))])
+        db.session.commit()
+
+        flask_migrate.upgrade()
+
+        assert db.session.execute(sa.text(
+            "SELECT name, budget_pence, committed_pence, paid_pence FROM funding_pots "
+            "ORDER BY name")).all() == [("Empty", 0, 0, 0),
+                                        ("Funded", 4_000_00, 2_500_00, 1_000_00)]
+        assert ledger_check.check().agrees
+        db.session.remove()

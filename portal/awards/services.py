@@ -137,7 +137,7 @@ def _approval(application_id: int) -> Decision | None:
 
 def pots_for(application: Application) -> list[PotChoice]:
     """Open pots of the round's financial year whose restrictions allow this award, with
-    their balances (one query for all of them)."""
+    what each has available (stored on the pot's row)."""
     purpose = Purpose(application.round.scheme_id,
                       frozenset(theme.id for theme in application.themes),
                       frozenset(ward.id for ward in application.wards))
@@ -152,8 +152,7 @@ def pots_for(application: Application) -> list[PotChoice]:
     allowed = [pot for pot in pots if may_fund(Restrictions(
         frozenset(s.id for s in pot.schemes), frozenset(t.id for t in pot.themes),
         frozenset(w.id for w in pot.wards)), purpose)]
-    found = ledger.balances(pot.id for pot in allowed)
-    return [PotChoice(pot, found[pot.id].available_pence) for pot in allowed]
+    return [PotChoice(pot, ledger.balance_of(pot).available_pence) for pot in allowed]
 
 
 def offer_page(user: User, application_id: int, now: datetime | None = None) -> OfferPage:

@@ -89,8 +89,8 @@ def _pots(award: Award) -> list[services.PotChoice]:
     listed = {choice.pot.id for choice in choices}
     held = [allocation.pot for allocation in award.allocations
             if allocation.pot_id not in listed]
-    found = ledger.balances(pot.id for pot in held)
-    return choices + [services.PotChoice(pot, found[pot.id].available_pence) for pot in held]
+    return choices + [services.PotChoice(pot, ledger.balance_of(pot).available_pence)
+                      for pot in held]
 
 
 def variation_page(user: User, award_id: int) -> VariationPage:

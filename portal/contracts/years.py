@@ -95,11 +95,10 @@ def pot_choices(programme: Programme, years: Sequence[str],
                  selectinload(FundingPot.themes), selectinload(FundingPot.wards))
         .order_by(FundingPot.spend_by.is_(None), FundingPot.spend_by, FundingPot.id)))
     pots = [pot for pot in pots if _may_fund(pot, programme)]
-    balances = ledger.balances(pot.id for pot in pots)
     held = held or {}
     choices: dict[str, list[PotChoice]] = {year: [] for year in years}
     for pot in pots:
-        available = max(balances[pot.id].available_pence, 0) + held.get(pot.id, 0)
+        available = max(ledger.balance_of(pot).available_pence, 0) + held.get(pot.id, 0)
         choices[pot.financial_year].append(PotChoice(pot, available))
     return choices
 

@@ -13,6 +13,14 @@ locks the pots involved (SELECT ... FOR NO KEY UPDATE on PostgreSQL, in id order
 posts never wait on each other crosswise), works out what the entries would leave, and either adds
 them all or refuses with a message naming the pot, adding nothing. The caller commits, so that
 the money and what it is for (an award, a contract) are one transaction.
+
+Each pot row also stores its three sums (budget_pence, committed_pence, paid_pence), and
+scheme_pot_spends what each scheme's awards have committed and been paid from each pot. Only
+`post` writes them, for the pots it has locked, in the transaction that adds the entries: so
+they cannot drift from the entries (no other post can read or write them in between, and a
+rollback takes both away), and `balances` and the dashboards read a row a pot (or a scheme and
+pot) instead of summing the ledger. portal.funding.ledger_check sums the entries again to prove
+it (`flask funding check`).
 """
 
 import uuid
@@ -22,7 +30,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
-from models import FundingPot, LedgerEntry, User
+from models import Application, Award, FundingPot, LedgerEntry, Round, SchemePotSpend, User
 from models.base import utcnow
 from models.enums import LedgerKind, PotStatus
 from portal import audit
@@ -77,6 +85,23 @@ class Balance:
         raise ValueError(posting.kind)
 
 
+@dataclass(frozen=True)
+class Spend:
+    """What has been committed and paid from pots: the same ledger sums as a Balance's,
+    without a budget, for money grouped other than by pot."""
+
+    committed_pence: int = 0
+    paid_pence: int = 0
+
+    def __add__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence + other.committed_pence,
+                     self.paid_pence + other.paid_pence)
+
+    def __sub__(self, other: "Spend") -> "Spend":
+        return Spend(self.committed_pence - other.committed_pence,
+                     self.paid_pence - other.paid_pence)
+
+
 def _sum_of(*kinds: LedgerKind, minus: tuple[LedgerKind, ...] = ()):
     signed = case((LedgerEntry.kind.in_(kinds), LedgerEntry.amount_pence),
                   (LedgerEntry.kind.in_(minus), -LedgerEntry.amount_pence), else_=0)
@@ -101,19 +126,25 @@ def clawed_back_sum():
     return _sum_of(LedgerKind.CLAWBACK)
 
 
+def budget_sum():
+    """The SQL sum of the budget of the entries selected: budget entries and transfers."""
+    return _sum_of(LedgerKind.BUDGET, LedgerKind.TRANSFER)
+
+
+def balance_of(pot: FundingPot) -> Balance:
+    """The pot's figures as its row stores them (see the module's docstring)."""
+    return Balance(pot.budget_pence, pot.committed_pence, pot.paid_pence)
+
+
 def balances(pot_ids: Iterable[int] | None = None) -> dict[int, Balance]:
-    """Each pot's figures, summed from its entries in one query (every pot when `pot_ids` is
-    None). A pot without entries has a zero balance."""
-    query = select(
-        LedgerEntry.pot_id,
-        _sum_of(LedgerKind.BUDGET, LedgerKind.TRANSFER),
-        committed_sum(),
-        paid_sum(),
-    ).group_by(LedgerEntry.pot_id)
+    """Each pot's figures, read from the pots' rows in one query (every pot when `pot_ids` is
+    None). An unknown pot has a zero balance."""
+    query = select(FundingPot.id, FundingPot.budget_pence, FundingPot.committed_pence,
+                   FundingPot.paid_pence)
     ids = None if pot_ids is None else list(pot_ids)
     if ids is not None:
-        query = query.where(LedgerEntry.pot_id.in_(ids))
-    found = {pot_id: Balance(int(budget), int(committed), int(paid))
+        query = query.where(FundingPot.id.in_(ids))
+    found = {pot_id: Balance(budget, committed, paid)
              for pot_id, budget, committed, paid in db.session.execute(query)}
     return found if ids is None else {pot_id: found.get(pot_id, Balance()) for pot_id in ids}
 
@@ -185,6 +216,33 @@ def _check_amount(pot: FundingPot, posting: Posting) -> None:
         raise LedgerRefused(f"{what} must be more than £0.00", field="amount")
 
 
+def _scheme_of(award_id: int) -> int | None:
+    return db.session.scalar(
+        select(Round.scheme_id).join(Application, Application.round_id == Round.id)
+        .join(Award, Award.application_id == Application.id).where(Award.id == award_id))
+
+
+def _add_to_scheme_spends(award_id: int, postings: list[Posting]) -> None:
+    """Add what `postings` commit and pay to what the award's scheme has spent from their
+    pots. The pots are locked, so no other post reads or writes these rows meanwhile."""
+    scheme_id = _scheme_of(award_id)
+    if scheme_id is None:
+        return
+    spends = {spend.pot_id: spend for spend in db.session.scalars(
+        select(SchemePotSpend).where(SchemePotSpend.scheme_id == scheme_id,
+                                     SchemePotSpend.pot_id.in_({p.pot_id for p in postings}))
+        .execution_options(populate_existing=True))}
+    for posting in postings:
+        spend = spends.get(posting.pot_id)
+        if spend is None:
+            spend = spends[posting.pot_id] = SchemePotSpend(
+                scheme_id=scheme_id, pot_id=posting.pot_id, committed_pence=0, paid_pence=0)
+            db.session.add(spend)
+        change = Balance().after(posting)
+        spend.committed_pence += change.committed_pence
+        spend.paid_pence += change.paid_pence
+
+
 def post(actor: User, postings: list[Posting], reason: str, now: datetime | None = None,
          award_id: int | None = None, contract_id: int | None = None) -> list[LedgerEntry]:
     """Add `postings` together, or refuse them all (LedgerRefused) if any pot's rules would
@@ -192,7 +250,7 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     for. The caller commits (or rolls back)."""
     _check_postings(postings, reason)
     pots = _lock({posting.pot_id for posting in postings})
-    current = balances(pots)
+    current = {pot_id: balance_of(pot) for pot_id, pot in pots.items()}
     after = dict(current)
     for posting in postings:
         pot = pots[posting.pot_id]
@@ -204,6 +262,11 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     for pot_id, pot in pots.items():
         if problem := _problem(pot, current[pot_id], after[pot_id]):
             raise LedgerRefused(problem, field="amount")
+    for pot_id, pot in pots.items():
+        pot.budget_pence, pot.committed_pence, pot.paid_pence = (
+            after[pot_id].budget_pence, after[pot_id].committed_pence, after[pot_id].paid_pence)
+    if award_id is not None:
+        _add_to_scheme_spends(award_id, postings)
     now = now or utcnow()
     batch = uuid.uuid4()
     entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,

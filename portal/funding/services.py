@@ -1,6 +1,7 @@
 """Funding pots: officers set them up, change their budgets and move budget between them; the
 dashboard shows every pot's figures. Every movement of money goes through portal.funding.ledger,
-so the figures here are always sums of ledger entries."""
+so the figures here are always sums of ledger entries (stored by the ledger as it adds them, so
+that the dashboard reads a row a pot, or a scheme and pot, not the whole ledger)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,6 +21,7 @@ from models import (
     Programme,
     Round,
     Scheme,
+    SchemePotSpend,
     Theme,
     User,
     Ward,
@@ -30,7 +32,7 @@ from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.funding import ledger
-from portal.funding.ledger import Balance
+from portal.funding.ledger import Balance, Spend
 
 PER_PAGE = 25
 DUPLICATE_NAME = "There is already a pot called {name} in {year}: give this pot another name"
@@ -60,23 +62,6 @@ def total(figures: Iterable[Balance]) -> Balance:
 class PotRow:
     pot: FundingPot
     balance: Balance
-
-
-@dataclass(frozen=True)
-class Spend:
-    """What has been committed and paid from pots: the same ledger sums as a Balance's,
-    without a budget, for money grouped other than by pot."""
-
-    committed_pence: int = 0
-    paid_pence: int = 0
-
-    def __add__(self, other: "Spend") -> "Spend":
-        return Spend(self.committed_pence + other.committed_pence,
-                     self.paid_pence + other.paid_pence)
-
-    def __sub__(self, other: "Spend") -> "Spend":
-        return Spend(self.committed_pence - other.committed_pence,
-                     self.paid_pence - other.paid_pence)
 
 
 def _by_source(spends: dict[FundingSource, Spend] | None = None) -> dict[FundingSource, Spend]:
@@ -146,14 +131,12 @@ def _years() -> list[str]:
 
 
 def _pot_rows(year: str | None) -> list[PotRow]:
-    """The pots of `year` (all when None), newest year first then by name, with their figures:
-    two queries however many pots there are."""
+    """The pots of `year` (all when None), newest year first then by name, with the figures
+    their rows store: one query however many pots and entries there are."""
     query = select(FundingPot).order_by(FundingPot.financial_year.desc(), FundingPot.name)
     if year is not None:
         query = query.where(FundingPot.financial_year == year)
-    pots = list(db.session.scalars(query))
-    figures = ledger.balances([pot.id for pot in pots])
-    return [PotRow(pot, figures[pot.id]) for pot in pots]
+    return [PotRow(pot, ledger.balance_of(pot)) for pot in db.session.scalars(query)]
 
 
 def _through_awards(query):
@@ -167,13 +150,15 @@ def _through_awards(query):
 
 def _scheme_rows(year: str | None, scheme_id: int | None = None) -> list[SchemeRow]:
     """Each scheme's committed and paid money by the financial year of the pots it comes
-    from, core and external apart, summed from the ledger entries of the scheme's awards in
-    one query; newest year first, then by scheme name. Only `year` and `scheme_id` when
-    given."""
-    query = (_through_awards(select(Scheme.id, Scheme.name, FundingPot.financial_year,
-                                    FundingPot.source, ledger.committed_sum(),
-                                    ledger.paid_sum()).select_from(LedgerEntry))
-             .join(Scheme, Scheme.id == Round.scheme_id)
+    from, core and external apart, from what the ledger stores for each scheme and pot (not
+    the entries: a few rows whatever the size of the ledger), in one query; newest year
+    first, then by scheme name. Only `year` and `scheme_id` when given."""
+    query = (select(Scheme.id, Scheme.name, FundingPot.financial_year, FundingPot.source,
+                    func.sum(SchemePotSpend.committed_pence),
+                    func.sum(SchemePotSpend.paid_pence))
+             .select_from(SchemePotSpend)
+             .join(Scheme, Scheme.id == SchemePotSpend.scheme_id)
+             .join(FundingPot, FundingPot.id == SchemePotSpend.pot_id)
              .group_by(Scheme.id, Scheme.name, FundingPot.financial_year, FundingPot.source)
              .order_by(FundingPot.financial_year.desc(), Scheme.name, Scheme.id))
     if year is not None:

@@ -21,7 +21,8 @@ A grant scheme (its awards, through application, round and scheme):
   closed; a withdrawn, declined or expired award was not), by the year and source of their
   pots;
 - committed and paid: the ledger entries that carry the id of one of the scheme's awards,
-  summed as for a programme;
+  summed as for a programme; the ledger stores those sums for each scheme and pot as it adds
+  the entries (scheme_pot_spends), so they are read from there, not summed afresh;
 - core target: the budgets (budget and transfer entries of the ledger) of the core pots of
   the year that are restricted to the scheme. A core pot open to every scheme is not counted,
   as its money is not set aside for this one; a pot restricted to several schemes counts in
@@ -57,6 +58,7 @@ from models import (
     Programme,
     Round,
     Scheme,
+    SchemePotSpend,
     User,
 )
 from models.enums import ContractLot, FundingSource
@@ -308,13 +310,12 @@ def _planned_by_scheme(scheme_id: int, facts: Facts) -> None:
 
 def _ledger_by_scheme(scheme_id: int, facts: Facts) -> None:
     """What the ledger has committed and paid for the scheme's awards, by the pots' year and
-    source: one query."""
-    query = _of_scheme(
-        select(FundingPot.financial_year, FundingPot.source, ledger.committed_sum(),
-               ledger.paid_sum())
-        .select_from(LedgerEntry).join(FundingPot, FundingPot.id == LedgerEntry.pot_id),
-        LedgerEntry.award_id, scheme_id,
-    ).group_by(FundingPot.financial_year, FundingPot.source)
+    source, from the sums it stores for each scheme and pot: one query of a few rows."""
+    query = (select(FundingPot.financial_year, FundingPot.source,
+                    func.sum(SchemePotSpend.committed_pence), func.sum(SchemePotSpend.paid_pence))
+             .join(FundingPot, FundingPot.id == SchemePotSpend.pot_id)
+             .where(SchemePotSpend.scheme_id == scheme_id)
+             .group_by(FundingPot.financial_year, FundingPot.source))
     for year, source, committed, paid in db.session.execute(query):
         _add(facts, (year, source), Figures(0, _number(committed), _number(paid)))
 

@@ -5,8 +5,9 @@ declines, expiries, payments, recoveries, variations up and down, withdrawals an
 after an end-of-grant report against a few shared pots. After every step: every pot keeps the
 ledger's rules; each award's money in the ledger is its amount less what was recovered, pot by
 pot as its allocations say, what was paid once it is closed, or nothing once it has ended
-otherwise; its allocations and its schedule add up to its amount; and a refused step
-changes nothing. The database is shared by the examples, so each makes its own round, pots
+otherwise; its allocations and its schedule add up to its amount; the figures the ledger
+stores (pots', schemes' by pot) are the sums of the entries; and a refused step changes
+nothing. The database is shared by the examples, so each makes its own round, pots
 and awards and looks only at them."""
 
 from dataclasses import replace
@@ -40,7 +41,7 @@ from portal.awards import closure, payments, returns, services, variations
 from portal.awards.return_details import Answers, Review
 from portal.awards.terms import ScheduledPayment, default_terms, terms_of
 from portal.exceptions import RuleBroken
-from portal.funding import ledger
+from portal.funding import ledger, ledger_check
 from tests.awards.conftest import approved, pot, today
 from tests.factories import (
     FundingPotFactory,
@@ -242,6 +243,12 @@ class AwardMoneyMachine(RuleBasedStateMachine):
         for balance in ledger.balances(self.pot_ids).values():
             assert balance.available_pence >= 0
             assert 0 <= balance.paid_pence <= balance.committed_pence
+
+    @invariant()
+    def stored_figures_are_the_sums_of_the_entries(self):
+        """The pots' figures and the schemes' spends from each pot, as the ledger stores
+        them, equal the sums of the entries, summed afresh."""
+        assert ledger_check.check().agrees
 
     @invariant()
     def each_award_holds_its_amount_less_what_was_recovered(self):

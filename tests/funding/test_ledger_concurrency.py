@@ -15,7 +15,7 @@ from sqlalchemy import select
 from models import AuditEvent, LedgerEntry, User
 from models.base import db
 from models.enums import LedgerKind, Role
-from portal.funding import ledger
+from portal.funding import ledger, ledger_check
 from portal.funding.ledger import Balance, LedgerRefused, Posting
 from tests.factories import FundingPotFactory, UserFactory
 
@@ -148,3 +148,37 @@ def test_simultaneous_commitments_and_budget_cuts_keep_the_pot_whole(app, ctx, b
     db.session.expire_all()
     assert ledger.balances([pot_id])[pot_id] == Balance(20_000_00 - cut * 1_500_00,
                                                         committed * 1_500_00, 0)
+
+
+def test_racing_posts_of_every_kind_leave_stored_figures_equal_to_the_entries(app, ctx, backend):
+    """Commitments, releases, payments, clawbacks, budget cuts and transfers between two pots,
+    all at once: the figures each pot stores are the sums of the entries that went through,
+    and neither pot is overspent."""
+    officer = UserFactory(roles=(Role.GRANTS_OFFICER,))
+    first, second = _funded(officer, 10_000_00), _funded(officer, 10_000_00)
+    ledger.post(officer, [Posting(first, LedgerKind.COMMITMENT, 4_000_00),
+                          Posting(first, LedgerKind.PAYMENT, 1_000_00)], "Opening award")
+    db.session.commit()
+
+    def change(*postings: Posting) -> Callable[[User], object]:
+        return lambda actor: ledger.post(actor, list(postings), "Race")
+
+    kinds = [change(Posting(first, LedgerKind.COMMITMENT, 1_500_00)),
+             change(Posting(first, LedgerKind.RELEASE, 700_00)),
+             change(Posting(first, LedgerKind.PAYMENT, 900_00)),
+             change(Posting(first, LedgerKind.CLAWBACK, 300_00)),
+             change(Posting(first, LedgerKind.BUDGET, -1_100_00)),
+             change(Posting(first, LedgerKind.TRANSFER, -800_00),
+                    Posting(second, LedgerKind.TRANSFER, 800_00)),
+             change(Posting(second, LedgerKind.TRANSFER, -600_00),
+                    Posting(first, LedgerKind.TRANSFER, 600_00))]
+    outcomes = _at_once(app, backend, officer.id,
+                        [kinds[number % len(kinds)] for number in range(THREADS)])
+
+    assert set(outcomes) <= {"posted", "refused"}
+    assert "posted" in outcomes and "refused" in outcomes  # a real race for the money
+    db.session.expire_all()
+    assert ledger_check.check().agrees
+    for balance in ledger.balances([first, second]).values():
+        assert balance.available_pence >= 0
+        assert 0 <= balance.paid_pence <= balance.committed_pence

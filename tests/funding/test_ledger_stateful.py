@@ -3,7 +3,9 @@
 Hypothesis drives the real service and database through budget changes, commitments, releases,
 payments, clawbacks, transfers, variations and closing pots, against a model of the expected
 figures in plain integers that knows the rules independently of the service. After every step
-the pots' figures equal the model and keep the rules; a refused step changes nothing. The
+the pots' figures equal the model and keep the rules, and the figures each pot stores equal the
+sums of its entries (the ledger writes them in the same transaction); a refused step changes
+nothing. The
 database is shared by the examples, so each example makes fresh pots and looks only at them."""
 
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from sqlalchemy import func, select, update
 from models import AuditEvent, FundingPot, LedgerEntry, User
 from models.base import db
 from models.enums import LedgerKind, PotStatus, Role
-from portal.funding import ledger
+from portal.funding import ledger, ledger_check
 from portal.funding.ledger import LedgerRefused, Posting
 from tests.factories import FundingPotFactory, UserFactory
 
@@ -196,6 +198,12 @@ class LedgerMachine(RuleBasedStateMachine):
             assert balance.available_pence >= 0
             assert 0 <= balance.paid_pence <= balance.committed_pence
             assert balance.budget_pence >= 0
+
+
+    @invariant()
+    def stored_figures_are_the_sums_of_the_entries(self):
+        """Summed afresh from every entry, whatever balances() reads."""
+        assert ledger_check.check().agrees
 
 
 def test_the_ledger_keeps_its_rules_through_any_sequence_of_changes(ctx):
