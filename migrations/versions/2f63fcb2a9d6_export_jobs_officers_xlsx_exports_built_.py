@@ -1,5 +1,4 @@
-"""Export jobs: officers' XLSX exports of the applications list, built in the background
-(issue 15, item 4)
+"""Export jobs: officers' XLSX exports of the applications list, built in the background (issue 15, item 4)
 
 Revision ID: 2f63fcb2a9d6
 Revises: b71c4bb74fa6

@@ -401,24 +401,26 @@ def export_chunks(officer: User, filters: ApplicationFilters) -> Iterator[list[l
 def _chunks(filters: ApplicationFilters, size: int) -> Iterator[list[list[Any]]]:
     cursor = None
     while True:
-        rows = db.session.execute(_read_from(filters, cursor, forwards=True, offset=0,
-                                             limit=size, columns=EXPORT_COLUMNS)).all()
+        chunk = _read_from(filters, cursor, forwards=True, offset=0, limit=size,
+                           columns=EXPORT_COLUMNS)
+        rows = db.session.execute(chunk).all()
         if rows:
-            yield _export_chunk(rows)
+            yield _export_chunk(rows, select(chunk.subquery().c.id))
         if len(rows) < size:
             return
         cursor = _Cursor(0, rows[-1].sort_value, rows[-1].id)
 
 
-def _export_chunk(rows: list) -> list[list[Any]]:
+def _export_chunk(rows: list, ids: Select) -> list[list[Any]]:
     """The export's rows for a chunk of the list's rows, with their total costs, wards and
-    themes (a query each, for the chunk's ids)."""
-    ids = [row.id for row in rows]
+    themes: a query each, for the ids the chunk's query selects again (an index seek of a
+    chunk), which costs the database far less than a list of a thousand ids to parse and
+    plan."""
     costs = dict(db.session.execute(
         select(CostLine.application_id, func.sum(CostLine.amount_pence))
         .where(CostLine.application_id.in_(ids)).group_by(CostLine.application_id)).all())
-    wards = _names_by_application(Application.wards, Ward.name, ids)
-    themes = _names_by_application(Application.themes, Theme.name, ids)
+    wards = _names_by_application(application_wards, Ward.name, ids)
+    themes = _names_by_application(application_themes, Theme.name, ids)
     return [[row.reference, row.organisation_name, row.legal_name, row.title, row.round_name,
              row.financial_year, _pounds(row.amount_requested_pence), _pounds(costs.get(row.id)),
              ", ".join(wards[row.id]), ", ".join(themes[row.id]),
@@ -432,12 +434,13 @@ def export_count(filters: ApplicationFilters) -> int:
         _matching(filters).with_only_columns(Application.id).subquery()))
 
 
-def _names_by_application(relationship, name, ids: list[int]) -> defaultdict[int, list[str]]:
-    """The names of the wards (or themes) of the applications `ids`, by application, in
-    alphabetical order, in one query."""
+def _names_by_application(link, name, ids: Select) -> defaultdict[int, list[str]]:
+    """The names of the wards (or themes) of the applications `ids` selects, by application,
+    in alphabetical order, in one query: `link` is the association table (read without the
+    applications, which have nothing to add)."""
     names = defaultdict(list)
-    query = (select(Application.id, name).join(relationship).where(Application.id.in_(ids))
-             .order_by(name))
+    query = (select(link.c.application_id, name).join(name.class_)
+             .where(link.c.application_id.in_(ids)).order_by(name))
     for application_id, text in db.session.execute(query):
         names[application_id].append(text)
     return names
