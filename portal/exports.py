@@ -101,8 +101,16 @@ def save_workbook(sheets: list[Sheet], target: str | IO[bytes]) -> None:
     memory stays flat however many there are; only cells that need a format are made as
     cells, which keeps thousands of rows quick."""
     book = Workbook(write_only=True)
-    for sheet in sheets:
-        _write_sheet(book, sheet)
+    try:
+        for sheet in sheets:
+            _write_sheet(book, sheet)
+    except BaseException:
+        # Rows that failed to come leave each sheet writing to its temporary file: closed
+        # now, not when collected (where it fails, the file being gone by then).
+        for sheet in book.worksheets:
+            if not sheet.closed:
+                sheet.close()
+        raise
     book.save(target)
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    any_,
     func,
     literal,
     select,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application, CostLine, Document, Organisation, Round, Theme, User, Ward
@@ -405,20 +408,19 @@ def _chunks(filters: ApplicationFilters, size: int) -> Iterator[list[list[Any]]]
                            columns=EXPORT_COLUMNS)
         rows = db.session.execute(chunk).all()
         if rows:
-            yield _export_chunk(rows, select(chunk.subquery().c.id))
+            yield _export_chunk(rows)
         if len(rows) < size:
             return
         cursor = _Cursor(0, rows[-1].sort_value, rows[-1].id)
 
 
-def _export_chunk(rows: list, ids: Select) -> list[list[Any]]:
+def _export_chunk(rows: list) -> list[list[Any]]:
     """The export's rows for a chunk of the list's rows, with their total costs, wards and
-    themes: a query each, for the ids the chunk's query selects again (an index seek of a
-    chunk), which costs the database far less than a list of a thousand ids to parse and
-    plan."""
+    themes (a query each, for the chunk's ids)."""
+    ids = [row.id for row in rows]
     costs = dict(db.session.execute(
         select(CostLine.application_id, func.sum(CostLine.amount_pence))
-        .where(CostLine.application_id.in_(ids)).group_by(CostLine.application_id)).all())
+        .where(_among(CostLine.application_id, ids)).group_by(CostLine.application_id)).all())
     wards = _names_by_application(application_wards, Ward.name, ids)
     themes = _names_by_application(application_themes, Theme.name, ids)
     return [[row.reference, row.organisation_name, row.legal_name, row.title, row.round_name,
@@ -434,13 +436,22 @@ def export_count(filters: ApplicationFilters) -> int:
         _matching(filters).with_only_columns(Application.id).subquery()))
 
 
-def _names_by_application(link, name, ids: Select) -> defaultdict[int, list[str]]:
-    """The names of the wards (or themes) of the applications `ids` selects, by application,
-    in alphabetical order, in one query: `link` is the association table (read without the
+def _among(column, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids`, on PostgreSQL as `column = ANY(array)`: one parameter, where a list of
+    a thousand is a 35 KB statement that psycopg and PostgreSQL parse and plan every time (it
+    halved the export's speed)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _names_by_application(link, name, ids: list[int]) -> defaultdict[int, list[str]]:
+    """The names of the wards (or themes) of the applications `ids`, by application, in
+    alphabetical order, in one query: `link` is the association table (read without the
     applications, which have nothing to add)."""
     names = defaultdict(list)
     query = (select(link.c.application_id, name).join(name.class_)
-             .where(link.c.application_id.in_(ids)).order_by(name))
+             .where(_among(link.c.application_id, ids)).order_by(name))
     for application_id, text in db.session.execute(query):
         names[application_id].append(text)
     return names

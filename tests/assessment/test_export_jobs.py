@@ -242,3 +242,23 @@ def test_the_daily_run_deletes_old_exports_and_their_files(ctx, officer, client,
     assert file_store.exists(file_store.EXPORTS, recent.file_name)
     assert client.get(f"/assessment/exports/{old_id}").status_code == 404
     assert daily.run(utcnow()).deleted_exports == 0
+
+
+def test_a_failure_half_way_is_kept_and_no_file_is_stored(ctx, officer, client, store,
+                                                          monkeypatch):
+    """The rows written so far are counted; no file is kept."""
+    for _ in range(5):
+        submitted()
+    monkeypatch.setattr(services, "EXPORT_CHUNK", 2)
+    made = services._export_chunk
+
+    def chunk(rows):
+        if only_export().done:
+            raise ConnectionError("The database went away")
+        return made(rows)
+
+    monkeypatch.setattr(services, "_export_chunk", chunk)
+    client.post("/assessment/exports")
+    export = only_export()
+    assert (export.status, export.done, export.error, export.file_name) == (
+        JobStatus.FAILED, 2, "The database went away", "")
