@@ -25,5 +25,8 @@ writeFileSync(join(out, "css", "portal.css"), css.css);
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
 copyFileSync(join(root, "assets", "js", "portal.mjs"), join(out, "js", "portal.mjs"));
 copyFileSync(join(root, "assets", "js", "letter_batch.mjs"), join(out, "js", "letter_batch.mjs"));
+for (const module of ["job_progress.mjs", "export_job.mjs"]) {
+  copyFileSync(join(root, "assets", "js", module), join(out, "js", module));
+}
 copyFileSync(join(root, "assets", "images", "favicon.svg"), join(out, "images", "favicon.svg"));
-console.log("Built static/ (css/portal.css, js/govuk-frontend.min.js, js/portal.mjs, js/letter_batch.mjs, images/favicon.svg)");
+console.log("Built static/ (css/portal.css, js/govuk-frontend.min.js, js/portal.mjs, js/letter_batch.mjs, js/job_progress.mjs, js/export_job.mjs, images/favicon.svg)");

@@ -1,4 +1,5 @@
-"""Times the grants officers' application list and its exports against many applications.
+"""Times the grants officers' application list and its CSV export against many applications
+(the XLSX, made by a background job, is timed by benchmarks/exports.py).
 
 Usage: python benchmarks/applications_list.py [--applications N] [--repeat N]
 """
@@ -44,7 +45,6 @@ def pages(round_id: int, ward_id: int) -> list[str]:
         "/assessment/applications?q=project 12&sort=organisation",
         "/assessment/applications.csv",
         f"/assessment/applications.csv?round={round_id}&sort=organisation&order=asc",
-        "/assessment/applications.xlsx",
     ]
 
 

@@ -9,7 +9,7 @@ from models.applications import (
     ReferenceSequence,
     StatusChange,
 )
-from models.assessment import ClarificationRequest, DueDiligenceCheck
+from models.assessment import ClarificationRequest, DueDiligenceCheck, ExportJob
 from models.audit import AuditEvent
 from models.awards import (
     Allocation,
@@ -73,6 +73,7 @@ __all__ = [
     "Decision",
     "Document",
     "DueDiligenceCheck",
+    "ExportJob",
     "FundingPot",
     "Instalment",
     "Kpi",

@@ -1,15 +1,17 @@
-"""Eligibility and due-diligence checks that a grants officer makes before scoring, and the
-clarifications asked of applicants."""
+"""Eligibility and due-diligence checks that a grants officer makes before scoring, the
+clarifications asked of applicants, and officers' exports of the applications list built in the
+background."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
 from models.applications import Application
 from models.base import db, utcnow
-from models.enums import DueDiligenceOutcome
+from models.enums import DueDiligenceOutcome, JobStatus
 from models.types import UTCDateTime, enum_type
 
 
@@ -68,3 +70,28 @@ class ClarificationRequest(db.Model):
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
 
+
+
+class ExportJob(db.Model):
+    """An officer's request for the applications list as a workbook, built by a background job:
+    how far it has got, and the file once it is stored. Only the officer who asked sees it;
+    the daily run deletes it, with its file, after a few days."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The list's filters and sort as they were asked for (assessment.services.ApplicationFilters).
+    filters: Mapped[dict[str, Any]] = mapped_column(db.JSON, default=dict)
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    # The RQ job's id when it runs on a worker; empty when it ran in-process.
+    job_id: Mapped[str] = mapped_column(String(64), default="")
+    # The workbook's name in the file store ("exports"), once it is stored.
+    file_name: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    requested_by: Mapped[User] = relationship()

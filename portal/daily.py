@@ -2,10 +2,11 @@
 
 It expires the offers not accepted in time and sends the reminders due today: offers about
 to expire, grant and contract monitoring returns due soon or overdue, and clarification
-requests left unanswered. Every step is idempotent: running it again the same day (or two
-runs at once) changes nothing more and sends no reminder twice. It runs from RQ's cron
-scheduler when REDIS_URL is set (`flask jobs scheduler`, with a worker) and from the system's
-cron otherwise (`flask daily`); the README shows both.
+requests left unanswered. It also deletes officers' exports a few days old, with their files.
+Every step is idempotent: running it again the same day (or two runs at once) changes nothing
+more and sends no reminder twice. It runs from RQ's cron scheduler when REDIS_URL is set
+(`flask jobs scheduler`, with a worker) and from the system's cron otherwise (`flask daily`);
+the README shows both.
 """
 
 from collections import Counter
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from models import Award, MonitoringReturn
 from models.base import utcnow
+from portal.assessment import export_jobs
 from portal.assessment import reminders as assessment_reminders
 from portal.awards import reminders as award_reminders
 from portal.awards import returns
@@ -32,12 +34,14 @@ class DailyRun:
     expired_offers: int
     reminders: Counter
     overdue_grant_returns: int
+    deleted_exports: int = 0
 
     def summary(self) -> str:
         sent = ", ".join(f"{count} {kind.label.lower()}" for kind, count
                          in sorted(self.reminders.items()) if count) or "none"
         return (f"Expired {self.expired_offers} award offers. Reminders sent: {sent}. "
-                f"Grant returns overdue: {self.overdue_grant_returns}.")
+                f"Grant returns overdue: {self.overdue_grant_returns}. "
+                f"Old exports deleted: {self.deleted_exports}.")
 
 
 def _overdue_grant_returns(now) -> int:
@@ -51,7 +55,7 @@ def run(now) -> DailyRun:
     expired = expire_offers(now)
     sent = (award_reminders.remind(now) + monitoring_reminders.remind(now)
             + assessment_reminders.remind(now))
-    return DailyRun(expired, sent, _overdue_grant_returns(now))
+    return DailyRun(expired, sent, _overdue_grant_returns(now), export_jobs.delete_old(now))
 
 
 def run_job() -> None:

@@ -3,10 +3,11 @@ from the rows a service gives, with cells a spreadsheet would run as formulas de
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from flask import Response
 from openpyxl import Workbook
@@ -38,12 +39,28 @@ def defused(value: Any) -> Any:
 
 def to_csv(headings: list[str], rows: list[list[Any]]) -> str:
     """Money as plain numbers with 2 decimals, times as 2024-06-01 14:05 (UK time)."""
+    return "".join(csv_stream(headings, [rows]))
+
+
+def csv_stream(headings: list[str], chunks: Iterable[list[list[Any]]]) -> Iterator[str]:
+    """The CSV's text a piece at a time, as `to_csv` writes it: the heading row at once, then
+    each chunk of rows as it comes, so no more than a chunk is ever held."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headings)
-    for row in rows:
-        writer.writerow([_csv_text(value) for value in row])
-    return out.getvalue()
+    yield _taken(out)
+    for rows in chunks:
+        for row in rows:
+            writer.writerow([_csv_text(value) for value in row])
+        yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> str:
+    """What was written to `out` since last taken, leaving it empty."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
 
 
 def _csv_text(value: Any) -> Any:
@@ -56,11 +73,12 @@ def _csv_text(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet: its tab's title, heading row, rows, and which headings hold money."""
+    """One worksheet: its tab's title, heading row, rows (read once, in order, so they may be
+    a generator), and which headings hold money."""
 
     title: str
     headings: list[str]
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]
     money_columns: set[str]
 
 
@@ -70,15 +88,30 @@ def to_xlsx(headings: list[str], rows: list[list[Any]], money_columns: set[str])
 
 
 def workbook(sheets: list[Sheet]) -> bytes:
-    """A workbook with a sheet for each of `sheets`, each with a bold header row, money cells
-    in pounds and readable column widths. Write-only mode streams the rows; only cells that
-    need a format are made as cells, which keeps thousands of rows quick."""
-    book = Workbook(write_only=True)
-    for sheet in sheets:
-        _write_sheet(book, sheet)
+    """A workbook with a sheet for each of `sheets` (see `save_workbook`), as bytes."""
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(sheets, out)
     return out.getvalue()
+
+
+def save_workbook(sheets: list[Sheet], target: str | IO[bytes]) -> None:
+    """Write a workbook with a sheet for each of `sheets` to `target` (a path or a binary
+    file), each with a bold header row, money cells in pounds and readable column widths.
+    Write-only mode streams the rows to a temporary file as they come, strings inline, so
+    memory stays flat however many there are; only cells that need a format are made as
+    cells, which keeps thousands of rows quick."""
+    book = Workbook(write_only=True)
+    try:
+        for sheet in sheets:
+            _write_sheet(book, sheet)
+    except BaseException:
+        # Rows that failed to come leave each sheet writing to its temporary file: closed
+        # now, not when collected (where it fails, the file being gone by then).
+        for sheet in book.worksheets:
+            if not sheet.closed:
+                sheet.close()
+        raise
+    book.save(target)
 
 
 def _write_sheet(book: Workbook, contents: Sheet) -> None:
@@ -112,9 +145,10 @@ def _cell(sheet, value: Any, *, number_format: str | None = None,
     return cell
 
 
-def download(body: str | bytes, mimetype: str, name: str, extension: str) -> Response:
-    """An attachment named after what it holds and when it was made (never cached: see
-    portal/security.py)."""
-    filename = f"{name}-{to_london(utcnow()):%Y-%m-%d-%H%M}.{extension}"
+def download(body: str | bytes | Iterable[str], mimetype: str, name: str, extension: str,
+             made_at: datetime | None = None) -> Response:
+    """An attachment named after what it holds and when it was made (now unless `made_at`),
+    never cached (see portal/security.py). A body that is an iterable is streamed."""
+    filename = f"{name}-{to_london(made_at or utcnow()):%Y-%m-%d-%H%M}.{extension}"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

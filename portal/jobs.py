@@ -5,6 +5,7 @@ objects), so the same call runs in a worker or here. Workers start with `flask j
 which runs them inside the application's context (configuration and database).
 """
 
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from flask import current_app
@@ -13,6 +14,8 @@ from rq import Queue, Worker
 from rq.cron import CronScheduler
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+
+from models.base import utcnow
 
 # A round's letters can take minutes; RQ's default of three minutes would kill a large batch.
 JOB_TIMEOUT = 60 * 60
@@ -89,3 +92,22 @@ def cron_scheduler(func_path: str, cron: str) -> CronScheduler:
                        cron=cron, job_timeout=JOB_TIMEOUT, name=func_path)
     return scheduler
 
+
+
+# A job's record not finished this long after it was asked for has lost its job: a worker
+# killed outright leaves its job "started" in RQ for ever. (One job may take JOB_TIMEOUT.)
+STALE_AFTER = timedelta(seconds=2 * JOB_TIMEOUT)
+
+
+def lost_reason(requested_at: datetime, job_id: str) -> str | None:
+    """Why the unfinished job asked for at `requested_at` (queued as `job_id`, or "" when it
+    ran in-process) will never finish, "stale" or "job_ended", or None while it may: its
+    worker may be busy, or Redis may be down only for now."""
+    if utcnow() - requested_at > STALE_AFTER:
+        return "stale"
+    try:
+        if job_id and has_ended(job_id):
+            return "job_ended"
+    except JobsUnavailable:
+        pass
+    return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from models import User
+from models.enums import JobStatus
 from portal import audit
 from portal.exceptions import RuleBroken
 
@@ -72,3 +73,18 @@ class Lifecycle(Generic[S]):
         if to in self.actions and not quietly:
             audit.record(self.actions[to], actor=actor, subject=subject, details=details)
         return before
+
+
+def background_job(noun: str, actions: Mapping[JobStatus, str] | None = None
+                   ) -> Lifecycle[JobStatus]:
+    """The lifecycle of a background job's record (a letter batch, an export): queued, running,
+    then done or failed (failed too when its job is lost before it ran or while it ran). Its
+    own progress is its page's business: only the steps in `actions` are audited."""
+    queued, running, done, failed = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE,
+                                     JobStatus.FAILED)
+    return Lifecycle(
+        noun=noun,
+        transitions={queued: frozenset({running, failed}), running: frozenset({done, failed}),
+                     done: frozenset(), failed: frozenset()},
+        verbs={running: "started", done: "finished", failed: "marked failed"},
+        actions=actions or {})

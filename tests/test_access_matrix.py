@@ -8,7 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models import ContractReturn, Kpi, LetterBatch, MonitoringReturn, ReturnEvidence, Scenario
+from models import (
+    ContractReturn,
+    ExportJob,
+    Kpi,
+    LetterBatch,
+    MonitoringReturn,
+    ReturnEvidence,
+    Scenario,
+)
 from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
@@ -19,6 +27,7 @@ from models.enums import (
     Rag,
     Role,
 )
+from portal import file_store
 from portal.awards import letters
 from portal.contracts import documents as contract_documents
 from portal.contracts.taper import CoreTaper, Taper
@@ -130,7 +139,11 @@ ACCESS: dict[str, frozenset[str]] = {
     # assessment (officers see applications once sent: samples use a submitted one)
     "assessment.applications": GRANTS_OFFICERS,
     "assessment.applications_csv": GRANTS_OFFICERS,
-    "assessment.applications_xlsx": GRANTS_OFFICERS,
+    # an export is its officer's own: the sample one is the sample grants officer's
+    "assessment.start_export": GRANTS_OFFICERS,
+    "assessment.export": GRANTS_OFFICERS,
+    "assessment.export_status": GRANTS_OFFICERS,
+    "assessment.export_download": GRANTS_OFFICERS,
     "assessment.application": GRANTS_OFFICERS,
     "assessment.due_diligence": GRANTS_OFFICERS,
     "assessment.due_diligence_outcome": GRANTS_OFFICERS,
@@ -314,6 +327,12 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     batch = LetterBatch(round=application.round, requested_by=users[Role.GRANTS_OFFICER.value],
                         status=JobStatus.DONE)
     db.session.add(batch)
+    # A finished export of the list, with its file, asked for by the sample grants officer.
+    monkeypatch.setitem(ctx.config, "EXPORT_FOLDER", str(tmp_path / "exports"))
+    file_store.save(file_store.EXPORTS, "applications-sample.xlsx", b"PK sample")
+    export = ExportJob(requested_by=users[Role.GRANTS_OFFICER.value], status=JobStatus.DONE,
+                       file_name="applications-sample.xlsx", finished_at=utcnow())
+    db.session.add(export)
     db.session.commit()
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
@@ -341,7 +360,8 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
-            "award": award, "letter_batch": batch, "contract": contract, "kpi": kpi,
+            "award": award, "letter_batch": batch, "export": export, "contract": contract,
+            "kpi": kpi,
             "contract_return": contract_return, "scenario": scenario,
             "contract_document": contract_document, "document": document,
             "grant_return": grant_return, "evidence": evidence}
@@ -368,6 +388,7 @@ def request_as(client, people, role: str, endpoint: str):
         "programme_id": people["contract"].programme.id,
         "contract_id": people["contract"].id,
         "batch_id": people["letter_batch"].id,
+        "export_id": people["export"].id,
         "filename": "css/portal.css",
         "year": "2024-25",
         # the sample return is for the first quarter; the second is due and not yet sent

@@ -16,8 +16,8 @@ DOWNLOADS = {
     "awards.letter": "application/pdf",
     "awards.letter_batch_zip": "application/zip",
     "assessment.applications_csv": "text/csv",
-    "assessment.applications_xlsx": ("application/vnd.openxmlformats-officedocument"
-                                     ".spreadsheetml.sheet"),
+    "assessment.export_download": ("application/vnd.openxmlformats-officedocument"
+                                   ".spreadsheetml.sheet"),
     "funding.index_xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -4,9 +4,11 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from werkzeug.routing import BuildError
@@ -15,7 +17,7 @@ from forms.assessment import ApplicationFilterForm, DueDiligenceForm, DueDiligen
 from models.base import utcnow
 from models.enums import DueDiligenceOutcome, Role
 from portal import exports
-from portal.assessment import due_diligence, services
+from portal.assessment import due_diligence, export_jobs, services
 from portal.auth import roles_required
 from portal.dates import to_london
 from portal.exceptions import RuleBroken
@@ -51,26 +53,62 @@ def applications():
                            count_limit=services.COUNT_LIMIT)
 
 
-
-
 @bp.get("/applications.csv")
 @roles_required(Role.GRANTS_OFFICER)
 def applications_csv():
-    """All matching applications (not only one page) as CSV, in the list's order."""
+    """All matching applications (not only one page) as CSV, in the list's order, streamed a
+    chunk of rows at a time: the heading leaves at once and memory stays flat."""
     _, filters = _filters()
-    rows = services.export_rows(current_person(), filters)
-    return exports.download(exports.to_csv(services.EXPORT_HEADINGS, rows), "text/csv",
-                            "applications", "csv")
+    chunks = services.export_chunks(current_person(), filters)
+    return exports.download(stream_with_context(
+        exports.csv_stream(services.EXPORT_HEADINGS, chunks)), "text/csv", "applications", "csv")
 
 
-@bp.get("/applications.xlsx")
+@bp.post("/exports")
 @roles_required(Role.GRANTS_OFFICER)
-def applications_xlsx():
-    """All matching applications as an Excel workbook."""
+def start_export():
+    """All matching applications as an Excel workbook, made by a background job; its page
+    shows how far it has got. The filters come in the form's query string, as on the list."""
     _, filters = _filters()
-    rows = services.export_rows(current_person(), filters)
-    workbook = exports.to_xlsx(services.EXPORT_HEADINGS, rows, services.MONEY_COLUMNS)
-    return exports.download(workbook, exports.XLSX_TYPE, "applications", "xlsx")
+    export = export_jobs.start(current_person(), filters)
+    return redirect(url_for("assessment.export", export_id=export.id))
+
+
+def _export(export_id: int):
+    return export_jobs.export_for(current_person(), export_id)
+
+
+@bp.get("/exports/<int:export_id>")
+@roles_required(Role.GRANTS_OFFICER)
+def export(export_id: int):
+    """The officer's export: n of N rows written, then the workbook to download."""
+    found = _export(export_id)
+    return render_template("assessment/export.html", export=found,
+                           running=export_jobs.is_unfinished(found),
+                           ready=export_jobs.is_ready(found),
+                           list_args=export_jobs.list_arguments(found),
+                           keep_days=export_jobs.KEEP_FOR.days)
+
+
+@bp.get("/exports/<int:export_id>/status.json")
+@roles_required(Role.GRANTS_OFFICER)
+def export_status(export_id: int):
+    """The export's progress, for its page to update itself while the job runs."""
+    found = _export(export_id)
+    ready = export_jobs.is_ready(found)
+    return jsonify(status=found.status.value, label=found.status.label, done=found.done,
+                   total=found.total, error=found.error,
+                   download_url=url_for("assessment.export_download", export_id=export_id)
+                   if ready else None)
+
+
+@bp.get("/exports/<int:export_id>/applications.xlsx")
+@roles_required(Role.GRANTS_OFFICER)
+def export_download(export_id: int):
+    """The finished workbook, named for when it was made."""
+    found, body = export_jobs.workbook(current_person(), export_id)
+    return exports.download(body, exports.XLSX_TYPE, "applications", "xlsx",
+                            made_at=found.finished_at)
 
 
 @bp.get("/applications/<int:submitted_application_id>")

@@ -162,10 +162,11 @@ def test_other_roles_are_refused(client, role):
     member = UserFactory(roles=(role,))
     sign_in_as(client, member)
     for path in ("/assessment/applications", "/assessment/applications.csv",
-                 "/assessment/applications.xlsx", f"/assessment/applications/{found.id}"):
+                 f"/assessment/applications/{found.id}"):
         response = client.get(path)
         assert response.status_code == 403, path
         assert found.reference not in response.get_data(as_text=True)
+    assert client.post("/assessment/exports").status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.ASSESSOR, Role.COMMISSIONER, Role.ADMIN])
@@ -175,7 +176,7 @@ def test_services_check_the_role_again(ctx, role):
     with pytest.raises(NotAllowed):
         services.applications_page(person, services.ApplicationFilters(), page=1)
     with pytest.raises(NotAllowed):
-        services.export_rows(person, services.ApplicationFilters())
+        services.export_chunks(person, services.ApplicationFilters())
     with pytest.raises(NotAllowed):
         services.application_for_officer(person, found.id)
 

@@ -1,5 +1,6 @@
 """The officers' list and its exports run the same number of SQL statements for 10
-applications as for 1,000 (issue 3, item 10)."""
+applications as for 1,000 (issue 3, item 10); the CSV, read a chunk at a time, four a chunk
+(issue 15, item 4)."""
 
 from itertools import cycle
 
@@ -10,6 +11,7 @@ from models import Application, CostLine, Locality, Organisation, Ward
 from models.associations import application_themes, application_wards
 from models.base import db, utcnow
 from models.enums import ApplicationStatus
+from portal.assessment import services
 from tests.factories import RoundFactory, ThemeFactory, UserFactory
 from tests.querycount import count_queries
 
@@ -66,14 +68,16 @@ PATHS = [
     "&theme={theme}&round={round}&organisation=bulk",
     "/assessment/applications.csv",
     "/assessment/applications.csv?sort=amount&ward={ward}",
-    "/assessment/applications.xlsx?status=withdrawn",
 ]
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_officer_list_and_exports_query_count_does_not_grow(client, officer, world, path):
-    """Eager loading keeps the statements the same for 10 and 1,000 applications."""
+def test_officer_list_and_exports_query_count_does_not_grow(client, officer, world, path,
+                                                            monkeypatch):
+    """Eager loading keeps the statements the same for 10 and 1,000 applications (for the CSV,
+    while they fit in one chunk: see below)."""
     path = path.format(ward=world["wards"][0], theme=world["themes"][0], round=world["round"])
+    monkeypatch.setattr(services, "EXPORT_CHUNK", 5000)
 
     def statements() -> int:
         with count_queries() as executed:
@@ -85,3 +89,20 @@ def test_officer_list_and_exports_query_count_does_not_grow(client, officer, wor
     few = statements()
     add_applications(world, 990)
     assert statements() == few
+
+
+def test_the_csv_runs_four_statements_a_chunk(client, officer, world, monkeypatch):
+    """The rows, their total costs, wards and themes, a chunk at a time; and a last read that
+    finds nothing when the rows fill the last chunk."""
+    monkeypatch.setattr(services, "EXPORT_CHUNK", 100)
+
+    def statements() -> int:
+        with count_queries() as executed:
+            response = client.get("/assessment/applications.csv")
+            response.get_data()
+        return len(executed)
+
+    add_applications(world, 10)
+    one_chunk = statements()
+    add_applications(world, 990)
+    assert statements() == one_chunk + 4 * 9 + 1
