@@ -1,7 +1,7 @@
 """Export jobs: officers' XLSX exports of the applications list, built in the background (issue 15, item 4)
 
 Revision ID: 2f63fcb2a9d6
-Revises: b71c4bb74fa6
+Revises: 59f74f61bc0f
 Create Date: 2026-12-07 12:22:59.929185
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2f63fcb2a9d6'
-down_revision = 'b71c4bb74fa6'
+down_revision = '59f74f61bc0f'
 branch_labels = None
 depends_on = None
 
