@@ -53,7 +53,7 @@ def test_without_redis_the_letters_are_produced_at_once(ctx, round_, officer, cl
     batch = db.session.scalar(select(LetterBatch))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{batch.id}"
-    assert (batch.status, batch.done, batch.total, batch.job_id) == (JobStatus.DONE, 2, 2, "")
+    assert (batch.status, batch.done, batch.total, batch.job_ids) == (JobStatus.DONE, 2, 2, [])
     assert batch.requested_by_id == officer.id and batch.finished_at is not None
 
     page = soup(client.get(response.headers["Location"]))
@@ -104,7 +104,7 @@ def test_with_redis_the_letters_are_produced_by_a_worker(ctx, round_, officer, c
     response = client.post(f"/awards/rounds/{round_.id}/letters")
     batch = db.session.scalar(select(LetterBatch))
     assert (batch.status, batch.done, batch.total) == (JobStatus.QUEUED, 0, 2)
-    assert batch.job_id in redis_queue.get_job_ids()
+    assert batch.job_ids == redis_queue.get_job_ids()  # two letters: one job
 
     page = soup(client.get(response.headers["Location"]))
     assert page.select_one("#batch-progress").text == "0 of 2 letters produced"
@@ -121,7 +121,7 @@ def test_with_redis_the_letters_are_produced_by_a_worker(ctx, round_, officer, c
 
     batch = db.session.get(LetterBatch, batch.id, populate_existing=True)
     assert (batch.status, batch.done, batch.total) == (JobStatus.DONE, 2, 2)
-    assert redis_queue.finished_job_registry.get_job_ids() == [batch.job_id]
+    assert redis_queue.finished_job_registry.get_job_ids() == batch.job_ids
     page = soup(client.get(response.headers["Location"]))
     assert page.select_one("#batch-progress").text == "2 of 2 letters produced"
     files = zip_names(client.get(zip_url))
@@ -225,7 +225,7 @@ def test_with_redis_down_the_batch_fails_plainly_and_can_be_produced_again(
     failed = db.session.scalar(select(LetterBatch))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{failed.id}"
-    assert (failed.status, failed.job_id, failed.error) == (JobStatus.FAILED, "",
+    assert (failed.status, failed.job_ids, failed.error) == (JobStatus.FAILED, [],
                                                             letters.NOT_QUEUED)
     assert failed.finished_at is not None
     assert failures() == [{"reason": "not_queued"}]
@@ -251,7 +251,7 @@ def test_a_batch_whose_job_died_is_failed_when_next_looked_at(ctx, round_, offic
     awards_of(round_, 1)
     response = client.post(f"/awards/rounds/{round_.id}/letters")
     batch = db.session.scalar(select(LetterBatch))
-    job = Job.fetch(batch.job_id, connection=redis_queue.connection)
+    job = Job.fetch(batch.job_ids[0], connection=redis_queue.connection)
     if death == "deleted":
         job.delete()
     else:
@@ -278,7 +278,7 @@ def test_a_batch_still_unfinished_long_after_it_was_asked_for_is_failed(ctx, rou
 def test_a_recent_batch_is_left_waiting_while_redis_cannot_be_asked(ctx, round_, officer,
                                                                    client, monkeypatch):
     waiting = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.QUEUED,
-                          job_id="a-job-in-a-redis-that-is-down", requested_at=utcnow())
+                          job_ids=["a-job-in-a-redis-that-is-down"], requested_at=utcnow())
     db.session.add(waiting)
     db.session.commit()
     monkeypatch.setitem(ctx.config, "REDIS_URL", DEAD_REDIS)
@@ -293,16 +293,16 @@ def test_a_recent_batch_is_left_waiting_while_redis_cannot_be_asked(ctx, round_,
 def test_a_batch_that_finishes_while_being_looked_at_stays_done(ctx, round_, officer, client,
                                                                monkeypatch):
     running = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
-                          job_id="a-job", requested_at=utcnow())
+                          job_ids=["a-job"], requested_at=utcnow())
     db.session.add(running)
     db.session.commit()
 
-    def finishes_meanwhile(job_id: str) -> bool:
+    def finishes_meanwhile(job_ids: list[str]) -> bool:
         db.session.execute(update(LetterBatch).where(LetterBatch.id == running.id)
                            .values(status=JobStatus.DONE))
         return True
 
-    monkeypatch.setattr(letters.jobs, "has_ended", finishes_meanwhile)
+    monkeypatch.setattr(letters.jobs, "all_ended", finishes_meanwhile)
     status = client.get(f"/awards/rounds/{round_.id}/letters/{running.id}/status.json").json
     assert (status["status"], status["error"]) == ("done", "")
     assert failures() == []
