@@ -1,5 +1,4 @@
-"""Letter batches keep every chunk job's id: a round's letters are split into jobs of a few
-dozen letters, so a batch has several jobs
+"""Letter batches keep every chunk job's id (a round's letters are split into jobs)
 
 Revision ID: 9bbb0a069991
 Revises: b71c4bb74fa6
