@@ -1,6 +1,8 @@
 """Award letters as PDFs: the offer letter and each variation letter, rendered from plain data,
 stored once under their sha256 and served only to the organisation and to staff; and a round's
-letters produced in bulk as a background job.
+letters produced in bulk by background jobs of LETTER_BATCH_CHUNK letters each, so that every
+worker takes a share of one round, each job loading its awards in a few queries and committing
+once.
 
 A letter is rendered from `letter_data`, plain data with no database objects. Its fingerprint
 (`data_sha256`, over the canonical JSON of that data) decides whether anything changed since
