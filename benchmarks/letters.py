@@ -205,15 +205,19 @@ def mb(kb: int) -> str:
     return f"{kb / 1024:5.0f} MB"
 
 
-def in_process_memory(award_ids: list[int], size: int) -> list[tuple[int, int]]:
-    """(letters done, this process's RSS in kB) after each chunk of the round, run here."""
+def in_process_memory(award_ids: list[int], size: int) -> None:
+    """Prints (c) for this process running every chunk of the round itself: its RSS after
+    the first chunk, at the middle and at the end."""
     batch_id, samples = new_batch(len(award_ids)), []
     for chunk in chunks(award_ids, size):
         letters.run_chunk(batch_id, chunk)
         samples.append((db.session.get(LetterBatch, batch_id, populate_existing=True).done,
                         rss_kb(os.getpid())))
         db.session.rollback()
-    return samples
+    middle = next(sample for sample in samples if sample[0] >= len(award_ids) // 2)
+    print(f"(c) this process running every chunk itself: RSS {mb(samples[0][1])} after "
+          f"{samples[0][0]} letters, {mb(middle[1])} after {middle[0]}, {mb(samples[-1][1])} "
+          f"after {samples[-1][0]}")
 
 
 @dataclass
@@ -300,6 +304,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=25, help="LETTER_BATCH_CHUNK")
     parser.add_argument("--database", help="a PostgreSQL URL (emptied first)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--parts", default="abc",
+                        help="which figures: a (pipeline), b (workers, with their memory), "
+                             "c (this process's memory)")
     args = parser.parse_args()
     if args.database:
         os.environ["BENCH_DATABASE_URL"] = args.database
@@ -311,42 +318,48 @@ def main() -> None:
             n = len(award_ids)
             print(f"{kind}: one round of {n} letters, {args.chunk} a job; {os.cpu_count()} "
                   "CPUs, shared with other work; load average (1, 5, 15 min) given per step")
-            # Warm up WeasyPrint (fonts, CSS) so neither side pays for it.
-            letters.render(letters.letter_data(db.session.get(Award, award_ids[0])))
-            side = award_ids[:args.side_by_side]
-            pages = [letters.render_html(letters.letter_data(db.session.get(Award, award_id)))
-                     for award_id in side]
-            db.session.expire_all()
-            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-            pipeline, direct = time_side_by_side(side, pages, args.chunk)
-            m = len(side)
-            print(f"(a) {m} letters, load {load}")
-            print(f"  portal pipeline (chunk jobs' work)       {m / pipeline:6.1f} letters/s")
-            print(f"  WeasyPrint on the same HTML              {m / direct:6.1f} letters/s")
-            print(f"  ratio pipeline / WeasyPrint              {direct / pipeline:6.2f}")
-            print(f"  unchanged letters reused                 "
-                  f"{m / time_reuse(side, args.chunk):6.1f} letters/s")
+            if "a" in args.parts:
+                side_by_side(award_ids[:args.side_by_side], args.chunk)
+            if "c" in args.parts:
+                forget_letters(Path(folder))
+                in_process_memory(award_ids, args.chunk)
+            if "b" in args.parts:
+                compare_workers(app, Path(folder), args.redis, args.repeat, n)
 
-            forget_letters(Path(folder))
-            samples = in_process_memory(award_ids, args.chunk)
-            middle = next(sample for sample in samples if sample[0] >= n // 2)
-            print(f"(c) this process running every chunk itself: RSS {mb(samples[0][1])} after "
-                  f"{samples[0][0]} letters, {mb(middle[1])} after {middle[0]}, "
-                  f"{mb(samples[-1][1])} after {samples[-1][0]}")
 
-            database_url = str(db.engine.url.render_as_string(hide_password=False))
-            runs: dict[int, list[WorkerRun]] = {1: [], 2: []}
-            for _ in range(args.repeat):
-                for workers in (1, 2):
-                    forget_letters(Path(folder))
-                    run = time_workers(app, workers, database_url, Path(folder), args.redis)
-                    runs[workers].append(run)
-                    print(f"(b) {workers} worker{'s' if workers > 1 else ' '}: {n} letters in "
-                          f"{run.seconds:5.1f} s, {n / run.seconds:5.1f} letters/s "
-                          f"(load {run.load} at the start)")
-                    print(f"    (c) RSS worker/work-horse: {memory_line(run, n)}")
-                one, two = runs[1][-1].seconds, runs[2][-1].seconds
-                print(f"    speed-up, 2 workers over 1: {one / two:4.2f}x")
+def side_by_side(side: list[int], size: int) -> None:
+    """Prints (a)."""
+    # Warm up WeasyPrint (fonts, CSS) so neither side pays for it.
+    letters.render(letters.letter_data(db.session.get(Award, side[0])))
+    pages = [letters.render_html(letters.letter_data(db.session.get(Award, award_id)))
+             for award_id in side]
+    db.session.expire_all()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    pipeline, direct = time_side_by_side(side, pages, size)
+    m = len(side)
+    print(f"(a) {m} letters, load {load}")
+    print(f"  portal pipeline (chunk jobs' work)       {m / pipeline:6.1f} letters/s")
+    print(f"  WeasyPrint on the same HTML              {m / direct:6.1f} letters/s")
+    print(f"  ratio pipeline / WeasyPrint              {direct / pipeline:6.2f}")
+    print(f"  unchanged letters reused                 "
+          f"{m / time_reuse(side, size):6.1f} letters/s")
+
+
+def compare_workers(app, folder: Path, redis_url: str, repeat: int, n: int) -> None:
+    """Prints (b), with each run's memory."""
+    database_url = str(db.engine.url.render_as_string(hide_password=False))
+    runs: dict[int, list[WorkerRun]] = {1: [], 2: []}
+    for _ in range(repeat):
+        for workers in (1, 2):
+            forget_letters(folder)
+            run = time_workers(app, workers, database_url, folder, redis_url)
+            runs[workers].append(run)
+            print(f"(b) {workers} worker{'s' if workers > 1 else ' '}: {n} letters in "
+                  f"{run.seconds:5.1f} s, {n / run.seconds:5.1f} letters/s "
+                  f"(load {run.load} at the start)")
+            print(f"    (c) RSS worker/work-horse: {memory_line(run, n)}")
+        one, two = runs[1][-1].seconds, runs[2][-1].seconds
+        print(f"    speed-up, 2 workers over 1: {one / two:4.2f}x")
 
 
 if __name__ == "__main__":
