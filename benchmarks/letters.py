@@ -1,8 +1,9 @@
 """Award letters, as issue 15 asks, on PostgreSQL (--database) with Redis:
 
 (a) the portal's pipeline (a batch's chunk job: letter data, render, store, one commit)
-    against WeasyPrint rendering the same final HTML directly, chunk by chunk in turn so that
-    the machine's load weighs on both alike; and unchanged letters reused;
+    against WeasyPrint rendering the same final HTML directly (as it comes, and given one
+    font configuration for all, as the portal does), chunk by chunk in turn so that the
+    machine's load weighs on all alike; and unchanged letters reused;
 (b) one round's letters produced by 1 and by 2 RQ workers (`flask jobs worker`, started and
     idle before the round is asked for), and the speed-up, --repeat times;
 (c) memory across the round: each worker's RSS (its own and its work-horse's, the process RQ
@@ -37,6 +38,7 @@ from redis import Redis  # noqa: E402
 from rq import Queue, Worker  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from benchmarks.harness import bench_app  # noqa: E402
 from models import (  # noqa: E402
@@ -159,11 +161,12 @@ def chunks(award_ids: list[int], size: int) -> list[list[int]]:
 
 
 def time_side_by_side(award_ids: list[int], pages: list[str], size: int
-                      ) -> tuple[float, float]:
-    """Seconds for the chunk jobs' work and for WeasyPrint alone on the same letters' HTML,
-    a chunk of each in turn."""
-    batch_id = new_batch(len(award_ids))
-    pipeline = direct = 0.0
+                      ) -> tuple[float, float, float]:
+    """Seconds for the chunk jobs' work, for WeasyPrint alone on the same letters' HTML, and
+    for WeasyPrint given one font configuration for all (as the portal does), a chunk of each
+    in turn."""
+    batch_id, fonts = new_batch(len(award_ids)), FontConfiguration()
+    pipeline = direct = direct_fonts = 0.0
     for chunk, html_chunk in zip(chunks(award_ids, size), chunks(pages, size), strict=True):
         start = time.perf_counter()
         letters.run_chunk(batch_id, chunk)
@@ -171,9 +174,14 @@ def time_side_by_side(award_ids: list[int], pages: list[str], size: int
         for html in html_chunk:
             HTML(string=html, base_url=STATIC.as_uri() + "/",
                  url_fetcher=LocalFilesOnly()).write_pdf()
-        pipeline, direct = pipeline + middle - start, direct + time.perf_counter() - middle
+        last = time.perf_counter()
+        for html in html_chunk:
+            HTML(string=html, base_url=STATIC.as_uri() + "/",
+                 url_fetcher=LocalFilesOnly()).write_pdf(font_config=fonts)
+        pipeline, direct = pipeline + middle - start, direct + last - middle
+        direct_fonts += time.perf_counter() - last
     assert db.session.get(LetterBatch, batch_id).status is JobStatus.DONE
-    return pipeline, direct
+    return pipeline, direct, direct_fonts
 
 
 def time_reuse(award_ids: list[int], size: int) -> float:
@@ -335,12 +343,14 @@ def side_by_side(side: list[int], size: int) -> None:
              for award_id in side]
     db.session.expire_all()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    pipeline, direct = time_side_by_side(side, pages, size)
+    pipeline, direct, direct_fonts = time_side_by_side(side, pages, size)
     m = len(side)
     print(f"(a) {m} letters, load {load}")
     print(f"  portal pipeline (chunk jobs' work)       {m / pipeline:6.1f} letters/s")
     print(f"  WeasyPrint on the same HTML              {m / direct:6.1f} letters/s")
     print(f"  ratio pipeline / WeasyPrint              {direct / pipeline:6.2f}")
+    print(f"  WeasyPrint, one font configuration       {m / direct_fonts:6.1f} letters/s")
+    print(f"  ratio pipeline / that                    {direct_fonts / pipeline:6.2f}")
     print(f"  unchanged letters reused                 "
           f"{m / time_reuse(side, size):6.1f} letters/s")
 
