@@ -233,8 +233,17 @@ class WorkerRun:
     workers: int
     seconds: float = 0.0
     load: str = ""
-    # (letters done, [each worker's own RSS], [each worker's work-horse's RSS]) in kB.
-    samples: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
+    # (letters done, [each worker's own RSS]) in kB.
+    samples: list[tuple[int, list[int]]] = field(default_factory=list)
+    # Each work-horse (one a job) by pid, in the order first seen: the letters done then, and
+    # the most RSS it reached in kB.
+    horses: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def sample(self, done: int, pids: list[int]) -> None:
+        self.samples.append((done, [rss_kb(pid) for pid in pids]))
+        for horse in (child for pid in pids for child in children(pid)):
+            seen, most = self.horses.get(horse, (done, 0))
+            self.horses[horse] = (seen, max(most, rss_kb(horse)))
 
 
 def time_workers(app, workers: int, database_url: str, folder: Path, redis_url: str
@@ -268,9 +277,7 @@ def time_workers(app, workers: int, database_url: str, folder: Path, redis_url: 
                     select(LetterBatch.status, LetterBatch.done)
                     .where(LetterBatch.id == batch_id)).one()
                 db.session.rollback()
-                run.samples.append((done, [rss_kb(process.pid) for process in processes],
-                                    [sum(rss_kb(child) for child in children(process.pid))
-                                     for process in processes]))
+                run.sample(done, [process.pid for process in processes])
                 if status is JobStatus.DONE:
                     break
                 if status is JobStatus.FAILED:
@@ -289,17 +296,20 @@ def time_workers(app, workers: int, database_url: str, folder: Path, redis_url: 
     return run
 
 
-def memory_line(run: WorkerRun, total: int) -> str:
-    """Each worker's own RSS and its work-horse's, at the round's start, middle and end."""
+def memory_lines(run: WorkerRun, total: int) -> list[str]:
+    """The workers' own RSS at the round's start, middle and end; and the most RSS reached by
+    the work-horses of the first, middle and last jobs (each job's horse is forked afresh)."""
     middle = next(sample for sample in run.samples if sample[0] >= total // 2)
-    # The first and last samples with a work-horse running a chunk.
-    busy = [sample for sample in run.samples if any(sample[2])] or run.samples
-    parts = []
-    for label, (done, own, horses) in [("start", busy[0]), ("middle", middle),
-                                        ("end", busy[-1])]:
-        parts.append(f"{label} ({done:4d} done) " + " + ".join(
-            f"{mb(worker)}/{mb(horse)}" for worker, horse in zip(own, horses, strict=True)))
-    return "; ".join(parts)
+    own = ", ".join(f"{label} ({done} done) " + " + ".join(mb(rss) for rss in sizes)
+                    for label, (done, sizes) in [("start", run.samples[0]), ("middle", middle),
+                                                  ("end", run.samples[-1])])
+    horses = list(run.horses.values())
+    peaks = ", ".join(f"{label} (from {done} done) {mb(most)}"
+                      for label, (done, most) in [("first", horses[0]),
+                                                  ("middle", horses[len(horses) // 2]),
+                                                  ("last", horses[-1])])
+    return [f"    (c) workers' RSS: {own}",
+            f"    (c) work-horses' peak RSS, of {len(horses)} jobs seen: {peaks}"]
 
 
 def main() -> None:
@@ -367,7 +377,7 @@ def compare_workers(app, folder: Path, redis_url: str, repeat: int, n: int) -> N
             print(f"(b) {workers} worker{'s' if workers > 1 else ' '}: {n} letters in "
                   f"{run.seconds:5.1f} s, {n / run.seconds:5.1f} letters/s "
                   f"(load {run.load} at the start)")
-            print(f"    (c) RSS worker/work-horse: {memory_line(run, n)}")
+            print(*memory_lines(run, n), sep="\n")
         one, two = runs[1][-1].seconds, runs[2][-1].seconds
         print(f"    speed-up, 2 workers over 1: {one / two:4.2f}x")
 
