@@ -36,6 +36,7 @@ os.environ.setdefault("PORTAL_ENV", "testing")
 
 from redis import Redis  # noqa: E402
 from rq import Queue, Worker  # noqa: E402
+from rq.job import Job  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
@@ -232,6 +233,8 @@ def in_process_memory(award_ids: list[int], size: int) -> None:
 class WorkerRun:
     workers: int
     seconds: float = 0.0
+    # The jobs' own time, summed: with every worker busy all along it is workers x seconds.
+    busy: float = 0.0
     load: str = ""
     # (letters done, [each worker's own RSS]) in kB.
     samples: list[tuple[int, list[int]]] = field(default_factory=list)
@@ -284,6 +287,9 @@ def time_workers(app, workers: int, database_url: str, folder: Path, redis_url: 
                     raise RuntimeError("The batch failed")
                 time.sleep(0.1)
             run.seconds = time.perf_counter() - start
+            run.busy = sum((job.ended_at - job.started_at).total_seconds() for job in
+                           Job.fetch_many(queue.finished_job_registry.get_job_ids(),
+                                          connection=connection) if job is not None)
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -376,7 +382,8 @@ def compare_workers(app, folder: Path, redis_url: str, repeat: int, n: int) -> N
             runs[workers].append(run)
             print(f"(b) {workers} worker{'s' if workers > 1 else ' '}: {n} letters in "
                   f"{run.seconds:5.1f} s, {n / run.seconds:5.1f} letters/s "
-                  f"(load {run.load} at the start)")
+                  f"(load {run.load} at the start); the workers were busy "
+                  f"{run.busy / (workers * run.seconds):4.0%} of the time")
             print(*memory_lines(run, n), sep="\n")
         one, two = runs[1][-1].seconds, runs[2][-1].seconds
         print(f"    speed-up, 2 workers over 1: {one / two:4.2f}x")
