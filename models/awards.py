@@ -311,8 +311,9 @@ class LetterBatch(db.Model):
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.QUEUED)
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
-    # The RQ job's id when it runs on a worker; empty when it ran in-process.
-    job_id: Mapped[str] = mapped_column(String(64), default="")
+    # The RQ jobs' ids, one per chunk of the round's letters, when they run on workers;
+    # empty when they ran in-process.
+    job_ids: Mapped[list[str]] = mapped_column(db.JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -153,6 +153,9 @@ def load_config(instance_path: Path) -> dict:
         "LETTER_SIGNATORY_NAME": os.environ.get("LETTER_SIGNATORY_NAME", "Head of Communities"),
         "LETTER_SIGNATORY_POSITION": os.environ.get("LETTER_SIGNATORY_POSITION",
                                                     "On behalf of the council"),
+        # A round's letters are produced by jobs of this many letters each, so that every
+        # worker takes a share of one round.
+        "LETTER_BATCH_CHUNK": _env_int("LETTER_BATCH_CHUNK", 25),
     }
 
 

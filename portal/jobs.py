@@ -12,7 +12,6 @@ from flask import current_app
 from redis import Redis, RedisError
 from rq import Queue, Worker
 from rq.cron import CronScheduler
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from models.base import utcnow
@@ -58,15 +57,15 @@ def enqueue(func_path: str, *args) -> str:
         raise JobsUnavailable(str(error)) from error
 
 
-def has_ended(job_id: str) -> bool:
-    """Whether the queued job will not run any further: finished, failed, stopped, cancelled
-    or gone from Redis. JobsUnavailable when Redis cannot be asked."""
+def all_ended(job_ids: list[str]) -> bool:
+    """Whether none of the queued jobs will run any further: each finished, failed, stopped,
+    cancelled or gone from Redis. One round trip to Redis; JobsUnavailable when it cannot be
+    asked."""
     try:
-        return Job.fetch(job_id, connection=_connection()).get_status(refresh=False) in ENDED
-    except NoSuchJobError:
-        return True
+        found = Job.fetch_many(job_ids, connection=_connection())
     except RedisError as error:
         raise JobsUnavailable(str(error)) from error
+    return all(job is None or job.get_status(refresh=False) in ENDED for job in found)
 
 
 def redis_is_reachable() -> bool:

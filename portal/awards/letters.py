@@ -1,6 +1,8 @@
 """Award letters as PDFs: the offer letter and each variation letter, rendered from plain data,
 stored once under their sha256 and served only to the organisation and to staff; and a round's
-letters produced in bulk as a background job.
+letters produced in bulk by background jobs of LETTER_BATCH_CHUNK letters each, so that every
+worker takes a share of one round, each job loading its awards in a few queries and committing
+once.
 
 A letter is rendered from `letter_data`, plain data with no database objects. Its fingerprint
 (`data_sha256`, over the canonical JSON of that data) decides whether anything changed since
@@ -13,12 +15,13 @@ import hashlib
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, render_template
 from num2words import num2words
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -116,32 +119,60 @@ def _period(start: str, end: str) -> str:
     return f"{format_date(date.fromisoformat(start))} to {format_date(date.fromisoformat(end))}"
 
 
-def _versions(award: Award) -> tuple[AwardVersion | None, AwardVersion | None]:
-    """The award's current version of its terms and the one before it. Awards offered
-    before versions were kept have neither."""
-    found = {version.number: version for version in db.session.scalars(
-        select(AwardVersion).where(AwardVersion.award_id == award.id,
-                                   AwardVersion.number.in_([award.version, award.version - 1])))}
-    return found.get(award.version), found.get(award.version - 1)
+@dataclass(frozen=True)
+class Lookups:
+    """What the letters of some awards need besides the awards and their loaded relations,
+    looked up for all of them at once: each award's current and previous version of its terms
+    (by award id and number), the names of the pots their variations mention, and the
+    letterhead."""
+
+    versions: dict[tuple[int, int], AwardVersion]
+    pot_names: dict[str, str]
+    letterhead: dict[str, Any]
+
+    def current_and_previous(self, award: Award) -> tuple[AwardVersion | None,
+                                                         AwardVersion | None]:
+        """Awards offered before versions were kept have neither."""
+        return (self.versions.get((award.id, award.version)),
+                self.versions.get((award.id, award.version - 1)))
 
 
-def _variation(current: AwardVersion | None, previous: AwardVersion | None) -> dict | None:
+def lookups(awards: list[Award]) -> Lookups:
+    """The Lookups for the awards' letters, in one query (two when one is a variation)."""
+    wanted = [(award.id, number) for award in awards
+              for number in (award.version, award.version - 1)]
+    versions = {(version.award_id, version.number): version for version in db.session.scalars(
+        select(AwardVersion).where(tuple_(AwardVersion.award_id, AwardVersion.number)
+                                   .in_(wanted)))} if wanted else {}
+    found, pot_ids = Lookups(versions, {}, _letterhead()), set()
+    for award in awards:
+        current, previous = found.current_and_previous(award)
+        if current is not None and current.change is AwardChange.VARIATION:
+            before = previous.terms if previous else current.terms
+            pot_ids |= {int(pot_id) for pot_id in [*before["allocations"],
+                                                   *current.terms["allocations"]]}
+    if pot_ids:
+        found.pot_names.update((str(pot.id), pot.name) for pot in db.session.scalars(
+            select(FundingPot).where(FundingPot.id.in_(pot_ids))))
+    return found
+
+
+def _variation(current: AwardVersion | None, previous: AwardVersion | None,
+               pot_names: dict[str, str]) -> dict | None:
     if current is None or current.change is not AwardChange.VARIATION:
         return None
     before = previous.terms if previous else current.terms
-    pot_ids = {int(pot_id) for pot_id in [*before["allocations"], *current.terms["allocations"]]}
-    names = {str(pot.id): pot.name for pot in db.session.scalars(
-        select(FundingPot).where(FundingPot.id.in_(pot_ids)))}
     return {"reason": current.reason,
-            "changes": _changes(before, current.terms, names)}
+            "changes": _changes(before, current.terms, pot_names)}
 
 
-def letter_data(award: Award) -> dict[str, Any]:
+def letter_data(award: Award, known: Lookups | None = None) -> dict[str, Any]:
     """Everything the letter for the award's current version says, as plain data (the
     template never touches the database). It depends on the award's terms and the council's
     settings only, never on who asks or when, so its fingerprint changes only when the
-    letter would."""
-    current, previous = _versions(award)
+    letter would. `known` is the award's Lookups when they were made for many awards."""
+    known = known or lookups([award])
+    current, previous = known.current_and_previous(award)
     application = award.application
     organisation = application.organisation
     config = current_app.config
@@ -151,12 +182,12 @@ def letter_data(award: Award) -> dict[str, Any]:
     offer = change is AwardChange.OFFER
     closure = current.terms.get("closure") if change is AwardChange.CLOSURE else None
     return {
-        "council": _letterhead(),
+        "council": known.letterhead,
         "service_name": config["SERVICE_NAME"],
         "date": format_date(to_london(current.created_at if current else award.offered_at)),
         "change": change.value,
         "award_version": award.version,
-        "variation": _variation(current, previous),
+        "variation": _variation(current, previous, known.pot_names),
         "closure": {key.removesuffix("_pence"): format_pounds(pence)
                     for key, pence in closure.items()} | {"note": current.reason}
         if closure else None,
@@ -229,40 +260,90 @@ def _stored_bytes(stored: AwardLetter) -> bytes | None:
     return _matching(file_store.read(file_store.LETTERS, _name(stored.sha256)), stored.sha256)
 
 
-def _newest(award_id: int) -> AwardLetter | None:
-    return db.session.scalar(select(AwardLetter).where(AwardLetter.award_id == award_id)
-                             .order_by(AwardLetter.number.desc()).limit(1))
+def _newest_numbers(award_ids: list[int]):
+    """A subquery: each of the awards' newest letter number, by award id."""
+    return (select(AwardLetter.award_id, func.max(AwardLetter.number).label("number"))
+            .where(AwardLetter.award_id.in_(award_ids)).group_by(AwardLetter.award_id)
+            .subquery())
+
+
+def _newest(award_ids: list[int]) -> dict[int, AwardLetter]:
+    """Each award's newest stored letter, read afresh, by award id (awards without one are
+    left out)."""
+    newest = _newest_numbers(award_ids)
+    return {stored.award_id: stored for stored in db.session.scalars(
+        select(AwardLetter).join(newest, (newest.c.award_id == AwardLetter.award_id)
+                                 & (newest.c.number == AwardLetter.number))
+        .execution_options(populate_existing=True))}
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    award: Award
+    data: dict[str, Any]
+    data_sha256: str
+    sha256: str
+    pdf: bytes
 
 
 def _produce(award: Award, actor: User | None) -> tuple[AwardLetter, bytes]:
     """The letter for the award's current data and its PDF: the newest stored one when
     nothing changed and its file is sound, else a new version rendered, stored and audited
     (committed)."""
-    data = letter_data(award)
-    data_sha256 = fingerprint(data)
-    newest = _newest(award.id)
-    if newest is not None and newest.data_sha256 == data_sha256:
-        pdf = _stored_bytes(newest)
-        if pdf is not None:
-            return newest, pdf
-    pdf = render(data)
-    sha256 = _store(pdf)
-    # Lock the award so that two requests rendering at once cannot take the same number.
-    db.session.execute(select(Award.id).where(Award.id == award.id).with_for_update())
-    newest = _newest(award.id)
-    if newest is not None and (newest.data_sha256, newest.sha256) == (data_sha256, sha256):
+    [(stored, pdf)], rendered = _produce_all([award], actor)
+    if rendered:
         db.session.commit()
-        return newest, pdf
-    stored = AwardLetter(award_id=award.id, number=(newest.number + 1) if newest else 1,
-                         award_version=data["award_version"],
-                         change=AwardChange(data["change"]), data_sha256=data_sha256,
-                         sha256=sha256, size=len(pdf), created_at=utcnow())
-    db.session.add(stored)
-    db.session.flush()
-    audit.record("award.letter_produced", actor=actor, subject=award, details={
-        "number": stored.number, "award_version": stored.award_version, "sha256": sha256})
-    db.session.commit()
     return stored, pdf
+
+
+def _produce_all(awards: list[Award], actor: User | None
+                 ) -> tuple[list[tuple[AwardLetter, bytes]], int]:
+    """Each award's letter and PDF, as `_produce` makes one, in a few queries for all of them
+    (not a few each), and how many were rendered. New letters are added to the session and
+    flushed: the caller commits."""
+    known = lookups(awards)
+    newest = _newest([award.id for award in awards])
+    found, rendered = {}, []
+    for award in awards:
+        data = letter_data(award, known)
+        data_sha256 = fingerprint(data)
+        stored = newest.get(award.id)
+        if stored is not None and stored.data_sha256 == data_sha256 \
+                and (pdf := _stored_bytes(stored)) is not None:
+            found[award.id] = (stored, pdf)
+            continue
+        pdf = render(data)
+        rendered.append(_Rendered(award, data, data_sha256, _store(pdf), pdf))
+    if rendered:
+        found |= _keep(rendered, actor)
+    return [found[award.id] for award in awards], len(rendered)
+
+
+def _keep(rendered: list[_Rendered], actor: User | None) -> dict[int, tuple[AwardLetter, bytes]]:
+    """A new version of each rendered letter (unless another request has just kept the same
+    one), audited; by award id."""
+    award_ids = sorted(item.award.id for item in rendered)
+    # Lock the awards so that two requests rendering at once cannot take the same number; in
+    # id order, so that two batches over the same awards cannot deadlock.
+    db.session.execute(select(Award.id).where(Award.id.in_(award_ids)).order_by(Award.id)
+                       .with_for_update())
+    newest, kept = _newest(award_ids), {}
+    for item in rendered:
+        stored = newest.get(item.award.id)
+        if stored is None or (stored.data_sha256, stored.sha256) != (item.data_sha256,
+                                                                    item.sha256):
+            stored = AwardLetter(
+                award_id=item.award.id, number=(stored.number + 1) if stored else 1,
+                award_version=item.data["award_version"],
+                change=AwardChange(item.data["change"]), data_sha256=item.data_sha256,
+                sha256=item.sha256, size=len(item.pdf), created_at=utcnow())
+            db.session.add(stored)
+            audit.record("award.letter_produced", actor=actor, subject=item.award, details={
+                "number": stored.number, "award_version": stored.award_version,
+                "sha256": item.sha256})
+        kept[item.award.id] = (stored, item.pdf)
+    db.session.flush()
+    return kept
 
 
 def _award_for_letters(user: User, award_id: int) -> Award:
@@ -274,13 +355,20 @@ def _award_for_letters(user: User, award_id: int) -> Award:
     return found
 
 
-def _award_query() -> Select:
+def _letter_query() -> Select:
+    """Awards with what their letters say loaded with them."""
     return (select(Award)
-            .options(joinedload(Award.application).joinedload(Application.organisation)
-                     .selectinload(Organisation.memberships),
+            .options(joinedload(Award.application).joinedload(Application.organisation),
                      selectinload(Award.allocations).joinedload(Allocation.pot),
                      selectinload(Award.instalments), selectinload(Award.monitoring_returns))
             .execution_options(populate_existing=True))
+
+
+def _award_query() -> Select:
+    """Awards for letters and for deciding who may read them."""
+    return _letter_query().options(joinedload(Award.application)
+                                   .joinedload(Application.organisation)
+                                   .selectinload(Organisation.memberships))
 
 
 def letter(user: User, award_id: int) -> tuple[AwardLetter, bytes]:
@@ -356,8 +444,8 @@ def _round_award_ids(round_id: int) -> list[int]:
         .order_by(Award.reference)))
 
 
-# A batch not finished this long after it was asked for has lost its job: a worker killed
-# outright leaves its job "started" in RQ for ever. (One job may take JOB_TIMEOUT.)
+# A batch not finished this long after it was asked for has lost its jobs: a worker killed
+# outright leaves its job "started" in RQ for ever. (A round's jobs may wait behind others.)
 STALE_AFTER = timedelta(seconds=2 * jobs.JOB_TIMEOUT)
 NOT_QUEUED = ("The background job service could not be reached, so the letters were not "
               "started. Wait a few minutes, then select ‘Produce the letters again’. If this "
@@ -367,86 +455,116 @@ JOB_LOST = ("The background job producing the letters stopped before it finished
             "If this keeps happening, tell the portal’s administrators.")
 
 
-def _fail_unfinished(user: User, batch_id: int, error: str, reason: str) -> None:
-    """Mark the batch failed, audited as noticed by the user, unless it has finished
-    meanwhile (committed). The row is locked first, so a job finishing at this moment
-    either finishes first or waits."""
+def _fail_unfinished(user: User | None, batch_id: int, error: str,
+                     reason: str | None = None) -> None:
+    """Mark the batch failed, unless it has finished meanwhile (committed): audited as noticed
+    by the user with the reason, or quietly when a job failed (its page shows it). The row is
+    locked first, so a job finishing at this moment either finishes first or waits."""
     found = db.session.get(LetterBatch, batch_id, with_for_update=True, populate_existing=True)
     if LETTER_BATCH.may_move(found, JobStatus.FAILED):
-        LETTER_BATCH.move(found, JobStatus.FAILED, actor=user, details={"reason": reason})
+        LETTER_BATCH.move(found, JobStatus.FAILED, actor=user, quietly=reason is None,
+                          details={"reason": reason})
         found.error, found.finished_at = error, utcnow()
     db.session.commit()
 
 
 def _lost_reason(found: LetterBatch) -> str | None:
-    """Why an unfinished batch will never finish ("stale" or "job_ended"), or None while it
-    may: its worker may be busy, or Redis may be down only for now."""
+    """Why an unfinished batch will never finish ("stale" or "job_ended": every one of its
+    jobs has ended, yet it is not done), or None while it may: a worker may be busy, or Redis
+    may be down only for now."""
     if utcnow() - found.requested_at > STALE_AFTER:
         return "stale"
     try:
-        if found.job_id and jobs.has_ended(found.job_id):
+        if found.job_ids and jobs.all_ended(found.job_ids):
             return "job_ended"
     except jobs.JobsUnavailable:
         pass
     return None
 
 
+def _chunks(award_ids: list[int]) -> list[list[int]]:
+    """The awards in jobs of LETTER_BATCH_CHUNK; a round without awards still has one job, to
+    mark its batch done."""
+    size = current_app.config["LETTER_BATCH_CHUNK"]
+    return [award_ids[start:start + size] for start in range(0, len(award_ids), size)] or [[]]
+
+
 def start_batch(user: User, round_id: int) -> LetterBatch:
-    """Ask for every letter of the round: a batch to follow, run as a job (on a worker when
-    Redis is configured, otherwise here and now). When Redis cannot be reached the batch
-    comes back failed, saying so, to be started again later."""
+    """Ask for every letter of the round: a batch to follow, run as jobs of a few dozen
+    letters each, so that every worker takes a share (on workers when Redis is configured,
+    otherwise here and now). When Redis cannot be reached the batch comes back failed, saying
+    so, to be started again later."""
     policies.require(policies.can_make_awards(user))
     if db.session.get(Round, round_id) is None:
         raise NotFound(round_id)
+    award_ids = _round_award_ids(round_id)
     started = LetterBatch(round_id=round_id, requested_by=user, requested_at=utcnow(),
-                          status=JobStatus.QUEUED, total=len(_round_award_ids(round_id)))
+                          status=JobStatus.QUEUED, total=len(award_ids))
     db.session.add(started)
     db.session.flush()
     audit.record("letters.batch_started", actor=user, subject=started,
                  details={"round_id": round_id, "total": started.total})
     db.session.commit()
-    batch_id = started.id
+    batch_id, job_ids = started.id, []
     try:
-        job_id = jobs.enqueue("portal.awards.letters.run_batch", batch_id)
+        for chunk in _chunks(award_ids):
+            job_ids.append(jobs.enqueue("portal.awards.letters.run_chunk", batch_id, chunk))
     except jobs.JobsUnavailable:
+        # Any chunk queued already finds the batch failed and leaves it.
         current_app.logger.exception("Letter batch %s could not be queued", batch_id)
-        job_id = ""
         _fail_unfinished(user, batch_id, NOT_QUEUED, "not_queued")
-    started = db.session.get(LetterBatch, batch_id, populate_existing=True)
-    if job_id:
-        started.job_id = job_id
+    if job_ids := [job_id for job_id in job_ids if job_id]:  # none when run in-process
+        db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id)
+                           .values(job_ids=job_ids))
         db.session.commit()
-    return started
+    return db.session.get(LetterBatch, batch_id, populate_existing=True)
 
 
-def run_batch(batch_id: int) -> None:
-    """The job: produce each letter (reusing unchanged ones), committing after each so the
-    page can show how far it has got. A failure is kept on the batch, not raised."""
-    running = db.session.get(LetterBatch, batch_id)
-    if running is None or not LETTER_BATCH.may_move(running, JobStatus.RUNNING):
+def run_chunk(batch_id: int, award_ids: list[int]) -> None:
+    """The job for some of a batch's letters: produce them (reusing unchanged ones) and count
+    them done in one transaction; the chunk that brings the count to the total marks the
+    batch done. A failure marks the batch failed with its error, not raised; the letters of
+    the chunks before stay made. A batch failed already is left alone."""
+    if not _start(batch_id):
         return
-    award_ids = _round_award_ids(running.round_id)
-    LETTER_BATCH.move(running, JobStatus.RUNNING, quietly=True)
-    running.total, running.done = len(award_ids), 0
-    db.session.commit()
     try:
-        for award_id in award_ids:
-            _produce(db.session.scalar(_award_query().where(Award.id == award_id)),
-                     running.requested_by)
-            running.done += 1
-            db.session.commit()
+        running = db.session.get(LetterBatch, batch_id)
+        awards = list(db.session.scalars(_letter_query().where(
+            Award.id.in_(award_ids), Award.status.in_(COMMITTED)).order_by(Award.id)))
+        _produce_all(awards, running.requested_by)
+        _count_done(batch_id, len(award_ids))
+        db.session.commit()
     except Exception as error:
-        # Kept on the batch for the officer to see; the letters made so far stay made.
         db.session.rollback()
         current_app.logger.exception("Letter batch %s failed", batch_id)
-        outcome, running.error = JobStatus.FAILED, str(error) or type(error).__name__
-    else:
-        outcome = JobStatus.DONE
-    # An officer may have marked it failed meanwhile (its job seemed lost): that stays.
-    if LETTER_BATCH.may_move(running, outcome):
-        LETTER_BATCH.move(running, outcome, quietly=True)
-    running.finished_at = utcnow()
+        _fail_unfinished(None, batch_id, str(error) or type(error).__name__)
+
+
+def _start(batch_id: int) -> bool:
+    """Whether the batch is running, moving it from queued if this is its first chunk
+    (committed)."""
+    found = db.session.get(LetterBatch, batch_id, with_for_update=True, populate_existing=True)
+    if found is not None and found.status is JobStatus.QUEUED:
+        LETTER_BATCH.move(found, JobStatus.RUNNING, quietly=True)
+    running = found is not None and found.status is JobStatus.RUNNING
     db.session.commit()
+    return running
+
+
+def _count_done(batch_id: int, count: int) -> None:
+    """Add `count` letters to the batch's done, in SQL, so that chunks finishing at once each
+    add theirs; the UPDATE locks the row until the commit, so exactly one chunk sees the total
+    reached, and marks the batch done. One marked failed meanwhile stays failed."""
+    done, total = db.session.execute(
+        update(LetterBatch).where(LetterBatch.id == batch_id)
+        .values(done=LetterBatch.done + count).returning(LetterBatch.done, LetterBatch.total)
+        .execution_options(synchronize_session=False)).one()
+    if done < total:
+        return
+    found = db.session.get(LetterBatch, batch_id, populate_existing=True)
+    if LETTER_BATCH.may_move(found, JobStatus.DONE):
+        LETTER_BATCH.move(found, JobStatus.DONE, quietly=True)
+        found.finished_at = utcnow()
 
 
 def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
@@ -470,14 +588,12 @@ def batch_zip(user: User, round_id: int, batch_id: int) -> tuple[LetterBatch, by
     found = batch(user, round_id, batch_id)
     if not letters_ready(found):
         raise NotFound(batch_id)
-    newest = (select(AwardLetter.award_id, func.max(AwardLetter.number).label("number"))
-              .group_by(AwardLetter.award_id).subquery())
+    newest = _newest_numbers(_round_award_ids(round_id))
     rows = db.session.execute(
         select(Award.reference, AwardLetter)
         .join(newest, (newest.c.award_id == AwardLetter.award_id)
               & (newest.c.number == AwardLetter.number))
-        .join(Award, Award.id == AwardLetter.award_id)
-        .where(Award.id.in_(_round_award_ids(round_id))).order_by(Award.reference)).all()
+        .join(Award, Award.id == AwardLetter.award_id).order_by(Award.reference)).all()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for reference, stored in rows:

@@ -14,11 +14,13 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from sqlalchemy import func, select, update
 
-from models import AuditEvent, AwardLetter, LetterBatch
+from models import AuditEvent, Award, AwardLetter, LetterBatch
 from models.base import db, utcnow
-from models.enums import JobStatus, Role
+from models.enums import AwardChange, JobStatus, Role
 from portal.awards import letters, services
+from portal.awards.terms import record_version
 from tests.awards.conftest import make
+from tests.concurrency import DONE, at_once
 from tests.conftest import sign_in_as
 from tests.factories import RoundFactory, UserFactory
 from tests.html import soup
@@ -53,7 +55,7 @@ def test_without_redis_the_letters_are_produced_at_once(ctx, round_, officer, cl
     batch = db.session.scalar(select(LetterBatch))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{batch.id}"
-    assert (batch.status, batch.done, batch.total, batch.job_id) == (JobStatus.DONE, 2, 2, "")
+    assert (batch.status, batch.done, batch.total, batch.job_ids) == (JobStatus.DONE, 2, 2, [])
     assert batch.requested_by_id == officer.id and batch.finished_at is not None
 
     page = soup(client.get(response.headers["Location"]))
@@ -104,7 +106,7 @@ def test_with_redis_the_letters_are_produced_by_a_worker(ctx, round_, officer, c
     response = client.post(f"/awards/rounds/{round_.id}/letters")
     batch = db.session.scalar(select(LetterBatch))
     assert (batch.status, batch.done, batch.total) == (JobStatus.QUEUED, 0, 2)
-    assert batch.job_id in redis_queue.get_job_ids()
+    assert batch.job_ids == redis_queue.get_job_ids()  # two letters: one job
 
     page = soup(client.get(response.headers["Location"]))
     assert page.select_one("#batch-progress").text == "0 of 2 letters produced"
@@ -121,7 +123,7 @@ def test_with_redis_the_letters_are_produced_by_a_worker(ctx, round_, officer, c
 
     batch = db.session.get(LetterBatch, batch.id, populate_existing=True)
     assert (batch.status, batch.done, batch.total) == (JobStatus.DONE, 2, 2)
-    assert redis_queue.finished_job_registry.get_job_ids() == [batch.job_id]
+    assert redis_queue.finished_job_registry.get_job_ids() == batch.job_ids
     page = soup(client.get(response.headers["Location"]))
     assert page.select_one("#batch-progress").text == "2 of 2 letters produced"
     files = zip_names(client.get(zip_url))
@@ -225,7 +227,7 @@ def test_with_redis_down_the_batch_fails_plainly_and_can_be_produced_again(
     failed = db.session.scalar(select(LetterBatch))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/awards/rounds/{round_.id}/letters/{failed.id}"
-    assert (failed.status, failed.job_id, failed.error) == (JobStatus.FAILED, "",
+    assert (failed.status, failed.job_ids, failed.error) == (JobStatus.FAILED, [],
                                                             letters.NOT_QUEUED)
     assert failed.finished_at is not None
     assert failures() == [{"reason": "not_queued"}]
@@ -251,7 +253,7 @@ def test_a_batch_whose_job_died_is_failed_when_next_looked_at(ctx, round_, offic
     awards_of(round_, 1)
     response = client.post(f"/awards/rounds/{round_.id}/letters")
     batch = db.session.scalar(select(LetterBatch))
-    job = Job.fetch(batch.job_id, connection=redis_queue.connection)
+    job = Job.fetch(batch.job_ids[0], connection=redis_queue.connection)
     if death == "deleted":
         job.delete()
     else:
@@ -278,7 +280,7 @@ def test_a_batch_still_unfinished_long_after_it_was_asked_for_is_failed(ctx, rou
 def test_a_recent_batch_is_left_waiting_while_redis_cannot_be_asked(ctx, round_, officer,
                                                                    client, monkeypatch):
     waiting = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.QUEUED,
-                          job_id="a-job-in-a-redis-that-is-down", requested_at=utcnow())
+                          job_ids=["a-job-in-a-redis-that-is-down"], requested_at=utcnow())
     db.session.add(waiting)
     db.session.commit()
     monkeypatch.setitem(ctx.config, "REDIS_URL", DEAD_REDIS)
@@ -293,16 +295,201 @@ def test_a_recent_batch_is_left_waiting_while_redis_cannot_be_asked(ctx, round_,
 def test_a_batch_that_finishes_while_being_looked_at_stays_done(ctx, round_, officer, client,
                                                                monkeypatch):
     running = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
-                          job_id="a-job", requested_at=utcnow())
+                          job_ids=["a-job"], requested_at=utcnow())
     db.session.add(running)
     db.session.commit()
 
-    def finishes_meanwhile(job_id: str) -> bool:
+    def finishes_meanwhile(job_ids: list[str]) -> bool:
         db.session.execute(update(LetterBatch).where(LetterBatch.id == running.id)
                            .values(status=JobStatus.DONE))
         return True
 
-    monkeypatch.setattr(letters.jobs, "has_ended", finishes_meanwhile)
+    monkeypatch.setattr(letters.jobs, "all_ended", finishes_meanwhile)
     status = client.get(f"/awards/rounds/{round_.id}/letters/{running.id}/status.json").json
     assert (status["status"], status["error"]) == ("done", "")
     assert failures() == []
+
+
+# A round split into jobs of LETTER_BATCH_CHUNK letters ---------------------------------------
+
+
+@pytest.fixture
+def chunks_of_two(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LETTER_BATCH_CHUNK", 2)
+
+
+def round_ids(round_) -> list[int]:
+    """The round's offers' ids in the batch's order (by reference)."""
+    return [award.id for award in sorted(awards_of(round_, 5), key=lambda each: each.reference)]
+
+
+def chunk_jobs(queue: Queue) -> list[Job]:
+    return [queue.fetch_job(job_id) for job_id in queue.get_job_ids()]
+
+
+def test_a_round_is_split_into_jobs_of_the_chunk_size(ctx, round_, officer, chunks_of_two,
+                                                      redis_queue):
+    ids = round_ids(round_)
+    batch = letters.start_batch(officer, round_.id)
+    queued = chunk_jobs(redis_queue)
+    assert batch.job_ids == [job.id for job in queued]
+    assert [job.args for job in queued] == [
+        ("portal.awards.letters.run_chunk", batch.id, ids[:2]),
+        ("portal.awards.letters.run_chunk", batch.id, ids[2:4]),
+        ("portal.awards.letters.run_chunk", batch.id, ids[4:])]
+
+    # Each chunk counts its letters; the last marks the batch done.
+    progress = []
+    for job in queued:
+        letters.run_chunk(*job.args[1:])
+        found = db.session.get(LetterBatch, batch.id, populate_existing=True)
+        progress.append((found.status, found.done, found.total, found.finished_at is not None))
+    assert progress == [(JobStatus.RUNNING, 2, 5, False), (JobStatus.RUNNING, 4, 5, False),
+                        (JobStatus.DONE, 5, 5, True)]
+    assert db.session.scalar(select(func.count(AwardLetter.id))) == 5
+
+
+def test_a_worker_runs_every_chunk(ctx, round_, officer, client, chunks_of_two, redis_queue):
+    round_ids(round_)
+    batch = letters.start_batch(officer, round_.id)
+    SimpleWorker([redis_queue], connection=redis_queue.connection,
+                 name=f"{redis_queue.name}-worker").work(burst=True)
+    found = db.session.get(LetterBatch, batch.id, populate_existing=True)
+    assert (found.status, found.done, found.total) == (JobStatus.DONE, 5, 5)
+    assert sorted(redis_queue.finished_job_registry.get_job_ids()) == sorted(found.job_ids)
+    assert len(zip_names(client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}"
+                                    "/letters.zip"))) == 5
+
+
+def test_a_round_without_letters_is_done_at_once(ctx, round_, officer):
+    batch = letters.start_batch(officer, round_.id)
+    assert (batch.status, batch.done, batch.total) == (JobStatus.DONE, 0, 0)
+
+
+def test_a_failing_chunk_fails_the_batch_and_keeps_the_letters_made(ctx, round_, officer,
+                                                                     client, chunks_of_two,
+                                                                     monkeypatch):
+    ids = round_ids(round_)
+    render = letters.render
+    third = db.session.get(Award, ids[2]).reference
+
+    def fails_on_the_third(data):
+        if data["reference"] == third:
+            raise OSError("The letter folder is full")
+        return render(data)
+
+    monkeypatch.setattr(letters, "render", fails_on_the_third)
+    failed = letters.start_batch(officer, round_.id)
+    # The first chunk's letters stay made; the second's are rolled back; the third's is not
+    # started once the batch has failed.
+    assert (failed.status, failed.done, failed.error) == \
+        (JobStatus.FAILED, 2, "The letter folder is full")
+    assert failed.finished_at is not None
+    assert sorted(db.session.scalars(select(AwardLetter.award_id))) == sorted(ids[:2])
+    assert failures() == []  # the job's own failure, shown on its page, is not audited
+
+    monkeypatch.setattr(letters, "render", render)
+    page = soup(client.get(f"/awards/rounds/{round_.id}/letters/{failed.id}"))
+    again = client.post(page.select_one("#batch-again")["action"])
+    retried = db.session.scalar(select(LetterBatch).where(LetterBatch.id != failed.id))
+    assert again.headers["Location"].endswith(f"/letters/{retried.id}")
+    assert (retried.status, retried.done, retried.total) == (JobStatus.DONE, 5, 5)
+    assert db.session.scalar(select(func.count(AwardLetter.id))) == 5  # the first two reused
+
+
+def test_a_batch_is_lost_only_once_every_job_has_ended(ctx, round_, officer, client,
+                                                      chunks_of_two, redis_queue):
+    round_ids(round_)
+    batch = letters.start_batch(officer, round_.id)
+    status_url = f"/awards/rounds/{round_.id}/letters/{batch.id}/status.json"
+    first, second, third = chunk_jobs(redis_queue)
+    for job in (first, second):
+        letters.run_chunk(*job.args[1:])
+        job.set_status(RQStatus.FINISHED)
+    assert client.get(status_url).json["status"] == "running"  # the third may yet run
+
+    third.delete()  # as when Redis lost it, or a worker was killed and it expired
+    status = client.get(status_url).json
+    assert (status["status"], status["done"], status["error"]) == ("failed", 4,
+                                                                   letters.JOB_LOST)
+    assert failures() == [{"reason": "job_ended"}]
+
+
+def test_a_done_batch_is_not_lost_when_its_jobs_end(ctx, round_, officer, client,
+                                                    chunks_of_two, redis_queue):
+    round_ids(round_)
+    batch = letters.start_batch(officer, round_.id)
+    for job in chunk_jobs(redis_queue):
+        letters.run_chunk(*job.args[1:])
+        job.delete()
+    status = client.get(f"/awards/rounds/{round_.id}/letters/{batch.id}/status.json").json
+    assert (status["status"], status["done"]) == ("done", 5)
+    assert failures() == []
+
+
+class DoneMoves:
+    """LETTER_BATCH, counting the moves to done."""
+
+    def __init__(self, lifecycle):
+        self.lifecycle, self.done = lifecycle, 0
+
+    def __getattr__(self, name):
+        return getattr(self.lifecycle, name)
+
+    def move(self, subject, to, **options):
+        self.done += to is JobStatus.DONE
+        return self.lifecycle.move(subject, to, **options)
+
+
+def test_chunks_finishing_at_once_mark_the_batch_done_exactly_once(app, round_, officer,
+                                                                  backend, monkeypatch):
+    """Four chunks count their letters at the same moment (on PostgreSQL, from threads): each
+    adds its own, and only the one that reaches the total marks the batch done. (Their awards
+    are gone, so the chunks go straight to counting.)"""
+    batch = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
+                        total=8)
+    db.session.add(batch)
+    db.session.commit()
+    batch_id, spy = batch.id, DoneMoves(letters.LETTER_BATCH)
+    monkeypatch.setattr(letters, "LETTER_BATCH", spy)
+
+    outcomes = at_once(app, backend, [
+        lambda ids=ids: letters.run_chunk(batch_id, ids)
+        for ids in ([-1, -2], [-3, -4], [-5, -6], [-7, -8])])
+
+    assert outcomes == [DONE] * 4
+    found = db.session.get(LetterBatch, batch.id, populate_existing=True)
+    assert (found.status, found.done, found.error) == (JobStatus.DONE, 8, "")
+    assert spy.done == 1
+
+
+def test_a_chunk_runs_the_same_number_of_queries_for_any_number_of_letters(
+        ctx, officer, backend):
+    """Whether its letters are rendered or reused, with a variation among them."""
+    counts = {"rendered": [], "reused": []}
+    for size in (1, 4):
+        round_ = RoundFactory(closed=True, budget_pence=50_000_00, min_award_pence=500_00,
+                              max_award_pence=5_000_00)
+        made = [make(round_).award for _ in range(size)]
+        varied = made[0]
+        varied.special_conditions = "Open the space four days a week."
+        record_version(officer, varied, AwardChange.VARIATION, "Longer opening", utcnow())
+        db.session.commit()
+        ids = [award.id for award in made]
+        for kind in counts:
+            batch = LetterBatch(round_id=round_.id, requested_by=officer,
+                                status=JobStatus.QUEUED, total=size)
+            db.session.add(batch)
+            db.session.commit()
+            db.session.expire_all()
+            with count_queries() as statements:
+                letters.run_chunk(batch.id, ids)
+            if backend == "sqlite":
+                # SQLite gets the new rows' INSERTs one by one (it has no batched INSERT …
+                # RETURNING in the ORM), in-process and cheap; PostgreSQL, one for them all.
+                statements = [each for each in statements if not each.startswith("INSERT")]
+            counts[kind].append(len(statements))
+            assert db.session.get(LetterBatch, batch.id).status is JobStatus.DONE
+    assert db.session.scalar(select(func.count(AwardLetter.id))) == 5
+    assert counts["rendered"][0] == counts["rendered"][1]
+    assert counts["reused"][0] == counts["reused"][1]

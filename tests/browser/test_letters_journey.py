@@ -92,7 +92,7 @@ def test_the_batch_page_shows_at_once_that_its_job_died(page, worker_queue, asse
     page.get_by_role("button", name="Produce the award letters").click()
     expect(page.locator("#batch-status")).to_have_text("Status: Waiting to start")
 
-    job_id = db.session.scalar(select(LetterBatch.job_id))
+    [job_id] = db.session.scalar(select(LetterBatch.job_ids))
     Job.fetch(job_id, connection=worker_queue.connection).set_status(RQStatus.FAILED)
 
     # No reload: the page's module polls the status and shows the failure.
