@@ -92,20 +92,20 @@ def cron_scheduler(func_path: str, cron: str) -> CronScheduler:
     return scheduler
 
 
-
 # A job's record not finished this long after it was asked for has lost its job: a worker
 # killed outright leaves its job "started" in RQ for ever. (One job may take JOB_TIMEOUT.)
 STALE_AFTER = timedelta(seconds=2 * JOB_TIMEOUT)
 
 
-def lost_reason(requested_at: datetime, job_id: str) -> str | None:
-    """Why the unfinished job asked for at `requested_at` (queued as `job_id`, or "" when it
-    ran in-process) will never finish, "stale" or "job_ended", or None while it may: its
-    worker may be busy, or Redis may be down only for now."""
+def lost_reason(requested_at: datetime, job_ids: list[str]) -> str | None:
+    """Why the unfinished work asked for at `requested_at` (queued as the jobs `job_ids`, none
+    when it ran in-process) will never finish, "stale" or "job_ended" (every one of its jobs
+    has ended, yet it is not done), or None while it may: a worker may be busy, or Redis may
+    be down only for now."""
     if utcnow() - requested_at > STALE_AFTER:
         return "stale"
     try:
-        if job_id and has_ended(job_id):
+        if job_ids and all_ended(job_ids):
             return "job_ended"
     except JobsUnavailable:
         pass

@@ -1,7 +1,7 @@
 """Letter batches keep every chunk job's id (a round's letters are split into jobs)
 
 Revision ID: 9bbb0a069991
-Revises: b71c4bb74fa6
+Revises: 2f63fcb2a9d6
 Create Date: 2026-12-07 12:24:13.842882
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9bbb0a069991'
-down_revision = 'b71c4bb74fa6'
+down_revision = '2f63fcb2a9d6'
 branch_labels = None
 depends_on = None
 

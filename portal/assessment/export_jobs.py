@@ -156,7 +156,8 @@ def export_for(officer: User, export_id: int) -> ExportJob:
         .execution_options(populate_existing=True))
     if found is None:
         raise NotFound(export_id)
-    if is_unfinished(found) and (reason := jobs.lost_reason(found.requested_at, found.job_id)):
+    job_ids = [found.job_id] if found.job_id else []
+    if is_unfinished(found) and (reason := jobs.lost_reason(found.requested_at, job_ids)):
         current_app.logger.warning("Export %s lost its job (%s)", export_id, reason)
         _fail_unfinished(export_id, JOB_LOST)
     return found

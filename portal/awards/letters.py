@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import current_app, render_template
@@ -444,9 +444,6 @@ def _round_award_ids(round_id: int) -> list[int]:
         .order_by(Award.reference)))
 
 
-# A batch not finished this long after it was asked for has lost its jobs: a worker killed
-# outright leaves its job "started" in RQ for ever. (A round's jobs may wait behind others.)
-STALE_AFTER = timedelta(seconds=2 * jobs.JOB_TIMEOUT)
 NOT_QUEUED = ("The background job service could not be reached, so the letters were not "
               "started. Wait a few minutes, then select ‘Produce the letters again’. If this "
               "keeps happening, tell the portal’s administrators.")
@@ -466,20 +463,6 @@ def _fail_unfinished(user: User | None, batch_id: int, error: str,
                           details={"reason": reason})
         found.error, found.finished_at = error, utcnow()
     db.session.commit()
-
-
-def _lost_reason(found: LetterBatch) -> str | None:
-    """Why an unfinished batch will never finish ("stale" or "job_ended": every one of its
-    jobs has ended, yet it is not done), or None while it may: a worker may be busy, or Redis
-    may be down only for now."""
-    if utcnow() - found.requested_at > STALE_AFTER:
-        return "stale"
-    try:
-        if found.job_ids and jobs.all_ended(found.job_ids):
-            return "job_ended"
-    except jobs.JobsUnavailable:
-        pass
-    return None
 
 
 def _chunks(award_ids: list[int]) -> list[list[int]]:
@@ -569,14 +552,14 @@ def _count_done(batch_id: int, count: int) -> None:
 
 def batch(user: User, round_id: int, batch_id: int) -> LetterBatch:
     """A batch of the round's letters; one of another round is NotFound, as unknown. An
-    unfinished batch whose job has died is marked failed first (see `_lost_reason`)."""
+    unfinished batch whose job has died is marked failed first (see `jobs.lost_reason`)."""
     policies.require(policies.can_make_awards(user))
     found = db.session.scalar(
         select(LetterBatch).where(LetterBatch.id == batch_id, LetterBatch.round_id == round_id)
         .options(joinedload(LetterBatch.round)).execution_options(populate_existing=True))
     if found is None:
         raise NotFound(batch_id)
-    if is_unfinished(found) and (reason := _lost_reason(found)):
+    if is_unfinished(found) and (reason := jobs.lost_reason(found.requested_at, found.job_ids)):
         current_app.logger.warning("Letter batch %s lost its job (%s)", batch_id, reason)
         _fail_unfinished(user, batch_id, JOB_LOST, reason)
     return found

@@ -182,7 +182,7 @@ def test_an_export_whose_rq_job_ended_is_failed(ctx, officer, client, monkeypatc
                         requested_at=utcnow())
     db.session.add(running)
     db.session.commit()
-    monkeypatch.setattr(jobs, "has_ended", lambda job_id: job_id == "a-job")
+    monkeypatch.setattr(jobs, "all_ended", lambda job_ids: job_ids == ["a-job"])
     assert client.get(f"/assessment/exports/{running.id}/status.json").json[
         "status"] == "failed"
 

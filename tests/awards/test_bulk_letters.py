@@ -269,7 +269,7 @@ def test_a_batch_whose_job_died_is_failed_when_next_looked_at(ctx, round_, offic
 def test_a_batch_still_unfinished_long_after_it_was_asked_for_is_failed(ctx, round_, officer,
                                                                        client):
     stuck = LetterBatch(round_id=round_.id, requested_by=officer, status=JobStatus.RUNNING,
-                        requested_at=utcnow() - letters.STALE_AFTER - timedelta(minutes=1))
+                        requested_at=utcnow() - letters.jobs.STALE_AFTER - timedelta(minutes=1))
     db.session.add(stuck)
     db.session.commit()
     page = soup(client.get(f"/awards/rounds/{round_.id}/letters/{stuck.id}"))
