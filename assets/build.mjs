@@ -24,8 +24,7 @@ writeFileSync(join(out, "css", "portal.css"), css.css);
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
 copyFileSync(join(root, "assets", "js", "portal.mjs"), join(out, "js", "portal.mjs"));
-copyFileSync(join(root, "assets", "js", "letter_batch.mjs"), join(out, "js", "letter_batch.mjs"));
-for (const module of ["job_progress.mjs", "export_job.mjs"]) {
+for (const module of ["job_progress.mjs", "letter_batch.mjs", "export_job.mjs"]) {
   copyFileSync(join(root, "assets", "js", module), join(out, "js", module));
 }
 copyFileSync(join(root, "assets", "images", "favicon.svg"), join(out, "images", "favicon.svg"));

@@ -1,8 +1,9 @@
 // Keeps a letter batch's page up to date while the letters are produced: polls the batch's
 // status and writes "n of N letters produced" into the page's live region, so screen readers
 // hear the progress. Without JavaScript the page's "Refresh the page" link does the same.
+import { follow } from "./job_progress.mjs";
+
 const region = document.getElementById("batch");
-const POLL_MS = 1500;
 
 function show(batch) {
   document.getElementById("batch-progress").textContent =
@@ -23,21 +24,6 @@ function show(batch) {
   return false;
 }
 
-async function poll() {
-  try {
-    const response = await fetch(region.dataset.statusUrl, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (response.ok && show(await response.json())) {
-      return;
-    }
-  } catch {
-    // A dropped connection: try again; the refresh link stays for the person to use.
-  }
-  setTimeout(poll, POLL_MS);
-}
-
 if (region) {
-  setTimeout(poll, POLL_MS);
+  follow(region, show);
 }
