@@ -12,7 +12,7 @@ from datetime import date
 
 from models import Application, Award, LetterBatch, MonitoringReturn
 from models.enums import ApplicationStatus, AwardStatus, GrantReturnStatus, JobStatus
-from portal.lifecycle import Lifecycle
+from portal.lifecycle import Lifecycle, background_job
 
 OFFERED, ACCEPTED, CLOSED = AwardStatus.OFFERED, AwardStatus.ACCEPTED, AwardStatus.CLOSED
 DECLINED, EXPIRED, WITHDRAWN = AwardStatus.DECLINED, AwardStatus.EXPIRED, AwardStatus.WITHDRAWN
@@ -77,22 +77,11 @@ def may_pay(award: Award) -> bool:
     return award.status in PAYABLE
 
 
-QUEUED, RUNNING = JobStatus.QUEUED, JobStatus.RUNNING
 DONE, FAILED = JobStatus.DONE, JobStatus.FAILED
 
-LETTER_BATCH = Lifecycle(
-    noun="Letter batch",
-    transitions={
-        QUEUED: frozenset({RUNNING, FAILED}),
-        RUNNING: frozenset({DONE, FAILED}),
-        DONE: frozenset(),
-        FAILED: frozenset(),
-    },
-    verbs={RUNNING: "started", DONE: "finished", FAILED: "marked failed"},
-    # The job's own progress is shown on the batch's page, not audited: only a failure
-    # noticed by an officer (the job could not be queued, or was lost) is.
-    actions={FAILED: "letters.batch_failed"},
-)
+# The job's own progress is shown on the batch's page, not audited: only a failure noticed by
+# an officer (the job could not be queued, or was lost) is.
+LETTER_BATCH = background_job("Letter batch", actions={FAILED: "letters.batch_failed"})
 # Batches that may still finish.
 UNFINISHED = LETTER_BATCH.sources(FAILED)
 
