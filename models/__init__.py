@@ -44,6 +44,7 @@ from models.decisions import Decision, Recommendation
 from models.documents import Document
 from models.files import StoredFile
 from models.funding import FundingPot, LedgerEntry, SchemePotSpend
+from models.opendata import Publication, WithheldGrant
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
 from models.reminders import Reminder
@@ -91,6 +92,7 @@ __all__ = [
     "Programme",
     "ProgrammeYear",
     "PublicFunding",
+    "Publication",
     "Recommendation",
     "Recovery",
     "ReferenceSequence",
@@ -111,5 +113,6 @@ __all__ = [
     "User",
     "UserRole",
     "Ward",
+    "WithheldGrant",
     "db",
 ]

@@ -21,5 +21,7 @@ class Ward(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    # The ONS (GSS) code of an electoral ward, e.g. E05001313, for open data; "" if not set.
+    ons_code: Mapped[str] = mapped_column(String(9), default="", server_default="")
 
     locality: Mapped[Locality] = relationship(back_populates="wards")

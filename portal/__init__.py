@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.documents.routes import bp as documents_bp
     from portal.funding.routes import bp as funding_bp
     from portal.monitoring.routes import bp as monitoring_bp
+    from portal.opendata.routes import bp as opendata_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.pages.routes import bp as pages_bp
     from portal.reporting.routes import bp as reporting_bp
@@ -107,5 +108,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, schemes_bp, applications_bp,
                       documents_bp, assessment_bp, scoring_bp, decisions_bp, awards_bp, funding_bp,
-                      contracts_bp, monitoring_bp, reporting_bp, admin_bp):
+                      contracts_bp, monitoring_bp, reporting_bp, opendata_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -142,9 +142,9 @@ files_cli = AppGroup("files", help="The file store (FILE_STORE).")
 
 @files_cli.command("copy-from-folders")
 def copy_from_folders_command() -> None:
-    """Copy the files kept in UPLOAD_FOLDER, LETTER_FOLDER and EXPORT_FOLDER into the store
-    FILE_STORE names (database or s3), skipping those it has: run it once when moving from
-    one machine to several. The folders are left as they are."""
+    """Copy the files kept in UPLOAD_FOLDER, LETTER_FOLDER, EXPORT_FOLDER and OPEN_DATA_FOLDER
+    into the store FILE_STORE names (database or s3), skipping those it has: run it once when
+    moving from one machine to several. The folders are left as they are."""
     from portal import file_store
 
     try:

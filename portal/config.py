@@ -140,6 +140,15 @@ def load_config(instance_path: Path) -> dict:
         "COUNCIL_URL": os.environ.get("COUNCIL_URL", "/"),
         "COUNCIL_CONTACT_EMAIL": os.environ.get("COUNCIL_CONTACT_EMAIL", "grants@example.org"),
         "COUNCIL_ORG_ID": os.environ.get("COUNCIL_ORG_ID", ""),
+        # Open data: the council's 360Giving publisher prefix (its grant ids start with it),
+        # the department named in the Transparency Code file, and the licence published under.
+        "GRANT_ID_PREFIX": os.environ.get("GRANT_ID_PREFIX", ""),
+        "OPEN_DATA_DEPARTMENT": os.environ.get("OPEN_DATA_DEPARTMENT", "Communities"),
+        "OPEN_DATA_LICENCE_NAME": os.environ.get("OPEN_DATA_LICENCE_NAME",
+                                                 "Open Government Licence v3.0"),
+        "OPEN_DATA_LICENCE_URL": os.environ.get(
+            "OPEN_DATA_LICENCE_URL",
+            "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"),
         # Decisions: an award, or a round's approved total, above this (in pounds) is a key
         # decision that only Cabinet can make.
         "KEY_DECISION_THRESHOLD_PENCE": _env_pounds("KEY_DECISION_THRESHOLD", 500_000_00),
@@ -178,6 +187,8 @@ def _file_store(instance_path: Path) -> dict:
         "LETTER_FOLDER": os.environ.get("LETTER_FOLDER") or str(instance_path / "letters"),
         # Exported spreadsheets made by background jobs.
         "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER") or str(instance_path / "exports"),
+        # Published open-data files, kept for the publication history.
+        "OPEN_DATA_FOLDER": os.environ.get("OPEN_DATA_FOLDER") or str(instance_path / "open-data"),
         "S3_BUCKET": bucket,
         # Unset for AWS itself; the endpoint of any other S3-compatible store.
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,

@@ -1,6 +1,6 @@
 """The bytes of the portal's files, by kind and name, on a store that every app server and
-worker shares: uploaded documents ("uploads"), award letters ("letters") and exports
-("exports"). The rows that own a file (a document, a letter) keep its name; this module keeps
+worker shares: uploaded documents ("uploads"), award letters ("letters"), exports
+("exports") and published open data ("open-data"). The rows that own a file (a document, a letter) keep its name; this module keeps
 only bytes.
 
 FILE_STORE picks where they live:
@@ -32,8 +32,9 @@ from models import StoredFile
 from models.base import utcnow
 from portal.extensions import db
 
-UPLOADS, LETTERS, EXPORTS = "uploads", "letters", "exports"
-FOLDER_SETTINGS = {UPLOADS: "UPLOAD_FOLDER", LETTERS: "LETTER_FOLDER", EXPORTS: "EXPORT_FOLDER"}
+UPLOADS, LETTERS, EXPORTS, OPEN_DATA = "uploads", "letters", "exports", "open-data"
+FOLDER_SETTINGS = {UPLOADS: "UPLOAD_FOLDER", LETTERS: "LETTER_FOLDER", EXPORTS: "EXPORT_FOLDER",
+                   OPEN_DATA: "OPEN_DATA_FOLDER"}
 # Names are made by the portal (random hex, a sha256), never by users; this refuses anything
 # that could climb out of a folder or an S3 prefix all the same.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -141,7 +142,7 @@ class FolderStore:
 
 
 def copy_from_folders() -> dict[str, int]:
-    """Copy the files in UPLOAD_FOLDER, LETTER_FOLDER and EXPORT_FOLDER into the store in use,
+    """Copy the files in the folders of FOLDER_SETTINGS into the store in use,
     leaving any it has already (so it may be run again after a failure): for moving one
     machine's files to a store that several share. How many were copied, by kind."""
     if current_app.config["FILE_STORE"] == "folder":

@@ -199,3 +199,12 @@ def can_view_contract(user: User | None, contract: Contract) -> bool:
 def can_submit_return(user: User | None, contract: Contract) -> bool:
     """The provider's members send its monitoring returns."""
     return membership_of(user, contract.provider) is not None
+
+
+# Open data ----------------------------------------------------------------------------------
+
+
+def can_publish_open_data(user: User | None) -> bool:
+    """Grants officers review and approve what the council publishes about its grants, and
+    withhold a grant from publication, with a reason."""
+    return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)

@@ -126,6 +126,7 @@ def app(backend, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url_for(backend, folder),
             "MAIL_OUTBOX": str(folder / "outbox"),
             "UPLOAD_FOLDER": str(folder / "uploads"),
+            "OPEN_DATA_FOLDER": str(folder / "open-data"),
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_TIME_COST": 1,
         }

@@ -130,7 +130,8 @@ def test_on_the_database_the_same_file_saved_at_once_by_many_is_kept_once(store,
 
 @pytest.mark.any_database
 @pytest.mark.parametrize("store", ["folder"], indirect=True)
-@pytest.mark.parametrize("setting", ["UPLOAD_FOLDER", "LETTER_FOLDER", "EXPORT_FOLDER"])
+@pytest.mark.parametrize("setting", ["UPLOAD_FOLDER", "LETTER_FOLDER", "EXPORT_FOLDER",
+                                     "OPEN_DATA_FOLDER"])
 def test_no_folder_may_be_inside_static(store, ctx, monkeypatch, setting):
     monkeypatch.setitem(ctx.config, setting, str(Path(ctx.static_folder) / "files"))
     kind = {v: k for k, v in file_store.FOLDER_SETTINGS.items()}[setting]
@@ -206,7 +207,8 @@ def test_the_folders_files_are_copied_into_the_store_in_use(store, ctx, monkeypa
 
     result = ctx.test_cli_runner().invoke(args=["files", "copy-from-folders"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Copied to the {shared} store: 1 uploads, 1 letters, 0 exports.\n"
+    assert result.output == (f"Copied to the {shared} store: 1 uploads, 1 letters, 0 exports, "
+                             "0 open-data.\n")
     assert (store.names("uploads"), store.names("letters")) == ([NAME], ["a.pdf", "b.pdf"])
     assert (file_store.read("uploads", NAME), file_store.read("letters", "b.pdf")) == (
         b"an upload", b"already there")

@@ -1,0 +1,1 @@
+"""Publishing open data (to be written)."""

@@ -1,0 +1,1 @@
+"""The public register of grants (to be written)."""

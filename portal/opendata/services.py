@@ -1,0 +1,1 @@
+"""Publishing open data: reviewing, withholding and approving a financial year's grants."""
