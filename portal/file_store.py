@@ -1,7 +1,7 @@
 """The bytes of the portal's files, by kind and name, on a store that every app server and
 worker shares: uploaded documents ("uploads"), award letters ("letters"), exports
-("exports") and published open data ("open-data"). The rows that own a file (a document, a letter) keep its name; this module keeps
-only bytes.
+("exports") and published open data ("open-data"). The rows that own a file (a document, a
+letter) keep its name; this module keeps only bytes.
 
 FILE_STORE picks where they live:
 - `folder` (the default, for one machine): UPLOAD_FOLDER, LETTER_FOLDER and EXPORT_FOLDER, each
