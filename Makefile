@@ -12,6 +12,7 @@ export FLASK_APP := portal:create_app
 # The demo world is Kirklees's; the environment can still override these.
 run: export COUNCIL_NAME ?= Kirklees Council
 run: export COUNCIL_ORG_ID ?= GB-LAE-KIR
+run: export GRANT_ID_PREFIX ?= 360G-demo-kirklees
 run: install assets
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load

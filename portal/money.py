@@ -47,3 +47,9 @@ def format_pounds(pence: int | None, *, whole: bool = False) -> str:
 def pounds_for_input(pence: int | None) -> str:
     """The value to put back in a text box: '1250.50', or '' when there is none."""
     return "" if pence is None else f"{Decimal(pence) / 100:.2f}"
+
+
+def exact_pounds(pence: int) -> Decimal:
+    """125050 -> Decimal('1250.50'): exact, with two decimals, for files people open in a
+    spreadsheet."""
+    return Decimal(pence).scaleb(-2)

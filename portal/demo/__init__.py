@@ -21,6 +21,7 @@ from portal.demo.anchors import load_anchors
 from portal.demo.awards import load_awards
 from portal.demo.funding import load_funding
 from portal.demo.grants import load_grants
+from portal.demo.opendata import load_publication
 from portal.extensions import db
 
 DATA_FILE = Path(__file__).with_name("kirklees.toml")
@@ -32,7 +33,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     data = tomllib.loads(DATA_FILE.read_text())
     added = {
-        "wards": _load_places(data["localities"]),
+        "wards": _load_places(data["localities"], data["ward_codes"]),
         "organisations": _load_organisations(data["organisations"]),
         "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
     }
@@ -42,11 +43,12 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     added["award offers"] = load_awards(now)
     added["anchor contracts"] = load_anchors(now)
     db.session.commit()
+    added["open-data publications"] = load_publication()
     return added
 
 
-def _load_places(localities: dict[str, list[str]]) -> int:
-    existing = set(db.session.scalars(select(Ward.name)))
+def _load_places(localities: dict[str, list[str]], ward_codes: dict[str, str]) -> int:
+    existing = {ward.name: ward for ward in db.session.scalars(select(Ward))}
     added = 0
     for locality_name, ward_names in localities.items():
         locality = db.session.scalar(select(Locality).where(Locality.name == locality_name))
@@ -54,9 +56,12 @@ def _load_places(localities: dict[str, list[str]]) -> int:
             locality = Locality(name=locality_name)
             db.session.add(locality)
         for ward_name in ward_names:
-            if ward_name not in existing:
-                locality.wards.append(Ward(name=ward_name))
+            ward = existing.get(ward_name)
+            if ward is None:
+                ward = Ward(name=ward_name)
+                locality.wards.append(ward)
                 added += 1
+            ward.ons_code = ward.ons_code or ward_codes.get(ward_name, "")
     return added
 
 

@@ -9,6 +9,7 @@ from models.enums import AwardStatus
 from portal.extensions import db
 
 PUBLISHED_STATUSES = (AwardStatus.ACCEPTED, AwardStatus.CLOSED)
+REASON_LIMIT = 1000  # characters in the reason a grant is withheld
 
 
 def is_withheld():
