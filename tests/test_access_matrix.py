@@ -14,8 +14,10 @@ from models import (
     Kpi,
     LetterBatch,
     MonitoringReturn,
+    Publication,
     ReturnEvidence,
     Scenario,
+    WithheldGrant,
 )
 from models.base import db, utcnow
 from models.enums import (
@@ -277,6 +279,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "schemes.publish_round": GRANTS_OFFICERS,
     "schemes.decide_round": GRANTS_OFFICERS,
     "schemes.criteria": GRANTS_OFFICERS,
+    # open data: grants officers review, withhold and publish; the published files are public
+    "opendata.manage": GRANTS_OFFICERS,
+    "opendata.review": GRANTS_OFFICERS,
+    "opendata.withhold": GRANTS_OFFICERS,
+    "opendata.release": GRANTS_OFFICERS,
+    "opendata.open_data": PUBLIC,
+    "opendata.latest_file": PUBLIC,
+    "opendata.version_file": PUBLIC,
 }
 
 NONSENSE_TOKEN = "not-a-real-token"
@@ -333,6 +343,17 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     export = ExportJob(requested_by=users[Role.GRANTS_OFFICER.value], status=JobStatus.DONE,
                        file_name="applications-sample.xlsx", finished_at=utcnow())
     db.session.add(export)
+    # A published year's file, and the sample award withheld from open data.
+    monkeypatch.setitem(ctx.config, "OPEN_DATA_FOLDER", str(tmp_path / "open-data"))
+    file_store.save(file_store.OPEN_DATA, "sample.json", b'{"grants": []}')
+    db.session.add_all([
+        Publication(financial_year="2024/25", version=1,
+                    approved_by=users[Role.GRANTS_OFFICER.value], grant_count=1,
+                    withheld_count=1, awarded_pence=1_000_00, disbursed_pence=0,
+                    licence_name="Open Government Licence v3.0",
+                    licence_url="https://example.org/licence", digest="0" * 64,
+                    file_stem="sample"),
+        WithheldGrant(award=award, reason="Sample", withheld_by=users[Role.GRANTS_OFFICER.value])])
     db.session.commit()
     document = upload_document(users[Role.APPLICANT.value], application, "Latest accounts",
                                "accounts.pdf", io.BytesIO(samples.PDF))
@@ -400,6 +421,8 @@ def request_as(client, people, role: str, endpoint: str):
         "grant_return_id": people["grant_return"].id,
         "evidence_id": people["evidence"].id,
         "format": "csv",
+        "name": "grants.json",
+        "version": 1,
     }
     url = sample_url(client.application, rule, samples)
     method = "GET" if "GET" in rule.methods else "POST"

@@ -2,17 +2,23 @@
 is loaded. Loading takes seconds, so the tests of this module share one load and only read it;
 they run twice: loaded now by `flask demo load`, and loaded as of another day."""
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from models import Locality, Organisation, Ward
+from models import Locality, Organisation, Publication, User, Ward
 from models.base import db, utcnow
 from portal.dates import to_london
 from portal.demo import load_demo
+from portal.demo.awards import OFFICER
 from portal.financial_years import FinancialYear
+from portal.funding import services as funding
+from portal.opendata import services as opendata
+from portal.opendata import threesixtygiving
 from tests.conftest import leave_empty
 from tests.test_demo import DEMO, load
 
@@ -44,8 +50,21 @@ class World:
 ANOTHER_DAY = datetime(2025, 8, 20, 11, tzinfo=UTC)
 
 
+# The council's identifiers, as `make run` sets them, so that the demo publishes its grants.
+IDENTITY = {"COUNCIL_NAME": "Kirklees Council", "COUNCIL_ORG_ID": "GB-LAE-KIR",
+            "GRANT_ID_PREFIX": "360G-demo-kirklees"}
+
+
+@pytest.fixture(scope="module")
+def identified(app):
+    before = {name: app.config[name] for name in IDENTITY}
+    app.config.update(IDENTITY)
+    yield
+    app.config.update(before)
+
+
 @pytest.fixture(scope="module", params=["now", "another day"])
-def world(app, request):
+def world(app, identified, request):
     """The demo world, loaded once for the module: by `flask demo load`, or as of
     ANOTHER_DAY."""
     with app.app_context():
@@ -373,3 +392,29 @@ def test_demo_stored_figures_agree_with_the_ledger(world):
     from portal.funding import ledger_check
 
     assert ledger_check.check().agrees
+
+
+def test_demo_publishes_its_2024_25_grants_agreeing_with_the_funding_dashboard(world):
+    """The 2024/25 publication is valid 360Giving, and its totals (and the sums of its grants'
+    amounts) are the funding dashboard's Community Plus figures for 2024/25 to the penny."""
+    officer = db.session.scalar(select(User).where(User.email == OFFICER))
+    [publication] = db.session.scalars(select(Publication)).all()
+    _, _, data = opendata.published_file("2024-25", "grants.json")
+    package = json.loads(data)
+    [group] = funding.dashboard(officer, "2024/25").groups
+    [scheme] = [row for row in group.schemes if row.name == "Community Plus Grants"]
+
+    assert threesixtygiving.schema_errors(package) == []
+    assert publication.grant_count == len(package["grants"]) > 20
+    assert publication.awarded_pence == scheme.total.committed_pence
+    assert publication.disbursed_pence == scheme.total.paid_pence
+    assert sum(in_pence(grant["amountAwarded"]) for grant in package["grants"]) == (
+        scheme.total.committed_pence)
+    assert sum(in_pence(grant["amountDisbursed"]) for grant in package["grants"]) == (
+        scheme.total.paid_pence)
+    assert all(location["geoCodeType"] == "WD" for grant in package["grants"]
+               for location in grant["beneficiaryLocation"])
+
+
+def in_pence(amount: int | float) -> int:
+    return int(Decimal(str(amount)) * 100)
