@@ -72,8 +72,9 @@ def review(year: str):
         except RuleBroken as error:
             show_rule_broken(form, error, "submit")
         else:
+            count = publication.grant_count
             flash(f"Version {publication.version} of the {publication.financial_year} grants "
-                  f"has been published: {publication.grant_count} grants, "
+                  f"has been published: {count} grant{'' if count == 1 else 's'}, "
                   f"{format_pounds(publication.awarded_pence)}.", "success")
             return redirect(url_for("opendata.review", year=year))
     found = services.review(current_person(), year, page_number())
