@@ -213,7 +213,7 @@ def test_the_folders_files_are_copied_into_the_store_in_use(store, ctx, monkeypa
     assert (file_store.read("uploads", NAME), file_store.read("letters", "b.pdf")) == (
         b"an upload", b"already there")
     again = ctx.test_cli_runner().invoke(args=["files", "copy-from-folders"])
-    assert again.output.endswith(": 0 uploads, 0 letters, 0 exports.\n")
+    assert again.output.endswith(": 0 uploads, 0 letters, 0 exports, 0 open-data.\n")
 
 
 @pytest.mark.any_database

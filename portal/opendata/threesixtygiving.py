@@ -106,7 +106,8 @@ def ledger_spends(award_ids: list[int]) -> dict[int, ledger.Spend]:
         return {}
     query = (select(LedgerEntry.award_id, ledger.committed_sum(), ledger.paid_sum())
              .where(LedgerEntry.award_id.in_(award_ids)).group_by(LedgerEntry.award_id))
-    return {award_id: ledger.Spend(committed, paid)
+    # PostgreSQL sums to numeric: back to whole pence.
+    return {award_id: ledger.Spend(int(committed), int(paid))
             for award_id, committed, paid in db.session.execute(query)}
 
 
