@@ -85,6 +85,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "pages.privacy": PUBLIC,
     "pages.cookies": PUBLIC,
     "pages.healthz": PUBLIC,
+    # open data: the public register of grants and the list of open rounds
+    "opendata.register": PUBLIC,
+    "opendata.open_rounds": PUBLIC,
     # accounts
     "accounts.register": PUBLIC,
     "accounts.check_email": PUBLIC,
