@@ -1,12 +1,16 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
 expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler`, `flask taper
-report`, `flask files copy-from-folders` and `flask funding check`."""
+report`, `flask files copy-from-folders`, `flask funding check` and `flask opendata
+ward-codes`."""
+
+import csv
+import re
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from portal.exceptions import NotFound
+from portal.exceptions import NotFound, RuleBroken
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
@@ -193,6 +197,38 @@ def funding_check_command() -> None:
     raise SystemExit(1)
 
 
+opendata_cli = AppGroup("opendata", help="Open data about the council's grants.")
+
+
+@opendata_cli.command("ward-codes")
+@click.argument("lookup", type=click.File(encoding="utf-8-sig"))
+def ward_codes_command(lookup) -> None:
+    """Set the wards' ONS codes, published with each grant's beneficiary wards, from a CSV
+    LOOKUP: the ONS's ward lookup (its WDyyCD and WDyyNM columns) or one with `code` and
+    `ward` columns. Rows for other councils' wards are counted and left alone."""
+    from portal.opendata import services
+
+    rows = list(csv.DictReader(lookup))
+    code, name = _ward_columns(rows[0].keys() if rows else [])
+    try:
+        result = services.set_ward_codes({row[name]: row[code].strip() for row in rows})
+    except RuleBroken as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Set the ONS code of {len(result.set)} wards; {len(result.unknown)} rows name "
+               "none of this council's wards.")
+
+
+def _ward_columns(headings) -> tuple[str, str]:
+    """The names of the code and ward name columns of a lookup."""
+    headings = list(headings)
+    code = next((h for h in headings if re.fullmatch(r"WD\d\dCD|code", h.strip())), None)
+    name = next((h for h in headings if re.fullmatch(r"WD\d\dNM|ward", h.strip())), None)
+    if code is None or name is None:
+        raise click.ClickException("The lookup needs a ward code column (WD24CD or code) and "
+                                   "a ward name column (WD24NM or ward)")
+    return code, name
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(daily_command)
@@ -201,3 +237,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(taper_cli)
     app.cli.add_command(files_cli)
     app.cli.add_command(funding_cli)
+    app.cli.add_command(opendata_cli)

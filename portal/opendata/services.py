@@ -6,6 +6,7 @@ A publication is exactly what was reviewed: approving rebuilds the file and refu
 digest differs from the one on the review page. Its files are stored, never rebuilt, so every
 version in the history can still be downloaded as it was published."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from models import Application, Award, Publication, Round, User, WithheldGrant
+from models import Application, Award, Publication, Round, User, Ward, WithheldGrant
 from models.base import utcnow
 from portal import audit, exports, file_store, policies
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.funding import ledger
+from portal.funding import services as funding
 from portal.opendata import threesixtygiving, transparency
 from portal.opendata.grants import REASON_LIMIT, financial_years
 
@@ -124,9 +126,47 @@ def _dataset(year: str, issued: datetime) -> Dataset:
 
 
 @dataclass(frozen=True)
+class SchemeFigures:
+    """One scheme's money from the year's pots as the funding dashboard shows it, and how
+    much of it the publication and the withheld grants account for; the rest is committed to
+    offers not yet accepted."""
+
+    name: str
+    dashboard: ledger.Spend
+    published: ledger.Spend
+    withheld: ledger.Spend
+
+    @property
+    def other(self) -> ledger.Spend:
+        return self.dashboard - self.published - self.withheld
+
+
+def _by_scheme(awards: list[Award], spends: dict[int, ledger.Spend]) -> dict[int, ledger.Spend]:
+    totals: dict[int, ledger.Spend] = {}
+    for award in awards:
+        scheme_id = award.application.round.scheme_id
+        totals[scheme_id] = totals.get(scheme_id, ledger.Spend()) + spends.get(award.id,
+                                                                               ledger.Spend())
+    return totals
+
+
+def _figures(user: User, dataset: Dataset, withheld: list[WithheldGrant]) -> list[SchemeFigures]:
+    """The year's figures by scheme, agreeing with the funding dashboard to the penny."""
+    held_awards = [each.award for each in withheld]
+    published = _by_scheme(dataset.awards, dataset.spends)
+    held = _by_scheme(held_awards, threesixtygiving.ledger_spends(
+        [award.id for award in held_awards]))
+    rows = [row for group in funding.dashboard(user, dataset.year).groups
+            for row in group.schemes]
+    return [SchemeFigures(row.name, row.total, published.get(row.scheme_id, ledger.Spend()),
+                          held.get(row.scheme_id, ledger.Spend())) for row in rows]
+
+
+@dataclass(frozen=True)
 class Review:
     dataset: Dataset
     withheld: list[WithheldGrant]
+    figures: list[SchemeFigures]
     latest: Publication | None
     page: Pagination
 
@@ -139,7 +179,8 @@ def _withheld(year: str) -> list[WithheldGrant]:
     query = (select(WithheldGrant).join(WithheldGrant.award).join(Award.application)
              .join(Application.round).where(Round.financial_year == year)
              .options(joinedload(WithheldGrant.award).joinedload(Award.application)
-                      .joinedload(Application.organisation),
+                      .options(joinedload(Application.organisation),
+                               joinedload(Application.round)),
                       joinedload(WithheldGrant.withheld_by))
              .order_by(Award.reference))
     return list(db.session.scalars(query))
@@ -154,7 +195,8 @@ def review(user: User, year_slug: str, page: int = 1) -> Review:
     """What publishing the year would publish now, a page of its grants at a time."""
     policies.require(policies.can_publish_open_data(user))
     dataset = _dataset(_year(year_slug), utcnow())
-    return Review(dataset, _withheld(dataset.year), _latest(dataset.year),
+    withheld = _withheld(dataset.year)
+    return Review(dataset, withheld, _figures(user, dataset, withheld), _latest(dataset.year),
                   _ListPage(page=page, per_page=PER_PAGE, error_out=False,
                             items=list(zip(dataset.awards, dataset.grants, strict=True))))
 
@@ -317,3 +359,36 @@ def published_file(year_slug: str, name: str, version: int | None = None
         raise NotFound(year_slug)
     return publication, file, file_store.read(file_store.OPEN_DATA,
                                               _stored_name(publication, name))
+
+
+# Wards' ONS codes ----------------------------------------------------------------------------
+
+
+WARD_CODE = re.compile(r"[EWSN]05\d{6}")
+
+
+@dataclass(frozen=True)
+class WardCodes:
+    set: list[str]  # the wards whose code was set or changed
+    unknown: list[str]  # names in the file that are none of the council's wards
+
+
+def set_ward_codes(codes: dict[str, str]) -> WardCodes:
+    """Give the council's wards their ONS (GSS) codes, by ward name in any case, from a lookup
+    such as the ONS's ward-to-local-authority file; a malformed code is refused whole."""
+    bad = sorted(f"{name}: {code!r}" for name, code in codes.items()
+                 if not WARD_CODE.fullmatch(code))
+    if bad:
+        raise RuleBroken(f"These are not ONS ward codes (like E05001313): {', '.join(bad)}")
+    wards = {ward.name.casefold(): ward for ward in db.session.scalars(select(Ward))}
+    changed, unknown = [], []
+    for name, code in codes.items():
+        ward = wards.get(name.strip().casefold())
+        if ward is None:
+            unknown.append(name)
+        elif ward.ons_code != code:
+            ward.ons_code = code
+            changed.append(ward.name)
+    audit.record("opendata.ward_codes_set", details={"wards": changed})
+    db.session.commit()
+    return WardCodes(sorted(changed), sorted(unknown))

@@ -17,6 +17,7 @@ from models.enums import FundingSource, Role
 from portal.awards import payments
 from portal.awards.payments import PaymentDetails
 from portal.exceptions import NotAllowed, RuleBroken
+from portal.funding import ledger
 from portal.opendata import services, threesixtygiving
 from tests.awards.conftest import accepted_grant, make, pot, today
 from tests.conftest import sign_in_as
@@ -348,3 +349,32 @@ def test_files_that_were_never_published_are_not_found(client, publisher, round_
     publish(publisher)
     assert client.get(path).status_code == 404
 
+
+
+def test_the_review_accounts_for_every_penny_on_the_funding_dashboard(publisher, round_):
+    published = accepted_grant(round_)
+    withheld = accepted_grant(round_)
+    make(round_, amount_pence=750_25)  # an offer not yet accepted
+    services.withhold(publisher, withheld.award, "Names a refuge")
+    pay_first(published, 300_00)
+
+    [figures] = services.review(publisher, YEAR).figures
+
+    assert figures.name == round_.scheme.name
+    assert figures.dashboard == ledger.Spend(2_750_25, 300_00)
+    assert figures.published == ledger.Spend(1_000_00, 300_00)
+    assert figures.withheld == ledger.Spend(1_000_00, 0)
+    assert figures.other == ledger.Spend(750_25, 0)
+
+
+def test_the_review_page_shows_the_agreement_with_the_dashboard(client, configured, round_):
+    sign_in_as(client, UserFactory(roles=(Role.GRANTS_OFFICER,)))
+    accepted_grant(round_)
+
+    page = soup(client.get(f"/open-data/manage/{YEAR}"))
+
+    rows = [[cell.text.strip() for cell in row.select("th, td")]
+            for row in page.select("#figures ~ .portal-table-wrapper")[0].select("tbody tr")]
+    assert rows == [[f"{round_.scheme.name}: committed", "£1,000.00", "£1,000.00", "£0.00",
+                     "£0.00"],
+                    [f"{round_.scheme.name}: paid", "£0.00", "£0.00", "£0.00", "£0.00"]]

@@ -1,9 +1,14 @@
-"""The register and the list of open rounds run the same number of SQL statements however
-many grants and rounds there are."""
+"""The register, the list of open rounds, the officers' review and the public open-data page
+run the same number of SQL statements however many grants, rounds and publications there
+are."""
 
 from itertools import count
 
-from tests.factories import RoundFactory, SchemeFactory, ThemeFactory
+from models.enums import Role
+from portal.opendata import services
+from tests.awards.conftest import accepted_grant
+from tests.conftest import sign_in_as
+from tests.factories import RoundFactory, SchemeFactory, ThemeFactory, UserFactory
 from tests.opendata.conftest import grant, wards
 from tests.querycount import count_queries
 
@@ -44,3 +49,24 @@ def test_open_rounds_query_count_does_not_grow(client, ctx):
     few = queries_for(client, "/open-data/rounds.json")
     add_rounds(20)
     assert queries_for(client, "/open-data/rounds.json") == few
+
+
+def test_the_review_and_open_data_pages_query_count_does_not_grow(client, ctx, monkeypatch,
+                                                                  round_):
+    """However many grants, withheld grants and publications there are."""
+    monkeypatch.setitem(ctx.config, "COUNCIL_ORG_ID", "GB-LAE-TST")
+    monkeypatch.setitem(ctx.config, "GRANT_ID_PREFIX", "360G-test")
+    officer = UserFactory(roles=(Role.GRANTS_OFFICER,))
+    sign_in_as(client, officer)
+    paths = ["/open-data/manage/2024-25", "/open-data"]
+
+    def add(how_many: int) -> None:
+        for _ in range(how_many):
+            accepted_grant(round_)
+            services.withhold(officer, accepted_grant(round_).award, "A reason")
+            services.publish(officer, "2024-25", services.review(officer, "2024-25").dataset.digest)
+
+    add(1)
+    few = [queries_for(client, path) for path in paths]
+    add(4)
+    assert [queries_for(client, path) for path in paths] == few
