@@ -15,12 +15,14 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from models import Application, Award, Organisation, Round, Scheme, Theme, Ward
+from models import Application, Award, LedgerEntry, Organisation, Round, Scheme, Theme, Ward
 from models.associations import application_themes, application_wards
 from portal.dates import to_london
 from portal.extensions import db
 from portal.financial_years import FinancialYear
+from portal.funding import ledger
 from portal.money import pounds_for_input
+from portal.opendata import threesixtygiving
 from portal.opendata.grants import financial_years, public_awards
 from portal.schemes.services import open_rounds as rounds_open_at
 
@@ -46,6 +48,9 @@ class RegisterPage:
     pagination: Pagination
     count: int
     total_pence: int
+    # The page's grants' amounts by award id: what the ledger holds committed to each, as the
+    # open-data files publish it.
+    amounts: dict[int, int]
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
@@ -92,13 +97,15 @@ def _matching(filters: RegisterFilters) -> Select:
 
 
 def grants_page(filters: RegisterFilters, page: int) -> RegisterPage:
-    """Page `page` of the matching grants, newest award first, PER_PAGE a page. Four queries
-    whatever the number of grants: the count and total, the page's grants, and their wards and
-    themes."""
+    """Page `page` of the matching grants, newest award first, PER_PAGE a page. Six queries
+    whatever the number of grants: the count, the total, the page's grants, their wards and
+    themes, and their amounts."""
     matching = _matching(filters)
-    count, total = db.session.execute(matching.with_only_columns(
-        func.count(Award.id), func.coalesce(func.sum(Award.amount_pence), 0))).one()
+    count = db.session.scalar(matching.with_only_columns(func.count(Award.id)))
+    total = db.session.scalar(select(ledger.committed_sum()).where(
+        LedgerEntry.award_id.in_(matching.with_only_columns(Award.id))))
     rows = (matching.options(
+        joinedload(Award.decision),
         contains_eager(Award.application).options(
             joinedload(Application.organisation), selectinload(Application.wards),
             selectinload(Application.themes),
@@ -107,7 +114,9 @@ def grants_page(filters: RegisterFilters, page: int) -> RegisterPage:
     # The count above is the pagination's total too, rather than a second count of the rows.
     pagination = db.paginate(rows, page=page, per_page=PER_PAGE, error_out=False, count=False)
     pagination.total = count
-    return RegisterPage(pagination, count, total)
+    spends = threesixtygiving.ledger_spends([award.id for award in pagination.items])
+    return RegisterPage(pagination, count, int(total), {
+        award_id: spend.committed_pence for award_id, spend in spends.items()})
 
 
 def _time(value: datetime) -> str:

@@ -1,11 +1,15 @@
 """The public register of grants awarded: what it lists, its search and filters, its totals
 and pages, and what it does with nonsense in the query string."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
-from models.enums import AwardStatus, Role
+from models import LedgerEntry
+from models.base import db
+from models.enums import AwardStatus, LedgerKind, Role
+from portal.funding import ledger
 from portal.opendata import register
 from tests.conftest import sign_in_as
 from tests.factories import (
@@ -98,11 +102,28 @@ def test_awards_not_accepted_and_withheld_grants_never_appear(client, sample):
     assert summary(almondbury) == "2 grants totalling £5,000.01"
 
 
-def test_award_date_is_the_offer_day_in_london(client, ctx):
-    """An offer at 11.30pm UTC on 24 July is made on 25 July in British Summer Time."""
-    grant(title="Late offer", offered_at=datetime(2024, 7, 24, 23, 30, tzinfo=UTC))
+def test_the_date_awarded_is_the_decisions_as_the_open_data_has_it(client, ctx):
+    award = grant(title="Decided in July")
+    award.decision.decided_on = date(2024, 7, 25)
+    db.session.commit()
     cells = soup(client.get("/grants-awarded")).select(".govuk-table__body tr td")
     assert cells[-1].get_text(strip=True) == "25 July 2024"
+
+
+def test_amounts_are_the_ledgers_as_the_open_data_has_them(client, ctx):
+    """A closed grant whose unpaid money went back to its pot shows what it was paid."""
+    award = grant(title="Closed with money unspent", amount_pence=1_000_00,
+                  status=AwardStatus.CLOSED)
+    [entry] = db.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.award_id == award.id)).all()
+    ledger.post(UserFactory(roles=(Role.GRANTS_OFFICER,)),
+                [ledger.Posting(entry.pot_id, LedgerKind.RELEASE, 250_00)], "Unspent",
+                award_id=award.id)
+    db.session.commit()
+    response = client.get("/grants-awarded")
+    assert summary(response) == "1 grant totalling £750.00"
+    cells = soup(response).select(".govuk-table__body tr td")
+    assert cells[-2].get_text(strip=True) == "£750.00"
 
 
 @pytest.mark.parametrize(("query", "expected"), [
