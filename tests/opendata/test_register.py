@@ -250,6 +250,7 @@ def test_anyone_may_read_the_register(client, sample, role):
     assert len(projects(client.get("/grants-awarded"))) == 4
 
 
-def test_footer_links_to_the_register(client):
-    link = soup(client.get("/")).select_one("footer a[href='/grants-awarded']")
-    assert link.text == "Grants awarded"
+def test_footer_links_to_the_register_and_the_open_data(client):
+    footer = soup(client.get("/")).select_one("footer")
+    assert footer.select_one("a[href='/grants-awarded']").text == "Grants awarded"
+    assert footer.select_one("a[href='/open-data']").text == "Open data"
