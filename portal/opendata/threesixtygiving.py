@@ -29,7 +29,7 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Allocation, Application, Award, LedgerEntry, Organisation, Round
+from models import Allocation, Application, Award, LedgerEntry, Organisation, Round, Ward
 from models.enums import FundingSource
 from portal import exports
 from portal.dates import to_london
@@ -117,13 +117,13 @@ def pounds(pence: int) -> int | float:
 
 
 def grant(award: Award, spend: ledger.Spend, publisher: Publisher) -> dict[str, Any]:
+    """One grant in the standard, its amounts from `spend`, the award's ledger figures."""
     application = award.application
     record: dict[str, Any] = {
         "id": grant_id(award, publisher.prefix),
         "title": application.title or award.reference,
         "description": application.summary or application.title or award.reference,
         "currency": GBP,
-        "amountAppliedFor": pounds(application.amount_requested_pence or 0),
         "amountAwarded": pounds(spend.committed_pence),
         "amountDisbursed": pounds(spend.paid_pence),
         "awardDate": award.decision.decided_on.isoformat(),
@@ -133,6 +133,8 @@ def grant(award: Award, spend: ledger.Spend, publisher: Publisher) -> dict[str, 
                             "title": application.round.scheme.name}],
         "fromOpenCall": "Yes",
     }
+    if application.amount_requested_pence is not None:
+        record["amountAppliedFor"] = pounds(application.amount_requested_pence)
     if award.start_date and award.end_date:
         record["plannedDates"] = [{"startDate": award.start_date.isoformat(),
                                    "endDate": award.end_date.isoformat()}]
@@ -171,7 +173,7 @@ def _funders(award: Award, publisher: Publisher) -> list[dict[str, str]]:
     return [{"id": org_id, "name": name} for org_id, name in funders.items()]
 
 
-def _ward(ward) -> dict[str, str]:
+def _ward(ward: Ward) -> dict[str, str]:
     location = {"name": ward.name}
     if ward.ons_code:
         location.update(geoCode=ward.ons_code, geoCodeType=WARD)
