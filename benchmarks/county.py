@@ -297,7 +297,7 @@ def _pots(rounds: list[Round]) -> dict[tuple[int, str, FundingSource], int]:
             for source in FundingSource:
                 pot = FundingPot(name=f"{scheme.name} {source.value}", financial_year=year,
                                  source=source, funder_name="Bench Council",
-                                 schemes=[scheme])
+                                 funder_org_id="GB-EXAMPLE-BENCH", schemes=[scheme])
                 db.session.add(pot)
                 db.session.flush()
                 pots[scheme.id, year, source] = pot.id

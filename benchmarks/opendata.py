@@ -1,7 +1,7 @@
 """Publishing a county's year of grants as open data, on the dataset of benchmarks/county.py:
 how long the review takes to build and validate the 360Giving file, how long publishing takes
 (building again, flattentool's spreadsheets and the Transparency Code file), the register's
-first page, and the files' sizes and the peak memory of publishing.
+first page, the files' sizes, and the process's peak memory after publishing.
 
 Usage: python benchmarks/opendata.py [--database-url URL] [--build] [--year 2024-25]
 (the database must exist; --build drops and re-creates its public schema and builds the
@@ -10,10 +10,10 @@ dataset, as benchmarks/scale.py does)
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -61,11 +61,9 @@ def main() -> None:
         print(f"{args.year}: {len(dataset.grants):,} grants, problems: "
               f"{dataset.problems[:3] or 'none'} (machine shared with other work)")
         print(f"  review page's build and validation  {built:6.1f} s")
-        tracemalloc.start()
         publication, took = seconds(lambda: services.publish(officer, args.year, dataset.digest))
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        print(f"  publishing (build, validate, files)  {took:6.1f} s, peak {peak / 2**20:.0f} MB")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  publishing (build, validate, files)  {took:6.1f} s; process peak {peak:.0f} MB")
         for file in services.FILES:
             size = len(file_store.read(file_store.OPEN_DATA,
                                        publication.file_stem + file.suffix) or b"")

@@ -171,6 +171,20 @@ def test_schema_errors_say_where_and_what(configured):
     assert "grants/0/amountAwarded: '£5' is not of type 'number'" in errors
 
 
+def test_every_grant_is_checked_and_no_grant_may_appear_twice(configured, round_):
+    accepted_grant(round_)
+    accepted_grant(round_)
+    package = services.review(UserFactory(roles=(Role.GRANTS_OFFICER,)), YEAR).dataset.package
+    first, second = package["grants"]
+
+    broken = dict(package, grants=[first, {key: value for key, value in second.items()
+                                           if key != "title"}, first])
+
+    assert threesixtygiving.schema_errors(broken) == [
+        "grants/1: 'title' is a required property",
+        "grants: some grants appear more than once"]
+
+
 def test_a_bad_date_fails_the_format_check(configured, round_):
     made = accepted_grant(round_)
     dataset = services.review(UserFactory(roles=(Role.GRANTS_OFFICER,)), YEAR).dataset
