@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import current_app
@@ -95,7 +96,7 @@ class Dataset:
     def grants(self) -> list[dict[str, Any]]:
         return self.package["grants"]
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return threesixtygiving.digest(self.grants)
 
