@@ -32,7 +32,7 @@ GRANTS_OFFICER_SECTIONS = [
         "decisions.recommend", "decisions.decide_round", "awards.round_awards")),
     ("Grant returns", "awards.grant_returns", ("awards.grant_return", "awards.review_return",
                                                "awards.closed_awards")),
-    ("Open data", "opendata.manage", ("opendata.review", "opendata.withhold")),
+    ("Publish open data", "opendata.manage", ("opendata.review", "opendata.withhold")),
 ]
 FUNDING_SECTIONS = [
     ("Funding", "funding.index", ("funding.",)),

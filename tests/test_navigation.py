@@ -12,14 +12,14 @@ from tests.html import soup
     ((Role.APPLICANT,), ["Home", "Your applications", "Your organisations", "Your contracts",
                          "Your account"]),
     ((Role.GRANTS_OFFICER,),
-     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Open data", "Funding",
-      "Your account"]),
+     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Publish open data",
+      "Funding", "Your account"]),
     ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
     ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
     ((Role.COMMISSIONER,), ["Home", "Funding", "Contracts", "Your account"]),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
-     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Open data", "Funding",
-      "Users", "Audit log", "Your account"]),
+     ["Home", "Applications", "Schemes and rounds", "Grant returns", "Publish open data",
+      "Funding", "Users", "Audit log", "Your account"]),
 ])
 def test_each_role_sees_its_sections(client, roles, sections):
     sign_in_as(client, UserFactory(roles=roles))

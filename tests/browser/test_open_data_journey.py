@@ -27,8 +27,8 @@ def test_an_officer_withholds_a_grant_and_publishes_the_year(page, ctx, monkeypa
     officer = UserFactory(full_name="Olive Officer", roles=(Role.GRANTS_OFFICER,))
 
     sign_in_staff(page, officer)
-    page.get_by_role("link", name="Open data", exact=True).click()
-    expect(heading(page)).to_have_text("Open data")
+    page.get_by_role("link", name="Publish open data").click()
+    expect(heading(page)).to_have_text("Publish open data")
     assert_accessible(page)
     page.get_by_role("link", name="Review 2024/25 grants").click()
     expect(heading(page)).to_have_text("Review the 2024/25 grants before publishing")

@@ -209,7 +209,7 @@ def test_publishing_keeps_the_files_as_a_version_and_audits_it(publisher, round_
     assert (second.grant_count, second.awarded_pence, second.disbursed_pence) == (1, 1_000_00, 0)
     assert second.licence_name == "Open Government Licence v3.0"
     event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "opendata.published")).all()[-1]
+        AuditEvent.action == "opendata.published").order_by(AuditEvent.id)).all()[-1]
     assert (event.actor_id, event.object_id, event.details["version"]) == (
         publisher.id, second.id, 2)
 
