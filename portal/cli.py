@@ -1,7 +1,7 @@
 """Command-line tools: `flask demo load`, `flask demo code`, `flask daily`, `flask awards
 expire`, `flask awards letter`, `flask jobs worker`, `flask jobs scheduler`, `flask taper
-report`, `flask files copy-from-folders`, `flask funding check` and `flask opendata
-ward-codes`."""
+report`, `flask files copy-from-folders`, `flask funding check`, `flask opendata
+ward-codes` and `flask places populations`."""
 
 import csv
 import re
@@ -229,6 +229,30 @@ def _ward_columns(headings) -> tuple[str, str]:
     return code, name
 
 
+places_cli = AppGroup("places", help="The council's wards and localities.")
+
+
+@places_cli.command("populations")
+@click.argument("lookup", type=click.File(encoding="utf-8-sig"))
+def populations_command(lookup) -> None:
+    """Set the wards' populations, for the per head figures of funding by place, from a CSV
+    LOOKUP with `ward` and `population` columns, wards named in any case. A population that
+    is not a whole number changes nothing."""
+    from portal.reporting import places
+
+    rows = csv.DictReader(lookup)
+    if not {"ward", "population"} <= set(rows.fieldnames or []):
+        raise click.ClickException("The lookup needs a ward column and a population column")
+    try:
+        result = places.set_populations({row["ward"]: row["population"] or ""
+                                         for row in rows})
+    except RuleBroken as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Set the population of {len(result.set)} wards.")
+    if result.unknown:
+        click.echo(f"These name none of this council's wards: {', '.join(result.unknown)}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(daily_command)
@@ -238,3 +262,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(files_cli)
     app.cli.add_command(funding_cli)
     app.cli.add_command(opendata_cli)
+    app.cli.add_command(places_cli)

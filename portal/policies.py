@@ -186,8 +186,9 @@ def can_commission(user: User | None) -> bool:
 
 
 def can_view_taper(user: User | None) -> bool:
-    """The taper dashboards of grant schemes are for the commissioners and grants officers
-    who plan core and external money; an admin sees them only with one of those roles."""
+    """The taper dashboards of grant schemes, and funding by place, are for the
+    commissioners and grants officers who plan core and external money; an admin sees them
+    only with one of those roles."""
     return _signed_in(user) and user.has_role(Role.COMMISSIONER, Role.GRANTS_OFFICER)
 
 

@@ -246,11 +246,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "monitoring.remove_kpi": COMMISSIONERS,
     "monitoring.programme_returns": COMMISSIONERS,
     "monitoring.benchmark": COMMISSIONERS,
-    # reporting: taper dashboards
+    # reporting: taper dashboards, and funding by place for the same people as a scheme's
     "reporting.programme_taper": COMMISSIONERS,
     "reporting.programme_taper_download": COMMISSIONERS,
     "reporting.scheme_taper": TAPER_VIEWERS,
     "reporting.scheme_taper_download": TAPER_VIEWERS,
+    "reporting.funding_by_place": TAPER_VIEWERS,
+    "reporting.funding_by_place_download": TAPER_VIEWERS,
     # funding (pots and their ledgers: staff who spend from them see them; officers and admins
     # set them up)
     "funding.index": FUNDING_VIEWERS,

@@ -33,7 +33,8 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     data = tomllib.loads(DATA_FILE.read_text())
     added = {
-        "wards": _load_places(data["localities"], data["ward_codes"]),
+        "wards": _load_places(data["localities"], data["ward_codes"],
+                              data["ward_populations"]),
         "organisations": _load_organisations(data["organisations"]),
         "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
     }
@@ -47,7 +48,8 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     return added
 
 
-def _load_places(localities: dict[str, list[str]], ward_codes: dict[str, str]) -> int:
+def _load_places(localities: dict[str, list[str]], ward_codes: dict[str, str],
+                 populations: dict[str, int]) -> int:
     existing = {ward.name: ward for ward in db.session.scalars(select(Ward))}
     added = 0
     for locality_name, ward_names in localities.items():
@@ -62,6 +64,8 @@ def _load_places(localities: dict[str, list[str]], ward_codes: dict[str, str]) -
                 locality.wards.append(ward)
                 added += 1
             ward.ons_code = ward.ons_code or ward_codes.get(ward_name, "")
+            if ward.population is None:
+                ward.population = populations.get(ward_name)
     return added
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from models import Application, Award, Publication, Round, User, Ward, WithheldGrant
+from models import Application, Award, Publication, Round, User, WithheldGrant
 from models.base import utcnow
-from portal import audit, exports, file_store, policies
+from portal import audit, exports, file_store, policies, wards
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
@@ -381,15 +381,12 @@ def set_ward_codes(codes: dict[str, str]) -> WardCodes:
                  if not WARD_CODE.fullmatch(code))
     if bad:
         raise RuleBroken(f"These are not ONS ward codes (like E05001313): {', '.join(bad)}")
-    wards = {ward.name.casefold(): ward for ward in db.session.scalars(select(Ward))}
-    changed, unknown = [], []
-    for name, code in codes.items():
-        ward = wards.get(name.strip().casefold())
-        if ward is None:
-            unknown.append(name)
-        elif ward.ons_code != code:
-            ward.ons_code = code
+    found, unknown = wards.by_name(codes)
+    changed = []
+    for name, ward in found.items():
+        if ward.ons_code != codes[name]:
+            ward.ons_code = codes[name]
             changed.append(ward.name)
     audit.record("opendata.ward_codes_set", details={"wards": changed})
     db.session.commit()
-    return WardCodes(sorted(changed), sorted(unknown))
+    return WardCodes(sorted(changed), unknown)

@@ -1,13 +1,14 @@
 """The taper dashboards: a commissioning programme's (for commissioners) and a grant scheme's
-(for commissioners and grants officers), each with its CSV and XLSX downloads."""
+(for commissioners and grants officers), each with its CSV and XLSX downloads; and funding by
+place (for both), with its downloads."""
 
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from models.enums import Role
 from portal import exports
 from portal.auth import roles_required
-from portal.reporting import chart, services
+from portal.reporting import chart, places, services
 from portal.views import current_person
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
@@ -58,3 +59,26 @@ def scheme_taper(scheme_id: int):
 @roles_required(*SCHEME_VIEWERS)
 def scheme_taper_download(scheme_id: int, format: str):
     return _download(services.scheme_taper(current_person(), scheme_id), format)
+
+
+@bp.get("/places")
+@roles_required(*SCHEME_VIEWERS)
+def funding_by_place():
+    """A financial year's grant and contract money by ward and locality, with per head
+    figures where the wards' populations are configured."""
+    report = places.funding_by_place(current_person(), request.args.get("year"))
+    return render_template("reporting/places.html", report=report, RowKind=places.RowKind)
+
+
+@bp.get("/places.<any(csv, xlsx):format>")
+@roles_required(*SCHEME_VIEWERS)
+def funding_by_place_download(format: str):
+    report = places.funding_by_place(current_person(), request.args.get("year"))
+    rows = places.export_rows(report)
+    name = places.export_name(report)
+    if format == "csv":
+        return exports.download(exports.to_csv(places.EXPORT_HEADINGS, rows), "text/csv",
+                                name, "csv")
+    return exports.download(exports.workbook([exports.Sheet(
+        "Funding by place", places.EXPORT_HEADINGS, rows, places.MONEY_COLUMNS)]),
+        exports.XLSX_TYPE, name, "xlsx")

@@ -14,10 +14,11 @@ from tests.awards.conftest import approved, pot, today
 from tests.factories import RoundFactory, SchemeFactory, UserFactory
 
 
-def offer(round_, split: dict[FundingPot, int]) -> Award:
-    """A real offer through the awards service, paid from the pots in `split`."""
+def offer(round_, split: dict[FundingPot, int], **fields) -> Award:
+    """A real offer through the awards service, paid from the pots in `split`, of an
+    application with `fields` (its wards, say)."""
     amount = sum(split.values())
-    application = approved(round_, amount)
+    application = approved(round_, amount, **fields)
     return awards.make_offer(
         UserFactory(roles=(Role.GRANTS_OFFICER,)), application.id, awards.OfferDetails(
             allocations={each.id: pence for each, pence in split.items()},
