@@ -49,7 +49,7 @@ def pounds_for_input(pence: int | None) -> str:
     return "" if pence is None else f"{Decimal(pence) / 100:.2f}"
 
 
-def exact_pounds(pence: int) -> Decimal:
+def exact_pounds(pence: int | None) -> Decimal | None:
     """125050 -> Decimal('1250.50'): exact, with two decimals, for files people open in a
-    spreadsheet."""
-    return Decimal(pence).scaleb(-2)
+    spreadsheet; None (no amount) stays None."""
+    return None if pence is None else Decimal(pence).scaleb(-2)

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +33,7 @@ from portal import policies
 from portal.dates import format_date, to_london
 from portal.exceptions import NotFound
 from portal.extensions import db
-from portal.money import format_pounds
+from portal.money import exact_pounds, format_pounds
 from portal.organisations import services as organisation_services
 
 PER_PAGE = 25
@@ -382,11 +381,6 @@ EXPORT_HEADINGS = ["Reference", "Organisation", "Legal name", "Title", "Round", 
 MONEY_COLUMNS = {"Amount requested", "Total cost"}
 
 
-def _pounds(pence: int | None) -> Decimal | None:
-    """125050 -> Decimal('1250.50'): exact, with two decimals, for spreadsheets."""
-    return None if pence is None else Decimal(pence).scaleb(-2)
-
-
 # Rows read (and written out) at a time: a chunk's rows and their wards and themes are all that
 # is held, whatever the number of rows; each chunk is a seek from the last (see `_read_from`).
 EXPORT_CHUNK = 1000
@@ -424,7 +418,8 @@ def _export_chunk(rows: list) -> list[list[Any]]:
     wards = _names_by_application(application_wards, Ward.name, ids)
     themes = _names_by_application(application_themes, Theme.name, ids)
     return [[row.reference, row.organisation_name, row.legal_name, row.title, row.round_name,
-             row.financial_year, _pounds(row.amount_requested_pence), _pounds(costs.get(row.id)),
+             row.financial_year, exact_pounds(row.amount_requested_pence),
+             exact_pounds(costs.get(row.id)),
              ", ".join(wards[row.id]), ", ".join(themes[row.id]),
              to_london(row.submitted_at) if row.submitted_at else None, row.status.label]
             for row in rows]

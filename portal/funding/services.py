@@ -6,7 +6,6 @@ that the dashboard reads a row a pot, or a scheme and pot, not the whole ledger)
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -33,6 +32,7 @@ from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.funding import ledger
 from portal.funding.ledger import Balance, Spend
+from portal.money import exact_pounds
 
 PER_PAGE = 25
 DUPLICATE_NAME = "There is already a pot called {name} in {year}: give this pot another name"
@@ -195,19 +195,14 @@ def dashboard(user: User, year: str | None = None) -> Dashboard:
     return Dashboard(years, shown, groups)
 
 
-def _pounds(pence: int) -> Decimal:
-    """125050 -> Decimal('1250.50'): exact, with two decimals, for spreadsheets."""
-    return Decimal(pence).scaleb(-2)
-
-
 def export_rows(user: User, year: str | None = None) -> list[list]:
     """The dashboard's pots, one row each, money as Decimal pounds, for CSV and XLSX."""
     policies.require(policies.can_view_funding(user))
     shown = year if year in _years() else None
     return [[row.pot.financial_year, row.pot.name, row.pot.source.label, row.pot.funder_name,
-             row.pot.funder_org_id, row.pot.status.label, _pounds(row.balance.budget_pence),
-             _pounds(row.balance.committed_pence), _pounds(row.balance.paid_pence),
-             _pounds(row.balance.available_pence)]
+             row.pot.funder_org_id, row.pot.status.label, exact_pounds(row.balance.budget_pence),
+             exact_pounds(row.balance.committed_pence), exact_pounds(row.balance.paid_pence),
+             exact_pounds(row.balance.available_pence)]
             for row in _pot_rows(shown)]
 
 
@@ -220,7 +215,7 @@ def scheme_export_rows(user: User, year: str | None = None) -> list[list]:
         for row in [*group.schemes, *([other] if other else [])]:
             spends = (row.by_source[FundingSource.CORE],
                       row.by_source[FundingSource.EXTERNAL], row.total)
-            rows.append([row.year, row.name, *(_pounds(pence) for spend in spends
+            rows.append([row.year, row.name, *(exact_pounds(pence) for spend in spends
                                                for pence in (spend.committed_pence,
                                                              spend.paid_pence))])
     return rows

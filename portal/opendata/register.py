@@ -22,8 +22,7 @@ from portal.extensions import db
 from portal.financial_years import FinancialYear
 from portal.funding import ledger
 from portal.money import pounds_for_input
-from portal.opendata import threesixtygiving
-from portal.opendata.grants import financial_years, public_awards
+from portal.opendata.grants import financial_years, ledger_spends, public_awards
 from portal.schemes.services import open_rounds as rounds_open_at
 
 PER_PAGE = 50
@@ -114,7 +113,7 @@ def grants_page(filters: RegisterFilters, page: int) -> RegisterPage:
     # The count above is the pagination's total too, rather than a second count of the rows.
     pagination = db.paginate(rows, page=page, per_page=PER_PAGE, error_out=False, count=False)
     pagination.total = count
-    spends = threesixtygiving.ledger_spends([award.id for award in pagination.items])
+    spends = ledger_spends([award.id for award in pagination.items])
     return RegisterPage(pagination, count, int(total), {
         award_id: spend.committed_pence for award_id, spend in spends.items()})
 

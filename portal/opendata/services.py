@@ -28,7 +28,7 @@ from portal.financial_years import FinancialYear
 from portal.funding import ledger
 from portal.funding import services as funding
 from portal.opendata import threesixtygiving, transparency
-from portal.opendata.grants import REASON_LIMIT, financial_years
+from portal.opendata.grants import REASON_LIMIT, financial_years, ledger_spends
 
 PER_PAGE = 50
 
@@ -112,7 +112,7 @@ class Dataset:
 def _dataset(year: str, issued: datetime) -> Dataset:
     publisher = _publisher()
     awards = threesixtygiving.year_awards(year)
-    found = threesixtygiving.ledger_spends([award.id for award in awards])
+    found = ledger_spends([award.id for award in awards])
     spends = {award.id: found.get(award.id, ledger.Spend()) for award in awards}
     grants = [threesixtygiving.grant(award, spends[award.id], publisher) for award in awards]
     package = threesixtygiving.package(
@@ -155,7 +155,7 @@ def _figures(user: User, dataset: Dataset, withheld: list[WithheldGrant]) -> lis
     """The year's figures by scheme, agreeing with the funding dashboard to the penny."""
     held_awards = [each.award for each in withheld]
     published = _by_scheme(dataset.awards, dataset.spends)
-    held = _by_scheme(held_awards, threesixtygiving.ledger_spends(
+    held = _by_scheme(held_awards, ledger_spends(
         [award.id for award in held_awards]))
     rows = [row for group in funding.dashboard(user, dataset.year).groups
             for row in group.schemes]
@@ -187,6 +187,16 @@ def _withheld(year: str) -> list[WithheldGrant]:
     return list(db.session.scalars(query))
 
 
+def _latest_of_each_year() -> list[Publication]:
+    """Each financial year's newest publication, newest year first: one query."""
+    newest = (select(Publication.financial_year, func.max(Publication.version).label("version"))
+              .group_by(Publication.financial_year).subquery())
+    return list(db.session.scalars(
+        select(Publication).join(newest, (Publication.financial_year == newest.c.financial_year)
+                                 & (Publication.version == newest.c.version))
+        .order_by(Publication.financial_year.desc())))
+
+
 def _latest(year: str) -> Publication | None:
     return db.session.scalar(select(Publication).where(Publication.financial_year == year)
                              .order_by(Publication.version.desc()).limit(1))
@@ -213,11 +223,12 @@ class YearStatus:
 
 
 def years(user: User) -> list[YearStatus]:
-    """Each financial year with grants to publish or published, latest first."""
+    """Each financial year with grants to publish or published, latest first: two queries."""
     policies.require(policies.can_publish_open_data(user))
-    published = set(db.session.scalars(select(Publication.financial_year).distinct()))
-    labels = sorted(published | set(financial_years()), reverse=True)
-    return [YearStatus(label, _latest(label)) for label in labels]
+    latest = {publication.financial_year: publication
+              for publication in _latest_of_each_year()}
+    labels = sorted(latest.keys() | set(financial_years()), reverse=True)
+    return [YearStatus(label, latest.get(label)) for label in labels]
 
 
 # Approving -----------------------------------------------------------------------------------
@@ -334,16 +345,10 @@ class OpenData:
 
 def open_data(page: int = 1) -> OpenData:
     """Every year's latest publication, and every publication, newest first. Public."""
-    newest = (select(Publication.financial_year, func.max(Publication.version).label("version"))
-              .group_by(Publication.financial_year).subquery())
-    latest = db.session.scalars(
-        select(Publication).join(newest, (Publication.financial_year == newest.c.financial_year)
-                                 & (Publication.version == newest.c.version))
-        .order_by(Publication.financial_year.desc())).all()
     history = db.paginate(select(Publication).order_by(Publication.published_at.desc(),
                                                        Publication.id.desc()),
                           page=page, per_page=PER_PAGE, error_out=False)
-    return OpenData(list(latest), history)
+    return OpenData(_latest_of_each_year(), history)
 
 
 def published_file(year_slug: str, name: str, version: int | None = None

@@ -27,10 +27,9 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Allocation, Application, Award, LedgerEntry, Organisation, Round, Ward
+from models import Allocation, Application, Award, Organisation, Round, Ward
 from models.enums import FundingSource
 from portal import exports
 from portal.dates import to_london
@@ -97,19 +96,6 @@ def year_awards(year: str) -> list[Award]:
                           selectinload(Application.wards), selectinload(Application.themes)),
                       selectinload(Award.allocations).joinedload(Allocation.pot)))
     return list(db.session.scalars(query).unique())
-
-
-def ledger_spends(award_ids: list[int]) -> dict[int, ledger.Spend]:
-    """What the ledger holds committed to each award (its amount as varied, less anything
-    released when it closed) and has paid it (less clawbacks): the figures the funding
-    dashboard adds up, so the files agree with it to the penny."""
-    if not award_ids:
-        return {}
-    query = (select(LedgerEntry.award_id, ledger.committed_sum(), ledger.paid_sum())
-             .where(LedgerEntry.award_id.in_(award_ids)).group_by(LedgerEntry.award_id))
-    # PostgreSQL sums to numeric: back to whole pence.
-    return {award_id: ledger.Spend(int(committed), int(paid))
-            for award_id, committed, paid in db.session.execute(query)}
 
 
 def pounds(pence: int) -> int | float:

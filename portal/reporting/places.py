@@ -300,7 +300,7 @@ def _export_row(locality: str, row: PlaceRow) -> list:
     per_head_pence = row.per_head_pence
     return [locality, row.name, *(exact_pounds(pence) for pence in (
         row.money.grants_pence, row.money.contracts_pence, row.money.total_pence)),
-            row.population, None if per_head_pence is None else exact_pounds(per_head_pence)]
+            row.population, exact_pounds(per_head_pence)]
 
 
 def export_rows(report: Report) -> list[list]:

@@ -67,7 +67,7 @@ from portal.awards.lifecycle import AWARDED
 from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.funding import ledger
-from portal.money import pounds_for_input
+from portal.money import exact_pounds, pounds_for_input
 
 TOTAL = "Total"
 NO_LOCALITY = "No locality"
@@ -375,14 +375,9 @@ def report(code: str) -> Taper:
 # Exports ------------------------------------------------------------------------------------
 
 
-def _pounds(pence: int | None) -> Decimal | None:
-    """125050 -> Decimal('1250.50'), exact, for spreadsheets; None stays None (no target)."""
-    return None if pence is None else Decimal(pence).scaleb(-2)
-
-
 def export_rows(taper: Taper) -> list[list]:
     """The taper table, one row a year and the total row, money as Decimal pounds."""
-    return [[row.financial_year, *(_pounds(pence) for pence in (
+    return [[row.financial_year, *(exact_pounds(pence) for pence in (
         row.core_target_pence, row.core.planned_pence, row.external.planned_pence,
         row.total.planned_pence, row.core.committed_pence, row.external.committed_pence,
         row.total.committed_pence, row.core.paid_pence, row.external.paid_pence,
@@ -391,7 +386,7 @@ def export_rows(taper: Taper) -> list[list]:
 
 
 def breakdown_export_rows(rows: list[BreakdownRow]) -> list[list]:
-    return [[row.group, row.financial_year, *(_pounds(pence) for pence in (
+    return [[row.group, row.financial_year, *(exact_pounds(pence) for pence in (
         row.core.planned_pence, row.external.planned_pence, row.total.planned_pence,
         row.core.committed_pence, row.external.committed_pence, row.total.committed_pence))]
             for row in rows]

@@ -18,7 +18,7 @@ from portal.awards import payments
 from portal.awards.payments import PaymentDetails
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
-from portal.opendata import services, threesixtygiving
+from portal.opendata import grants, services, threesixtygiving
 from tests.awards.conftest import accepted_grant, make, pot, today
 from tests.conftest import sign_in_as
 from tests.factories import OrganisationFactory, UserFactory
@@ -95,7 +95,7 @@ def test_core_pots_name_only_the_council_and_each_partner_is_named_once(publishe
     made.award.allocations[1].pot.funder_org_id = made.pot.funder_org_id
     db.session.commit()
 
-    grant = threesixtygiving.grant(made.award, threesixtygiving.ledger_spends(
+    grant = threesixtygiving.grant(made.award, grants.ledger_spends(
         [made.award.id])[made.award.id], services._publisher())
 
     assert grant["fundingOrganization"] == [
