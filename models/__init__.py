@@ -43,7 +43,7 @@ from models.contracts import (
 from models.decisions import Decision, Recommendation
 from models.documents import Document
 from models.files import StoredFile
-from models.funding import FundingPot, LedgerEntry, SchemePotSpend
+from models.funding import FundingPartner, FundingPot, LedgerEntry, SchemePotSpend
 from models.opendata import Publication, WithheldGrant
 from models.organisations import Membership, Organisation, OrganisationInvitation
 from models.places import Locality, Ward
@@ -75,6 +75,7 @@ __all__ = [
     "Document",
     "DueDiligenceCheck",
     "ExportJob",
+    "FundingPartner",
     "FundingPot",
     "Instalment",
     "Kpi",

@@ -1,6 +1,7 @@
 """People who sign in, their roles, and the single-use tokens emailed to them."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import db, utcnow
 from models.enums import STAFF_ROLES, Role, TokenPurpose
 from models.types import UTCDateTime, enum_type
+
+if TYPE_CHECKING:
+    from models.funding import FundingPartner
 
 
 class User(UserMixin, db.Model):
@@ -31,10 +35,14 @@ class User(UserMixin, db.Model):
     # whatever addresses the guesses come from.
     wrong_codes: Mapped[int] = mapped_column(default=0)
     codes_refused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The funding partner a partner's member of staff works for (Role.FUNDING_PARTNER).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("funding_partners.id"),
+                                                   index=True)
 
     # The key of the sign-in session this copy was loaded for (see SignInSession); not stored.
     session_key = None
 
+    partner: Mapped["FundingPartner | None"] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -101,6 +109,8 @@ class StaffInvitation(db.Model):
     roles: Mapped[list[str]] = mapped_column(db.JSON)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # For a funding partner's member of staff: the partner they work for.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("funding_partners.id"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

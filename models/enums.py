@@ -9,6 +9,8 @@ class Role(enum.StrEnum):
     GRANTS_OFFICER = "grants_officer"
     COMMISSIONER = "commissioner"
     ADMIN = "admin"
+    # Staff of a funding partner (an ICB, Public Health): read-only, their own money only.
+    FUNDING_PARTNER = "funding_partner"
 
     @property
     def label(self) -> str:

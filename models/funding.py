@@ -9,7 +9,15 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
@@ -22,6 +30,26 @@ from models.types import UTCDateTime, enum_type
 
 if TYPE_CHECKING:
     from models.contracts import Programme
+
+
+class FundingPartner(db.Model):
+    """A body that puts money into the council's pots (an ICB, Public Health, a national
+    funder): the funder of its own external pots and a contributor to pooled ones. Its staff
+    may sign in, read-only, to see what their money paid for."""
+
+    __tablename__ = "funding_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The partner's org-id (360Giving), e.g. GB-NHS-QWO: unique, so that a pot's funder
+    # org-id finds its partner.
+    org_id: Mapped[str] = mapped_column(String(60), unique=True)
+    # The line award letters print for money this partner contributed to a pooled pot.
+    acknowledgement: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<FundingPartner {self.id} {self.org_id}>"
 
 
 class FundingPot(db.Model):
@@ -44,6 +72,13 @@ class FundingPot(db.Model):
     funder_name: Mapped[str] = mapped_column(String(200))
     # The funder's org-id (360Giving), e.g. GB-LAE-KIR for Kirklees Council.
     funder_org_id: Mapped[str] = mapped_column(String(60), default="")
+    # The partner whose money an external pot is (found by its funder org-id); None for core
+    # pots and pooled ones, whose partners are the contributors named in the ledger.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("funding_partners.id"),
+                                                   index=True)
+    # A pooled pot's budget is only partners' contributions, and what it pays for is
+    # attributed to them pro rata (portal.funding.attribution).
+    pooled: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The line every award letter paid from this pot must print.
     acknowledgement: Mapped[str] = mapped_column(Text, default="")
     spend_by: Mapped[date | None]
@@ -55,6 +90,7 @@ class FundingPot(db.Model):
     committed_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     paid_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
+    partner: Mapped[FundingPartner | None] = relationship()
     schemes: Mapped[list[Scheme]] = relationship(secondary=pot_schemes, order_by=Scheme.name)
     themes: Mapped[list[Theme]] = relationship(secondary=pot_themes, order_by=Theme.name)
     wards: Mapped[list[Ward]] = relationship(secondary=pot_wards, order_by=Ward.name)
@@ -76,6 +112,7 @@ class LedgerEntry(db.Model):
         CheckConstraint("kind IN ('budget', 'transfer') OR amount_pence > 0",
                         name="only_budget_and_transfer_negative"),
         CheckConstraint("award_id IS NULL OR contract_id IS NULL", name="one_purpose"),
+        CheckConstraint("partner_id IS NULL OR kind = 'budget'", name="contribution_is_budget"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,8 +127,13 @@ class LedgerEntry(db.Model):
     # What the money is for: an award or a contract (at most one of them).
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    # A contribution: a budget entry naming the partner whose money it is (a pooled pot's
+    # budget is made only of these; a negative one takes part of a contribution back).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("funding_partners.id"),
+                                                   index=True)
 
     pot: Mapped[FundingPot] = relationship()
+    partner: Mapped[FundingPartner | None] = relationship()
     actor: Mapped[User] = relationship()
 
 

@@ -16,6 +16,7 @@ from models import (
     Contract,
     CriterionScore,
     Decision,
+    FundingPartner,
     FundingPot,
     Membership,
     Organisation,
@@ -228,6 +229,17 @@ class CriterionScoreFactory(BaseFactory):
     criterion = factory.SubFactory(ScoringCriterionFactory)
     score = 2
     justification = "Shown clearly in the answers."
+
+
+class FundingPartnerFactory(BaseFactory):
+    """A partner body that funds pots: an integrated care board."""
+
+    class Meta:
+        model = FundingPartner
+
+    name = factory.Sequence(lambda n: f"Example Integrated Care Board {n}")
+    org_id = factory.Sequence(lambda n: f"GB-EXAMPLE-P{n:04d}")
+    acknowledgement = factory.LazyAttribute(lambda partner: f"Funded in part by {partner.name}.")
 
 
 class FundingPotFactory(BaseFactory):

@@ -30,7 +30,16 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
-from models import Application, Award, FundingPot, LedgerEntry, Round, SchemePotSpend, User
+from models import (
+    Application,
+    Award,
+    FundingPartner,
+    FundingPot,
+    LedgerEntry,
+    Round,
+    SchemePotSpend,
+    User,
+)
 from models.base import utcnow
 from models.enums import LedgerKind, PotStatus
 from portal import audit
@@ -51,11 +60,13 @@ class LedgerRefused(RuleBroken):
 @dataclass(frozen=True)
 class Posting:
     """One entry to add: `amount_pence` is positive except for budget cuts and the giving
-    side of a transfer."""
+    side of a transfer. A budget posting naming `partner_id` is that partner's contribution
+    to a pooled pot."""
 
     pot_id: int
     kind: LedgerKind
     amount_pence: int
+    partner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,43 @@ def _check_amount(pot: FundingPot, posting: Posting) -> None:
         raise LedgerRefused(f"{what} must be more than £0.00", field="amount")
 
 
+def _check_pooling(pot: FundingPot, posting: Posting) -> None:
+    """A pooled pot's budget is its partners' contributions and nothing else, so that what it
+    pays for can be attributed to them; only a pooled pot takes contributions."""
+    name = f"{pot.name} ({pot.financial_year})"
+    if posting.partner_id is not None and not pot.pooled:
+        raise LedgerRefused(f"{name} is not pooled: it takes no partners' contributions")
+    if posting.partner_id is not None and posting.kind is not LedgerKind.BUDGET:
+        raise LedgerRefused("A contribution changes a pot's budget and nothing else")
+    if pot.pooled and posting.kind is LedgerKind.TRANSFER:
+        raise LedgerRefused(f"{name} is pooled: its budget changes only by partners' "
+                            "contributions, not by transfers", field="to_pot")
+    if pot.pooled and posting.kind is LedgerKind.BUDGET and posting.partner_id is None:
+        raise LedgerRefused(f"{name} is pooled: say which partner the money is from",
+                            field="partner")
+
+
+def _check_contributions(postings: list[Posting]) -> None:
+    """No partner may take back more than it has contributed to a pot. The pots are locked,
+    so the sums cannot change meanwhile."""
+    changes: dict[tuple[int, int], int] = {}
+    for posting in postings:
+        if posting.partner_id is not None:
+            key = (posting.pot_id, posting.partner_id)
+            changes[key] = changes.get(key, 0) + posting.amount_pence
+    for (pot_id, partner_id), change in changes.items():
+        if change >= 0:
+            continue
+        given = db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+            .where(LedgerEntry.pot_id == pot_id, LedgerEntry.partner_id == partner_id))
+        if given + change < 0:
+            partner = db.session.get(FundingPartner, partner_id)
+            name = partner.name if partner else "The partner"
+            raise LedgerRefused(f"{name} has contributed {format_pounds(given)} to this pot: "
+                                "no more than that can be taken back", field="amount")
+
+
 def _scheme_of(award_id: int) -> int | None:
     return db.session.scalar(
         select(Round.scheme_id).join(Application, Application.round_id == Round.id)
@@ -255,6 +303,7 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     for posting in postings:
         pot = pots[posting.pot_id]
         _check_amount(pot, posting)
+        _check_pooling(pot, posting)
         if posting.kind in NEW_MONEY_OUT and pot.status is PotStatus.CLOSED:
             raise LedgerRefused(f"{pot.name} ({pot.financial_year}) is closed: nothing more "
                                 "can be committed from it")
@@ -262,6 +311,7 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     for pot_id, pot in pots.items():
         if problem := _problem(pot, current[pot_id], after[pot_id]):
             raise LedgerRefused(problem, field="amount")
+    _check_contributions(postings)
     for pot_id, pot in pots.items():
         pot.budget_pence, pot.committed_pence, pot.paid_pence = (
             after[pot_id].budget_pence, after[pot_id].committed_pence, after[pot_id].paid_pence)
@@ -272,16 +322,23 @@ def post(actor: User, postings: list[Posting], reason: str, now: datetime | None
     entries = [LedgerEntry(pot_id=posting.pot_id, kind=posting.kind,
                            amount_pence=posting.amount_pence, reason=reason.strip(),
                            actor=actor, created_at=now, batch=batch, award_id=award_id,
-                           contract_id=contract_id)
+                           contract_id=contract_id, partner_id=posting.partner_id)
                for posting in postings]
     db.session.add_all(entries)
     db.session.flush()
     audit.record("ledger.posted", actor=actor, subject=entries[0], details={
         "batch": str(batch), "reason": reason.strip(), "award_id": award_id,
         "contract_id": contract_id,
-        "entries": [{"pot_id": p.pot_id, "kind": p.kind.value, "amount_pence": p.amount_pence}
-                    for p in postings]})
+        "entries": [_audited(posting) for posting in postings]})
     return entries
+
+
+def _audited(posting: Posting) -> dict:
+    entry = {"pot_id": posting.pot_id, "kind": posting.kind.value,
+             "amount_pence": posting.amount_pence}
+    if posting.partner_id is not None:
+        entry["partner_id"] = posting.partner_id
+    return entry
 
 
 def transfer(actor: User, from_pot_id: int, to_pot_id: int, amount_pence: int, reason: str,

@@ -30,7 +30,7 @@ from portal import audit, policies
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
-from portal.funding import ledger
+from portal.funding import ledger, partners
 from portal.funding.ledger import Balance, Spend
 from portal.money import exact_pounds
 
@@ -281,6 +281,8 @@ def _apply(pot: FundingPot, details: PotDetails) -> None:
     themes = _by_ids(Theme, details.theme_ids)
     wards = _by_ids(Ward, details.ward_ids)
     programmes = _by_ids(Programme, details.programme_ids)
+    pot.partner = partners.partner_of(pot.source, pot.pooled, details.funder_name,
+                                      details.funder_org_id)
     pot.name = details.name
     pot.funder_name = details.funder_name
     pot.funder_org_id = details.funder_org_id
@@ -314,10 +316,11 @@ def _snapshot(pot: FundingPot) -> dict:
 
 
 def create_pot(user: User, details: PotDetails, financial_year: str, source: FundingSource,
-               budget_pence: int, reason: str,
-               set_up_from: FundingPot | None = None) -> FundingPot:
+               budget_pence: int, reason: str, set_up_from: FundingPot | None = None,
+               contributor_id: int | None = None) -> FundingPot:
     """A new open pot with its opening budget as its first ledger entry, in one transaction;
-    `set_up_from` names last year's pot it was set up from, for the audit log."""
+    `set_up_from` names last year's pot it was set up from, for the audit log. A pot with a
+    `contributor_id` is pooled: its opening budget is that partner's contribution."""
     policies.require(policies.can_manage_funding_pots(user))
     try:
         year = FinancialYear.parse(financial_year).label
@@ -327,17 +330,23 @@ def create_pot(user: User, details: PotDetails, financial_year: str, source: Fun
     if budget_pence <= 0:
         raise RuleBroken("The opening budget must be more than £0", field="budget")
     _check_name_free(details.name, year)
-    pot = FundingPot(financial_year=year, source=source, status=PotStatus.OPEN)
+    pooled = contributor_id is not None
+    if pooled and source is not FundingSource.EXTERNAL:
+        raise RuleBroken("A pooled pot is partners’ money: its source is external",
+                         field="source")
+    pot = FundingPot(financial_year=year, source=source, status=PotStatus.OPEN, pooled=pooled)
     _apply(pot, details)
     db.session.add(pot)
     _flush_pot(pot)
     try:
-        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, budget_pence)], reason)
+        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, budget_pence,
+                                          contributor_id)], reason)
     except ledger.LedgerRefused:
         db.session.rollback()
         raise
     audit.record("funding_pot.created", actor=user, subject=pot,
                  details={**_snapshot(pot), "financial_year": year, "source": source.value,
+                          "pooled": pooled,
                           "budget_pence": budget_pence,
                           "set_up_from": set_up_from and set_up_from.id})
     db.session.commit()
@@ -438,13 +447,15 @@ def update_pot(user: User, pot: FundingPot, details: PotDetails, status: PotStat
 
 
 def change_budget(user: User, pot: FundingPot, increase: bool, amount_pence: int,
-                  reason: str) -> None:
-    """One budget entry, negative for a reduction. The ledger refuses a reduction below what
-    is committed from the pot, and then nothing changes."""
+                  reason: str, partner_id: int | None = None) -> None:
+    """One budget entry, negative for a reduction; for a pooled pot, `partner_id`'s
+    contribution, or part of it taken back. The ledger refuses a reduction below what is
+    committed from the pot, and then nothing changes."""
     policies.require(policies.can_manage_funding_pots(user))
     signed = amount_pence if increase else -amount_pence
     try:
-        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, signed)], reason)
+        ledger.post(user, [ledger.Posting(pot.id, LedgerKind.BUDGET, signed, partner_id)],
+                    reason)
     except ledger.LedgerRefused:
         db.session.rollback()
         raise
@@ -452,11 +463,12 @@ def change_budget(user: User, pot: FundingPot, increase: bool, amount_pence: int
 
 
 def transfer_targets(user: User, pot: FundingPot) -> list[FundingPot]:
-    """The other pots of the pot's financial year, which budget can move to."""
+    """The other pots of the pot's financial year, which budget can move to: not pooled ones,
+    whose budget is only their partners' contributions."""
     policies.require(policies.can_manage_funding_pots(user))
     return list(db.session.scalars(
         select(FundingPot).where(FundingPot.financial_year == pot.financial_year,
-                                 FundingPot.id != pot.id)
+                                 FundingPot.id != pot.id, FundingPot.pooled.is_(False))
         .order_by(FundingPot.name)))
 
 

@@ -1,0 +1,119 @@
+"""Whose money paid for what: each pot's partners, and what each of them paid for.
+
+A core pot is the council's; an external pot is its partner's (found by the funder's org-id);
+a pooled pot's budget is its partners' contributions (budget entries naming them), and what it
+commits and pays is attributed to them in proportion to their contributions as they stand,
+item by item (each award's or contract's money from the pot is shared by largest remainder), so
+that every share is exact pence, each item's shares add up to it, and a partner's figures are
+the sums of its shares.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from models import FundingPartner, FundingPot, LedgerEntry
+from portal.extensions import db
+from portal.funding.largest_remainder import largest_remainder
+from portal.funding.ledger import Spend, committed_sum, paid_sum
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one partner has put into one pooled pot, net of anything taken back."""
+
+    partner: FundingPartner
+    amount_pence: int
+
+
+def contributions(pot_ids: Iterable[int]) -> dict[int, list[Contribution]]:
+    """Each pooled pot's contributors with what they have put in (those who have taken it all
+    back left out), largest first, in one query; a pot without any is missing."""
+    ids = list(pot_ids)
+    given = func.sum(LedgerEntry.amount_pence)
+    rows = db.session.execute(
+        select(LedgerEntry.pot_id, FundingPartner, given)
+        .join(FundingPartner, FundingPartner.id == LedgerEntry.partner_id)
+        .where(LedgerEntry.pot_id.in_(ids))
+        .group_by(LedgerEntry.pot_id, FundingPartner.id)
+        .having(given > 0)
+        .order_by(LedgerEntry.pot_id, given.desc(), FundingPartner.name))
+    found: dict[int, list[Contribution]] = defaultdict(list)
+    for pot_id, partner, amount in rows:
+        found[pot_id].append(Contribution(partner, amount))
+    return dict(found)
+
+
+def shares(pot: FundingPot, pooled: dict[int, list[Contribution]]) -> dict[int, int]:
+    """The weights by partner id in which the pot's spending is attributed: a pooled pot's
+    contributions (from `contributions`), all of it for an external pot's partner, nothing
+    for the council's core pots."""
+    if pot.pooled:
+        return {c.partner.id: c.amount_pence for c in pooled.get(pot.id, [])}
+    return {pot.partner_id: 1} if pot.partner_id is not None else {}
+
+
+def attribute(spend: Spend, weights: dict[int, int]) -> dict[int, Spend]:
+    """`spend` shared between partners by `weights`: committed and paid each shared by
+    largest remainder, so both add up exactly."""
+    if not weights:
+        return {}
+    committed = largest_remainder(spend.committed_pence, weights)
+    paid = largest_remainder(spend.paid_pence, weights)
+    return {partner_id: Spend(committed[partner_id], paid[partner_id]) for partner_id in weights}
+
+
+def _item_spends(pot_ids: Iterable[int]):
+    """(pot id, award id, contract id, Spend) for each award's and contract's money from the
+    pots, in one query."""
+    rows = db.session.execute(
+        select(LedgerEntry.pot_id, LedgerEntry.award_id, LedgerEntry.contract_id,
+               committed_sum(), paid_sum())
+        .where(LedgerEntry.pot_id.in_(list(pot_ids)),
+               LedgerEntry.award_id.is_not(None) | LedgerEntry.contract_id.is_not(None))
+        .group_by(LedgerEntry.pot_id, LedgerEntry.award_id, LedgerEntry.contract_id)
+        .order_by(LedgerEntry.pot_id, LedgerEntry.award_id, LedgerEntry.contract_id))
+    for pot_id, award_id, contract_id, committed, paid in rows:
+        yield pot_id, award_id, contract_id, Spend(committed, paid)
+
+
+def attributed(pot: FundingPot, pooled: dict[int, list[Contribution]]) -> dict[int, Spend]:
+    """What the pot has committed and paid, by partner id: the sums of each partner's shares
+    of the pot's items, so that they add up to the pot's figures."""
+    weights = shares(pot, pooled)
+    totals = {partner_id: Spend() for partner_id in weights}
+    for _, _, _, spend in _item_spends([pot.id]):
+        for partner_id, share in attribute(spend, weights).items():
+            totals[partner_id] += share
+    return totals
+
+
+@dataclass(frozen=True)
+class Item:
+    """A partner's share of what one pot committed and paid for one award or contract."""
+
+    pot: FundingPot
+    award_id: int | None
+    contract_id: int | None
+    spend: Spend
+
+
+def partner_items(partner_id: int, years: Iterable[str] | None = None) -> list[Item]:
+    """What the partner's money paid for: its share of each award's and contract's money from
+    each pot it funds or contributed to (of the financial years given, or all), in three
+    queries whatever the number of pots and items."""
+    pots_query = select(FundingPot).where(
+        (FundingPot.partner_id == partner_id)
+        | FundingPot.id.in_(select(LedgerEntry.pot_id).where(LedgerEntry.partner_id == partner_id)))
+    if years is not None:
+        pots_query = pots_query.where(FundingPot.financial_year.in_(list(years)))
+    pots = {pot.id: pot for pot in db.session.scalars(pots_query)}
+    pooled = contributions(pot.id for pot in pots.values() if pot.pooled)
+    items = []
+    for pot_id, award_id, contract_id, spend in _item_spends(pots):
+        share = attribute(spend, shares(pots[pot_id], pooled)).get(partner_id)
+        if share and (share.committed_pence or share.paid_pence):
+            items.append(Item(pots[pot_id], award_id, contract_id, share))
+    return items
