@@ -22,7 +22,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from forms.base import PortalForm
 from forms.fields import (
@@ -34,11 +41,12 @@ from forms.fields import (
     name_field,
     year_end,
 )
-from models import FundingPot
+from models import FundingPartner, FundingPot
 from models.enums import FundingSource, PotStatus
 from portal.financial_years import FinancialYear
 
 INCREASE, REDUCE = "increase", "reduce"
+POOLED = "pooled"  # the create form's third source: external money from several partners
 POT_FIELD = re.compile(r"pot_([0-9]{1,9})", re.ASCII)
 
 
@@ -61,30 +69,49 @@ def _checkboxes(label: str, hint: str, message: str) -> SelectMultipleField:
                                invalid_value_message=message)
 
 
+def _org_id_field(label: str, hint: str, presence) -> StringField:
+    return StringField(
+        label, description=hint,
+        widget=GovTextInputWith(classes="govuk-input--width-20", spellcheck=False),
+        filters=[_strip],
+        validators=[presence,
+                    Regexp(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)+\Z",
+                           message="Enter the organisation identifier like GB-LAE-KIR or "
+                                   "GB-CHC-1234567"),
+                    Length(max=60, message="The organisation identifier must be 60 characters "
+                                           "or fewer")])
+
+
+def _acknowledgement_field(label: str, hint: str) -> TextAreaField:
+    return TextAreaField(
+        label, widget=GovTextArea(), filters=[_strip], description=hint,
+        validators=[Length(max=1000, message="The acknowledgement must be 1,000 characters "
+                                             "or fewer")])
+
+
+def _partner_id(value: str | int | None) -> int | None:
+    """'' (the "Select a partner" option) -> None; '12' -> 12; anything else is not a choice."""
+    return None if value in ("", None) else int(value)
+
+
+def _partner_choices(partners: list[FundingPartner]) -> list[SelectChoice]:
+    return [SelectChoice("", "Select a partner"),
+            *(SelectChoice(partner.id, f"{partner.name} ({partner.org_id})")
+              for partner in partners)]
+
+
 class PotDetailsForm(PortalForm):
     """A pot's details, which can be changed after it is set up; `choices` (a
     services.RestrictionChoices) gives the restriction checkboxes."""
 
     name = name_field("Pot name", "Enter the pot name")
     funder_name = name_field("Funder’s name", "Enter the funder’s name")
-    funder_org_id = StringField(
-        "Funder’s organisation identifier (optional)",
-        description="The funder’s org-id, like GB-LAE-KIR for Kirklees Council or "
-                    "GB-CHC-1234567 for a charity",
-        widget=GovTextInputWith(classes="govuk-input--width-20", spellcheck=False),
-        filters=[_strip],
-        validators=[Optional(),
-                    Regexp(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)+\Z",
-                           message="Enter the organisation identifier like GB-LAE-KIR or "
-                                   "GB-CHC-1234567"),
-                    Length(max=60, message="The organisation identifier must be 60 characters "
-                                           "or fewer")])
-    acknowledgement = TextAreaField(
-        "Acknowledgement", widget=GovTextArea(), filters=[_strip],
-        description="The line every award letter paid from this pot must print, like "
-                    "Funded by the West Yorkshire Health Partnership",
-        validators=[Length(max=1000, message="The acknowledgement must be 1,000 characters "
-                                             "or fewer")])
+    funder_org_id = _org_id_field("Funder’s organisation identifier (optional)",
+                                  "The funder’s org-id, like GB-LAE-KIR for Kirklees Council or "
+                                  "GB-CHC-1234567 for a charity", Optional())
+    acknowledgement = _acknowledgement_field(
+        "Acknowledgement", "The line every award letter paid from this pot must print, like "
+                           "Funded by the West Yorkshire Health Partnership")
     spend_by = GovDateField("Spend by (optional)", example=year_end(),
                             validators=[Optional()])
     schemes = _checkboxes("Schemes", "Leave all unticked if the pot can fund any scheme",
@@ -119,18 +146,46 @@ class PotDetailsForm(PortalForm):
 
 
 class CreatePotForm(PotDetailsForm):
+    """A new pot; `partners` are those who may contribute a pooled pot's opening budget."""
+
     financial_year = FinancialYearField()
     source = RadioField(
         "Where does the money come from?",
         choices=[SelectChoice(FundingSource.CORE.value, "Core: the council’s own budget"),
-                 SelectChoice(FundingSource.EXTERNAL.value, "External: a partner’s money")],
+                 SelectChoice(FundingSource.EXTERNAL.value, "External: a partner’s money"),
+                 SelectChoice(POOLED, "Pooled: contributions from several partners")],
+        description="A pooled pot’s budget is only partners’ contributions, and what it pays "
+                    "for is shared between them in proportion",
         widget=GovRadioInput(), validators=[InputRequired("Select where the money comes from")],
         invalid_choice_message="Select where the money comes from")
     budget = PoundsField("Opening budget", example="£50,000",
                          validators=[InputRequired("Enter the opening budget")])
+    contributor = SelectField(
+        "Partner contributing the opening budget (pooled pots only)",
+        description="Add the other partners’ contributions from the pot’s page",
+        coerce=_partner_id, choices=[], widget=GovSelect(),
+        invalid_choice_message="Select a partner from the list",
+        invalid_value_message="Select a partner from the list")
     reason = _reason("Reason for the opening budget",
                      "Enter the reason for the opening budget")
     submit = SubmitField("Create pot", widget=GovSubmitInput())
+
+    def __init__(self, *args, choices, partners: list[FundingPartner], **kwargs):
+        super().__init__(*args, choices=choices, **kwargs)
+        self.contributor.choices = _partner_choices(partners)
+
+    def validate_contributor(self, field) -> None:
+        if self.source.data == POOLED and field.data is None:
+            raise ValidationError("Select the partner contributing the opening budget")
+
+    @property
+    def funding_source(self) -> FundingSource:
+        return FundingSource.CORE if self.source.data == FundingSource.CORE.value \
+            else FundingSource.EXTERNAL
+
+    @property
+    def contributor_id(self) -> int | None:
+        return self.contributor.data if self.source.data == POOLED else None
 
 
 class EditPotForm(PotDetailsForm):
@@ -161,13 +216,20 @@ def next_year_pot_data(pot: FundingPot, budget_pence: int) -> dict:
     data = edit_pot_data(pot)
     del data["status"]
     return {**data, "name": pot.name.replace(year.label, following),
-            "financial_year": following, "source": pot.source.value,
+            "financial_year": following, "source": POOLED if pot.pooled else pot.source.value,
             "spend_by": pot.spend_by and pot.spend_by + relativedelta(years=1),
             "budget": budget_pence,
             "reason": f"Budget for {following}, set up from {pot.name} in {year.label}"}
 
 
 class BudgetForm(PortalForm):
+    """A budget change; for a pooled pot (given its `partners`), a partner's contribution."""
+
+    partner = SelectField(
+        "Which partner’s contribution is this?", coerce=_partner_id, choices=[],
+        widget=GovSelect(),
+        invalid_choice_message="Select a partner from the list",
+        invalid_value_message="Select a partner from the list")
     direction = RadioField(
         "Do you want to increase or reduce the budget?",
         choices=[SelectChoice(INCREASE, "Increase the budget"),
@@ -180,9 +242,40 @@ class BudgetForm(PortalForm):
     reason = _reason()
     submit = SubmitField("Change budget", widget=GovSubmitInput())
 
+    def __init__(self, *args, partners: list[FundingPartner] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pooled = partners is not None
+        self.partner.choices = _partner_choices(partners or [])
+
+    def validate_partner(self, field) -> None:
+        if self.pooled and field.data is None:
+            raise ValidationError("Select the partner whose contribution this is")
+
     @property
     def increase(self) -> bool:
         return self.direction.data == INCREASE
+
+    @property
+    def partner_id(self) -> int | None:
+        return self.partner.data if self.pooled else None
+
+
+class PartnerForm(PortalForm):
+    name = name_field("Partner’s name", "Enter the partner’s name")
+    org_id = _org_id_field("Organisation identifier",
+                           "The partner’s org-id, like GB-NHS-QWO for an integrated care board "
+                           "or GB-CHC-1234567 for a charity: open data names it by this",
+                           DataRequired("Enter the partner’s organisation identifier"))
+    acknowledgement = _acknowledgement_field(
+        "Acknowledgement for pooled pots",
+        "The line award letters print when a pooled pot the partner contributed to pays for "
+        "the award, like Funded in part by the Integrated Care Board")
+    submit = SubmitField("Save partner", widget=GovSubmitInput())
+
+    def details(self) -> dict:
+        """The answers, by PartnerDetails' names."""
+        return {"name": self.name.data, "org_id": self.org_id.data,
+                "acknowledgement": self.acknowledgement.data or ""}
 
 
 def _pot_id(value: str | int | None) -> int | None:

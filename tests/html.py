@@ -83,3 +83,9 @@ def form_data(response, selector: str = "main form[method=post]") -> dict[str, s
         chosen = select.select_one("option[selected]") or select.select_one("option")
         data.setdefault(select["name"], []).append(chosen.get("value", "") if chosen else "")
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def rows_of(page: BeautifulSoup, table_id: str) -> list[list[str]]:
+    """The text of each body row's cells of the table with the id."""
+    return [[cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+            for row in page.select(f"table#{table_id} tbody tr")]

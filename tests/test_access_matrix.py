@@ -43,6 +43,7 @@ from tests.factories import (
     AwardFactory,
     ContractFactory,
     DecisionFactory,
+    FundingPartnerFactory,
     FundingPotFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -266,6 +267,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "funding.transfer": FUNDING_MANAGERS,
     "funding.schemes_csv": FUNDING_VIEWERS,
     "funding.scheme_year": FUNDING_VIEWERS,
+    "funding.partner_list": FUNDING_VIEWERS,
+    "funding.new_partner": FUNDING_MANAGERS,
+    "funding.edit_partner": FUNDING_MANAGERS,
     # documents (the section page is the applicant's; staff download from their own pages)
     "documents.section": APPLICANTS,
     "documents.complete": APPLICANTS,
@@ -322,13 +326,14 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
             status=ApplicationStatus.UNDER_ASSESSMENT, created_by=users[Role.APPLICANT.value],
             reference="SAMPLE-0002", submitted_at=utcnow()))
     pot = FundingPotFactory.build()
+    partner = FundingPartnerFactory.build()
     # An award offered to the organisation from an approval in the same round.
     award = AwardFactory.build(decision=DecisionFactory.build(
         recorded_by=users[Role.GRANTS_OFFICER.value], application=ApplicationFactory.build(
             organisation=organisation, round=application.round,
             status=ApplicationStatus.APPROVED, created_by=users[Role.APPLICANT.value],
             reference="SAMPLE-0003", submitted_at=utcnow())))
-    db.session.add_all([organisation, application, submitted, assignment, pot, award,
+    db.session.add_all([organisation, application, submitted, assignment, pot, partner, award,
                         *users.values()])
     db.session.commit()  # one commit for all of them keeps the 300-odd tests quick
     # A real stored document of that application, kept in this test's own folder.
@@ -386,6 +391,7 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
+            "partner": partner,
             "award": award, "letter_batch": batch, "export": export, "contract": contract,
             "kpi": kpi,
             "contract_return": contract_return, "scenario": scenario,
@@ -405,6 +411,7 @@ def request_as(client, people, role: str, endpoint: str):
         "document_id": people["document"].id,
         "assignment_id": people["assignment"].id,
         "pot_id": people["pot"].id,
+        "partner_id": people["partner"].id,
         "award_id": people["award"].id,
         "round_id": people["application"].round.id,
         "scheme_id": people["application"].round.scheme.id,

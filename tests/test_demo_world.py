@@ -193,7 +193,7 @@ def test_demo_funding_pots(world):
     assert budgets[("2024/25", FundingSource.CORE, "Community Plus core budget")] == 49_500_00
     external = sum(budget for (year, source, _), budget in budgets.items()
                    if year == "2024/25" and source is FundingSource.EXTERNAL)
-    assert external == 210_000_00
+    assert external == 210_000_00 + 100_000_00  # the NHS and Public Health pots, and the pool
     present = {(source, name): budget for (year, source, name), budget in budgets.items()
                if year == world.year}
     assert present == {(FundingSource.CORE, "Community Plus core budget"): 49_500_00,
@@ -209,9 +209,9 @@ def test_demo_award_offers(world):
     accepted awards' allocations, less the underspend recovered when one was closed."""
     from collections import Counter
 
-    from models import Award, Decision, FundingPot, Recovery
+    from models import Award, Decision, Recovery
     from models.enums import AwardStatus, DecisionOutcome
-    from portal.funding.ledger import balances
+    from portal.funding.ledger import committed_sum
 
     awards = list(db.session.scalars(select(Award)))
     approvals = db.session.scalars(select(Decision).where(
@@ -225,12 +225,10 @@ def test_demo_award_offers(world):
     taken = [award for award in awards
              if award.status in (AwardStatus.ACCEPTED, AwardStatus.CLOSED)]
     assert all(award.signatory_name and award.answer_ip for award in taken)
-    pots = list(db.session.scalars(select(FundingPot).where(~FundingPot.programmes.any())))
-    figures = balances(p.id for p in pots).values()
     # Every instalment was paid before its award closed, so closing released nothing; the
     # underspend recovered came back to the pots.
     recovered = sum(r.amount_pence for r in db.session.scalars(select(Recovery)))
-    assert sum(balance.committed_pence for balance in figures) == sum(
+    assert awards_ledger(committed_sum()) == sum(
         award.amount_pence for award in taken) - recovered
 
 
@@ -238,9 +236,9 @@ def test_demo_payments_and_a_variation(world):
     """Every instalment of an accepted award due by the day of loading is paid, on its due
     date, and none later; large awards have two instalments; one award is varied by £500 into
     version 2; the ledger's paid figures are exactly the payments less recoveries."""
-    from models import Award, AwardVersion, FundingPot, Payment, Recovery
+    from models import Award, AwardVersion, Payment, Recovery
     from models.enums import AwardChange, AwardStatus
-    from portal.funding.ledger import balances
+    from portal.funding.ledger import paid_sum
 
     taken = db.session.scalars(select(Award).where(
         Award.status.in_([AwardStatus.ACCEPTED, AwardStatus.CLOSED]))).all()
@@ -255,9 +253,8 @@ def test_demo_payments_and_a_variation(world):
                 assert payment is None
     assert all(len(award.instalments) == (2 if award.amount_pence >= 4_000_00 else 1)
                for award in taken if award.version == 1)
-    pots = db.session.scalars(select(FundingPot).where(~FundingPot.programmes.any())).all()
     recovered = sum(r.amount_pence for r in db.session.scalars(select(Recovery)))
-    assert sum(figure.paid_pence for figure in balances(p.id for p in pots).values()) == \
+    assert awards_ledger(paid_sum()) == \
         sum(payment.amount_pence for payment in paid.values()) - recovered
 
     (varied,) = db.session.scalars(select(AwardVersion).where(
@@ -414,6 +411,51 @@ def test_demo_publishes_its_2024_25_grants_agreeing_with_the_funding_dashboard(w
         scheme.total.paid_pence)
     assert all(location["geoCodeType"] == "WD" for grant in package["grants"]
                for location in grant["beneficiaryLocation"])
+
+
+def test_demo_pools_four_partners_money_for_grants_and_a_contract(world):
+    """The Joint Working Fund's £100,000 is four partners' contributions; it pays for grants and
+    anchor contracts, attributed to the partners to the penny; its grants name all four as
+    funders in the published file; and external pots are linked to their partners."""
+    from models import Allocation, ContractFunding, FundingPot
+    from portal.funding import attribution
+    from portal.funding.ledger import Spend
+
+    pot = db.session.scalar(select(FundingPot).where(FundingPot.pooled))
+    given = attribution.contributions([pot.id])[pot.id]
+    attributed = attribution.attributed(pot, {pot.id: given})
+    package = json.loads(opendata.published_file("2024-25", "grants.json")[2])
+    pooled_grants = [grant for grant in package["grants"]
+                     if "GB-EXAMPLE-FIRE" in {f["id"] for f in grant["fundingOrganization"]}]
+
+    assert [(c.partner.org_id, c.amount_pence) for c in given] == [
+        ("GB-EXAMPLE-ICB", 40_000_00), ("GB-EXAMPLE-PH", 25_000_00),
+        ("GB-EXAMPLE-CF", 20_000_00), ("GB-EXAMPLE-FIRE", 15_000_00)]
+    assert db.session.scalar(select(func.count()).where(Allocation.pot_id == pot.id)) > 1
+    assert db.session.scalar(select(func.count()).where(ContractFunding.pot_id == pot.id)) >= 1
+    assert sum(attributed.values(), Spend()) == Spend(pot.committed_pence, pot.paid_pence)
+    items = {(entry.award_id, entry.contract_id) for entry in pot_entries(pot)}
+    for contribution in given:  # pro rata, item by item: within a penny an item of exact
+        exact = Decimal(pot.committed_pence * contribution.amount_pence) / pot.budget_pence
+        assert abs(attributed[contribution.partner.id].committed_pence - exact) < len(items)
+    assert pooled_grants
+    external = db.session.scalars(select(FundingPot).where(
+        FundingPot.funder_org_id == "GB-EXAMPLE-ICB")).all()
+    assert {pot.partner.org_id for pot in external} == {"GB-EXAMPLE-ICB"}
+
+
+def awards_ledger(amount) -> int:
+    """`amount` (a ledger sum) over the entries for awards, from whatever pots."""
+    from models import LedgerEntry
+
+    return db.session.scalar(select(amount).where(LedgerEntry.award_id.is_not(None)))
+
+
+def pot_entries(pot) -> list:
+    from models import LedgerEntry
+
+    return db.session.scalars(select(LedgerEntry).where(LedgerEntry.pot_id == pot.id,
+                                                        LedgerEntry.partner_id.is_(None))).all()
 
 
 def in_pence(amount: int | float) -> int:

@@ -213,7 +213,7 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app, signed_in):
     samples = {"organisation_id": organisation.id, "user_id": user.id,
                "token": "not-a-real-token", "application_id": 1, "submitted_application_id": 1,
                "document_id": 1, "round_id": 1, "scheme_id": 1, "assignment_id": 1,
-               "pot_id": 1, "award_id": 1, "programme_id": 1, "contract_id": 1,
+               "pot_id": 1, "partner_id": 1, "award_id": 1, "programme_id": 1, "contract_id": 1,
                "scenario_id": 1, "kpi_id": 1, "return_id": 1, "contract_document_id": 1,
                "grant_return_id": 1, "evidence_id": 1,
                "year": "2024-25", "quarter": 1, "number": 1, "batch_id": 1, "export_id": 1,

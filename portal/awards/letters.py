@@ -43,6 +43,7 @@ from portal.awards.lifecycle import COMMITTED, LETTER_BATCH, is_unfinished, lett
 from portal.dates import format_date, to_london
 from portal.exceptions import NotAllowed, NotFound
 from portal.extensions import db
+from portal.funding import attribution
 from portal.mail import public_url
 from portal.money import format_pounds
 from portal.pdf import STATIC, render_pdf
@@ -129,6 +130,8 @@ class Lookups:
     versions: dict[tuple[int, int], AwardVersion]
     pot_names: dict[str, str]
     letterhead: dict[str, Any]
+    # The partners of the pooled pots paying for the awards, by pot id.
+    contributions: dict[int, list[attribution.Contribution]]
 
     def current_and_previous(self, award: Award) -> tuple[AwardVersion | None,
                                                          AwardVersion | None]:
@@ -138,13 +141,18 @@ class Lookups:
 
 
 def lookups(awards: list[Award]) -> Lookups:
-    """The Lookups for the awards' letters, in one query (two when one is a variation)."""
+    """The Lookups for the awards' letters, in one query (one more when one is a variation,
+    and one when a pooled pot pays for one)."""
     wanted = [(award.id, number) for award in awards
               for number in (award.version, award.version - 1)]
     versions = {(version.award_id, version.number): version for version in db.session.scalars(
         select(AwardVersion).where(tuple_(AwardVersion.award_id, AwardVersion.number)
                                    .in_(wanted)))} if wanted else {}
-    found, pot_ids = Lookups(versions, {}, _letterhead()), set()
+    pooled = {allocation.pot_id for award in awards for allocation in award.allocations
+              if allocation.pot.pooled}
+    found = Lookups(versions, {}, _letterhead(),
+                    attribution.contributions(pooled) if pooled else {})
+    pot_ids = set()
     for award in awards:
         current, previous = found.current_and_previous(award)
         if current is not None and current.change is AwardChange.VARIATION:
@@ -164,6 +172,20 @@ def _variation(current: AwardVersion | None, previous: AwardVersion | None,
     before = previous.terms if previous else current.terms
     return {"reason": current.reason,
             "changes": _changes(before, current.terms, pot_names)}
+
+
+def _funding(allocation: Allocation, known: Lookups) -> dict[str, Any]:
+    """Who pays one part of the grant; a pooled pot's partners too, each with the
+    acknowledgement it asks for."""
+    pot = allocation.pot
+    share = {"funder": pot.funder_name, "pot": pot.name,
+             "amount": format_pounds(allocation.amount_pence),
+             "acknowledgement": pot.acknowledgement}
+    if pot.pooled:
+        share["partners"] = [{"name": given.partner.name,
+                              "acknowledgement": given.partner.acknowledgement}
+                             for given in known.contributions.get(pot.id, [])]
+    return share
 
 
 def letter_data(award: Award, known: Lookups | None = None) -> dict[str, Any]:
@@ -197,10 +219,7 @@ def letter_data(award: Award, known: Lookups | None = None) -> dict[str, Any]:
         "project_title": application.title or "",
         "amount": format_pounds(award.amount_pence),
         "amount_words": amount_in_words(award.amount_pence),
-        "funding": [{"funder": allocation.pot.funder_name, "pot": allocation.pot.name,
-                     "amount": format_pounds(allocation.amount_pence),
-                     "acknowledgement": allocation.pot.acknowledgement}
-                    for allocation in award.allocations],
+        "funding": [_funding(allocation, known) for allocation in award.allocations],
         "period": {"start": format_date(award.start_date), "end": format_date(award.end_date)}
         if award.start_date and award.end_date else None,
         "payment_timing": award.payment_timing.label.lower(),

@@ -21,7 +21,7 @@ from portal.contracts.taper import CoreTaper, Taper
 from portal.dates import to_london
 from portal.demo.anchors_delivery import load_delivery
 from portal.extensions import db
-from portal.funding import ledger
+from portal.funding import ledger, partners
 
 DATA_FILE = Path(__file__).with_name("anchors.toml")
 COMMISSIONER = "commissioner@demo.example.org"
@@ -87,6 +87,8 @@ def _add_pots(specs: list[dict], programme: Programme) -> None:
         pot = FundingPot(name=spec["name"], financial_year=spec["financial_year"],
                          source=FundingSource(spec["source"]), funder_name=spec["funder_name"],
                          funder_org_id=spec["funder_org_id"],
+                         partner=partners.partner_of(FundingSource(spec["source"]), False,
+                                                     spec["funder_name"], spec["funder_org_id"]),
                          acknowledgement=spec["acknowledgement"], programmes=[programme])
         db.session.add(pot)
         db.session.flush()

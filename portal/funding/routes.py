@@ -6,6 +6,7 @@ from forms.funding import (
     BudgetForm,
     CreatePotForm,
     EditPotForm,
+    PartnerForm,
     TransferForm,
     edit_pot_data,
     next_year_pot_data,
@@ -15,7 +16,7 @@ from models.enums import FundingSource, PotStatus, Role
 from portal import exports
 from portal.auth import roles_required
 from portal.exceptions import RuleBroken
-from portal.funding import services
+from portal.funding import partners, services
 from portal.money import format_pounds
 from portal.views import current_person, page_number, show_rule_broken
 
@@ -90,8 +91,8 @@ def _create_pot(form: CreatePotForm, set_up_from: FundingPot | None = None):
         try:
             pot = services.create_pot(
                 current_person(), services.PotDetails(**form.details()), form.financial_year.data,
-                FundingSource(form.source.data), form.budget.data, form.reason.data,
-                set_up_from)
+                form.funding_source, form.budget.data, form.reason.data, set_up_from,
+                form.contributor_id)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -105,7 +106,8 @@ def _create_pot(form: CreatePotForm, set_up_from: FundingPot | None = None):
 @bp.route("/pots/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def create_pot():
-    return _create_pot(CreatePotForm(choices=services.restriction_choices(current_person())))
+    return _create_pot(CreatePotForm(choices=services.restriction_choices(current_person()),
+                                     partners=partners.all_partners(current_person())))
 
 
 @bp.route("/pots/<int:pot_id>/next-year", methods=["GET", "POST"])
@@ -115,6 +117,7 @@ def next_year_pot(pot_id: int):
     found = _pot(pot_id)
     budget = services.balance_of(current_person(), found).budget_pence
     return _create_pot(CreatePotForm(choices=services.restriction_choices(current_person()),
+                                     partners=partners.all_partners(current_person()),
                                      data=next_year_pot_data(found, budget)), found)
 
 
@@ -125,6 +128,7 @@ def pot(pot_id: int):
     found = _pot(pot_id)
     return render_template("funding/pot.html", pot=found,
                            balance=services.balance_of(current_person(), found),
+                           contributions=partners.contribution_rows(current_person(), found),
                            ledger=services.entries_page(current_person(), found, page_number()))
 
 
@@ -152,11 +156,11 @@ def edit_pot(pot_id: int):
 def change_budget(pot_id: int):
     """Increase or reduce the budget: one ledger entry with its reason."""
     found = _pot(pot_id)
-    form = BudgetForm()
+    form = BudgetForm(partners=partners.all_partners(current_person()) if found.pooled else None)
     if form.validate_on_submit():
         try:
             services.change_budget(current_person(), found, form.increase, form.amount.data,
-                                   form.reason.data)
+                                   form.reason.data, form.partner_id)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
@@ -186,3 +190,37 @@ def transfer(pot_id: int):
             return redirect(url_for("funding.pot", pot_id=found.id))
     return render_template("funding/transfer.html", form=form, pot=found,
                            balance=services.balance_of(current_person(), found))
+
+
+@bp.get("/partners")
+@roles_required(*VIEWERS)
+def partner_list():
+    """The bodies whose money external and pooled pots are."""
+    return render_template("funding/partners.html",
+                           partners=partners.all_partners(current_person()))
+
+
+def _partner_form_page(form: PartnerForm, partner=None):
+    if form.validate_on_submit():
+        try:
+            saved = partners.save_partner(current_person(),
+                                          partners.PartnerDetails(**form.details()), partner)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("funding.partner_list"))
+    return render_template("funding/partner_form.html", form=form, partner=partner)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new_partner():
+    return _partner_form_page(PartnerForm())
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_partner(partner_id: int):
+    partner = partners.get_partner(current_person(), partner_id)
+    return _partner_form_page(PartnerForm(obj=partner), partner)

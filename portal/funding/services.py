@@ -384,7 +384,8 @@ def _entries_page(query, page: int) -> EntriesPage:
     """`query`'s entries newest first, 25 a page, with who made each and its pot: three
     queries (the count, the page, the page's awards) whatever the number of entries."""
     entries = db.paginate(
-        query.options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.pot))
+        query.options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.pot),
+                      joinedload(LedgerEntry.partner))
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()),
         page=page, per_page=PER_PAGE, error_out=False)
     award_ids = {entry.award_id for entry in entries.items if entry.award_id is not None}

@@ -25,7 +25,7 @@ from portal import audit, exports, file_store, policies, wards
 from portal.exceptions import NotFound, RuleBroken
 from portal.extensions import db
 from portal.financial_years import FinancialYear
-from portal.funding import ledger
+from portal.funding import attribution, ledger
 from portal.funding import services as funding
 from portal.opendata import threesixtygiving, transparency
 from portal.opendata.grants import REASON_LIMIT, financial_years, ledger_spends
@@ -114,7 +114,11 @@ def _dataset(year: str, issued: datetime) -> Dataset:
     awards = threesixtygiving.year_awards(year)
     found = ledger_spends([award.id for award in awards])
     spends = {award.id: found.get(award.id, ledger.Spend()) for award in awards}
-    grants = [threesixtygiving.grant(award, spends[award.id], publisher) for award in awards]
+    pooled = attribution.contributions({allocation.pot_id for award in awards
+                                        for allocation in award.allocations
+                                        if allocation.pot.pooled})
+    grants = [threesixtygiving.grant(award, spends[award.id], publisher, pooled)
+              for award in awards]
     package = threesixtygiving.package(
         grants, publisher, f"{publisher.name}: grants awarded in {year}",
         current_app.config["OPEN_DATA_LICENCE_URL"], issued)

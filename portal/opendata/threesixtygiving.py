@@ -15,7 +15,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -35,6 +35,7 @@ from portal import exports
 from portal.dates import to_london
 from portal.extensions import db
 from portal.funding import ledger
+from portal.funding.attribution import Contribution
 from portal.opendata.grants import public_awards
 
 SCHEMA_FOLDER = Path(__file__).with_name("schema")
@@ -103,8 +104,10 @@ def pounds(pence: int) -> int | float:
     return pence // 100 if pence % 100 == 0 else pence / 100
 
 
-def grant(award: Award, spend: ledger.Spend, publisher: Publisher) -> dict[str, Any]:
-    """One grant in the standard, its amounts from `spend`, the award's ledger figures."""
+def grant(award: Award, spend: ledger.Spend, publisher: Publisher,
+          pooled: Mapping[int, list[Contribution]]) -> dict[str, Any]:
+    """One grant in the standard, its amounts from `spend`, the award's ledger figures;
+    `pooled` gives the partners of the pooled pots paying for it (attribution.contributions)."""
     application = award.application
     record: dict[str, Any] = {
         "id": grant_id(award, publisher.prefix),
@@ -115,7 +118,7 @@ def grant(award: Award, spend: ledger.Spend, publisher: Publisher) -> dict[str, 
         "amountDisbursed": pounds(spend.paid_pence),
         "awardDate": award.decision.decided_on.isoformat(),
         "recipientOrganization": [_recipient(application.organisation, publisher.prefix)],
-        "fundingOrganization": _funders(award, publisher),
+        "fundingOrganization": _funders(award, publisher, pooled),
         "grantProgramme": [{"code": application.round.scheme.reference_prefix,
                             "title": application.round.scheme.name}],
         "fromOpenCall": "Yes",
@@ -150,12 +153,17 @@ def _recipient(organisation: Organisation, prefix: str) -> dict[str, Any]:
     return recipient
 
 
-def _funders(award: Award, publisher: Publisher) -> list[dict[str, str]]:
-    """The council, then each external partner whose pot paid for the grant, once each."""
+def _funders(award: Award, publisher: Publisher,
+             pooled: Mapping[int, list[Contribution]]) -> list[dict[str, str]]:
+    """The council, then each external partner whose pot paid for the grant (every partner
+    contributing to a pooled one), once each."""
     funders = {publisher.org_id: publisher.name}
     for allocation in award.allocations:
         pot = allocation.pot
-        if pot.source is FundingSource.EXTERNAL:
+        if pot.pooled:
+            for given in pooled.get(pot.id, []):
+                funders.setdefault(given.partner.org_id, given.partner.name)
+        elif pot.source is FundingSource.EXTERNAL:
             funders.setdefault(pot.funder_org_id, pot.funder_name)
     return [{"id": org_id, "name": name} for org_id, name in funders.items()]
 
@@ -172,7 +180,7 @@ def funder_problems(awards: Iterable[Award]) -> list[str]:
     nameless = sorted({allocation.pot.name + f" ({allocation.pot.financial_year})"
                        for award in awards for allocation in award.allocations
                        if allocation.pot.source is FundingSource.EXTERNAL
-                       and not allocation.pot.funder_org_id})
+                       and not allocation.pot.pooled and not allocation.pot.funder_org_id})
     return [f"The pot {name} has no funder org-id: add it to the pot" for name in nameless]
 
 

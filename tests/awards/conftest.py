@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import Award, CostLine, Decision, FundingPot, Theme, User
+from models import Award, CostLine, Decision, FundingPartner, FundingPot, Theme, User
 from models.base import db, utcnow
 from models.enums import (
     ApplicationStatus,
@@ -68,6 +68,29 @@ def pot(budget_pence: int, source: FundingSource = FundingSource.EXTERNAL, **fie
                 [ledger.Posting(made.id, LedgerKind.BUDGET, budget_pence)], "Budget set")
     db.session.commit()
     return made
+
+
+def pooled_pot(contributions: dict[FundingPartner, int], **fields) -> FundingPot:
+    """An open 2024/25 pooled pot whose budget is the partners' `contributions`."""
+    made = FundingPotFactory(pooled=True, funder_name="Joint Working Board", funder_org_id="",
+                             acknowledgement="", **fields)
+    ledger.post(UserFactory(roles=(Role.GRANTS_OFFICER,)),
+                [ledger.Posting(made.id, LedgerKind.BUDGET, pence, partner.id)
+                 for partner, pence in contributions.items()], "Partners' contributions")
+    db.session.commit()
+    return made
+
+
+def offer_from(round_, pot_: FundingPot, amount_pence: int = 1_000_00,
+               organisation=None) -> Award:
+    """An offer of `amount_pence` paid wholly from `pot_`."""
+    application = approved(round_, amount_pence,
+                           **({"organisation": organisation} if organisation else {}))
+    return services.make_offer(
+        UserFactory(roles=(Role.GRANTS_OFFICER,)), application.id, services.OfferDetails(
+            allocations={pot_.id: amount_pence}, standard_conditions="1. Spend it.",
+            special_conditions="", accept_by=today() + timedelta(days=28),
+            terms=default_terms(amount_pence, None, None, today())), utcnow())
 
 
 @dataclass

@@ -13,13 +13,32 @@ from sqlalchemy import func, select
 
 from models import AwardLetter
 from models.base import db, utcnow
-from models.enums import AwardChange, AwardStatus, OrganisationRole, PaymentTiming, Role
+from models.enums import (
+    AwardChange,
+    AwardStatus,
+    LedgerKind,
+    OrganisationRole,
+    PaymentTiming,
+    Role,
+)
 from portal.awards import letters, services
-from portal.awards.terms import ReturnDue, ScheduledPayment, Terms, record_version
+from portal.awards.terms import (
+    ReturnDue,
+    ScheduledPayment,
+    Terms,
+    record_version,
+)
 from portal.exceptions import NotAllowed
-from tests.awards.conftest import approved, make, pot, today
+from portal.funding import ledger
+from tests.awards.conftest import approved, make, offer_from, pooled_pot, pot, today
 from tests.conftest import FILE_STORES, Store, sign_in_as
-from tests.factories import AwardFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    AwardFactory,
+    FundingPartnerFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.html import soup
 
 
@@ -308,3 +327,20 @@ def test_the_command_line_refuses_an_unknown_reference(ctx, tmp_path):
     assert result.exit_code != 0
     assert "There is no award with the reference NOPE-0001." in result.output
     assert not Path(output).exists()
+
+
+def test_a_pooled_pot_prints_each_partners_acknowledgement(ctx, round_):
+    icb = FundingPartnerFactory(name="The ICB", acknowledgement="Funded in part by the ICB.")
+    health = FundingPartnerFactory(name="Public Health",
+                                   acknowledgement="Supported by Public Health.")
+    gone = FundingPartnerFactory(name="Gone", acknowledgement="Never printed.")
+    pooled = pooled_pot({icb: 3_000_00, health: 1_000_00, gone: 5_00})
+    ledger.post(officer_user(), [ledger.Posting(pooled.id, LedgerKind.BUDGET, -5_00, gone.id)],
+                "Gone withdrew")
+    award = offer_from(round_, pooled)
+
+    text = text_of(letters.letter(officer_user(), award.id)[1])
+
+    assert "Joint Working Board, pooled from The ICB, Public Health" in text
+    assert "Funded in part by the ICB. Supported by Public Health." in text
+    assert "Never printed." not in text

@@ -13,15 +13,21 @@ from sqlalchemy import select
 
 from models import AuditEvent, Publication
 from models.base import db, utcnow
-from models.enums import FundingSource, Role
+from models.enums import FundingSource, OrganisationRole, Role
 from portal.awards import payments
+from portal.awards import services as awards
 from portal.awards.payments import PaymentDetails
 from portal.exceptions import NotAllowed, RuleBroken
 from portal.funding import ledger
 from portal.opendata import grants, services, threesixtygiving
-from tests.awards.conftest import accepted_grant, make, pot, today
+from tests.awards.conftest import accepted_grant, make, offer_from, pooled_pot, pot, today
 from tests.conftest import sign_in_as
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import (
+    FundingPartnerFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.html import soup
 
 YEAR = "2024-25"
@@ -96,11 +102,28 @@ def test_core_pots_name_only_the_council_and_each_partner_is_named_once(publishe
     db.session.commit()
 
     grant = threesixtygiving.grant(made.award, grants.ledger_spends(
-        [made.award.id])[made.award.id], services._publisher())
+        [made.award.id])[made.award.id], services._publisher(), {})
 
     assert grant["fundingOrganization"] == [
         {"id": "GB-LAE-TST", "name": "Test Council"},
         {"id": made.pot.funder_org_id, "name": made.pot.funder_name}]
+
+
+def test_a_pooled_pot_names_every_contributing_partner_as_a_funder(publisher, round_):
+    icb = FundingPartnerFactory(name="The ICB", org_id="GB-NHS-QWO")
+    health = FundingPartnerFactory(name="Public Health", org_id="GB-LAE-PH")
+    membership = MembershipFactory(role=OrganisationRole.ADMIN)
+    award = offer_from(round_, pooled_pot({icb: 1_000_00, health: 3_000_00}),
+                       organisation=membership.organisation)
+    awards.accept(membership.user, award.id, awards.Acceptance(
+        "Priya Shah", "Chair", True, "203.0.113.7"), utcnow())
+
+    review = services.review(publisher, YEAR)
+
+    assert review.dataset.problems == []
+    assert review.dataset.package["grants"][0]["fundingOrganization"] == [
+        {"id": "GB-LAE-TST", "name": "Test Council"},
+        {"id": "GB-LAE-PH", "name": "Public Health"}, {"id": "GB-NHS-QWO", "name": "The ICB"}]
 
 
 @pytest.mark.parametrize(("charity", "company", "expected"), [
