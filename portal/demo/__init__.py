@@ -95,7 +95,7 @@ def _load_users(users: list[dict], password: str, authenticator_secret: str) -> 
         user = User(email=spec["email"], full_name=spec["full_name"],
                     password_hash=hash_password(password), email_verified_at=utcnow())
         user.role_grants = [UserRole(role=Role(role)) for role in spec["roles"]]
-        if user.is_staff:
+        if user.uses_authenticator:
             user.totp_secret, user.totp_confirmed_at = authenticator_secret, utcnow()
         db.session.add(user)
         if "organisation" in spec:
