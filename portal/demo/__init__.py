@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 from sqlalchemy import select
 
-from models import Locality, Membership, Organisation, User, UserRole, Ward
+from models import FundingPartner, Locality, Membership, Organisation, User, UserRole, Ward
 from models.base import utcnow
 from models.enums import OrganisationRole, Role
 from portal.accounts.passwords import hash_password
@@ -36,7 +36,8 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
         "wards": _load_places(data["localities"], data["ward_codes"],
                               data["ward_populations"]),
         "organisations": _load_organisations(data["organisations"]),
-        "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
+        "users": _load_users(data["users"], data["password"], data["authenticator_secret"],
+                             data["partners"]),
     }
     db.session.flush()
     added.update(load_grants(hash_password(data["password"]), now))
@@ -87,7 +88,17 @@ def demo_code() -> str:
     return pyotp.TOTP(secret).now()
 
 
-def _load_users(users: list[dict], password: str, authenticator_secret: str) -> int:
+def _partner(org_id: str, names: dict[str, str]) -> FundingPartner:
+    """The partner with the org-id, added (with its name in the data) if missing."""
+    partner = db.session.scalar(select(FundingPartner).where(FundingPartner.org_id == org_id))
+    if partner is None:
+        partner = FundingPartner(org_id=org_id, name=names[org_id])
+        db.session.add(partner)
+    return partner
+
+
+def _load_users(users: list[dict], password: str, authenticator_secret: str,
+                partners: dict[str, str]) -> int:
     added = 0
     for spec in users:
         if db.session.scalar(select(User.id).where(User.email == spec["email"])) is not None:
@@ -95,6 +106,8 @@ def _load_users(users: list[dict], password: str, authenticator_secret: str) -> 
         user = User(email=spec["email"], full_name=spec["full_name"],
                     password_hash=hash_password(password), email_verified_at=utcnow())
         user.role_grants = [UserRole(role=Role(role)) for role in spec["roles"]]
+        if "partner" in spec:
+            user.partner = _partner(spec["partner"], partners)
         if user.uses_authenticator:
             user.totp_secret, user.totp_confirmed_at = authenticator_secret, utcnow()
         db.session.add(user)
