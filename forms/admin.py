@@ -39,6 +39,15 @@ class StaffInvitationForm(PortalForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
+class PartnerStaffInvitationForm(PortalForm):
+    full_name = name_field("Full name", "Enter the person’s full name")
+    email = email_field("Work email address")
+    partner = SelectField("Funding partner they work for", coerce=int, choices=[],
+                          widget=GovSelect(),
+                          validators=[InputRequired("Select the funding partner they work for")])
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
 class StaffRolesForm(PortalForm):
     roles = SelectMultipleField(
         "Staff roles",

@@ -59,6 +59,11 @@ class User(UserMixin, db.Model):
         return self.has_role(*STAFF_ROLES)
 
     @property
+    def uses_authenticator(self) -> bool:
+        """Council staff and partners' staff sign in with an authenticator app's code too."""
+        return self.is_staff or self.has_role(Role.FUNDING_PARTNER)
+
+    @property
     def is_active(self) -> bool:
         return self.active
 
@@ -116,6 +121,7 @@ class StaffInvitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     invited_by: Mapped[User] = relationship()
+    partner: Mapped["FundingPartner | None"] = relationship()
 
     @property
     def role_list(self) -> list[Role]:

@@ -102,11 +102,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.opendata.routes import bp as opendata_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.pages.routes import bp as pages_bp
+    from portal.partners.routes import bp as partners_bp
     from portal.reporting.routes import bp as reporting_bp
     from portal.schemes.routes import bp as schemes_bp
     from portal.scoring.routes import bp as scoring_bp
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, schemes_bp, applications_bp,
                       documents_bp, assessment_bp, scoring_bp, decisions_bp, awards_bp, funding_bp,
-                      contracts_bp, monitoring_bp, reporting_bp, opendata_bp, admin_bp):
+                      contracts_bp, monitoring_bp, reporting_bp, opendata_bp, admin_bp,
+                      partners_bp):
         app.register_blueprint(blueprint)

@@ -1,6 +1,15 @@
 """Named permission policies, used by services, route decorators and templates alike."""
 
-from models import Application, Assignment, Award, Contract, Membership, Organisation, User
+from models import (
+    Application,
+    Assignment,
+    Award,
+    Contract,
+    FundingPartner,
+    Membership,
+    Organisation,
+    User,
+)
 from models.enums import ApplicationStatus, ConflictDeclaration, OrganisationRole, Role
 from portal.exceptions import NotAllowed
 
@@ -209,3 +218,20 @@ def can_publish_open_data(user: User | None) -> bool:
     """Grants officers review and approve what the council publishes about its grants, and
     withhold a grant from publication, with a reason."""
     return _signed_in(user) and user.has_role(Role.GRANTS_OFFICER)
+
+
+# Funding partners ---------------------------------------------------------------------------
+
+
+def is_partner_staff(user: User | None) -> bool:
+    """A funding partner's member of staff, signed in, who works for a partner."""
+    return (_signed_in(user) and user.has_role(Role.FUNDING_PARTNER)
+            and user.partner_id is not None)
+
+
+def can_view_partner(user: User | None, partner: FundingPartner) -> bool:
+    """A partner's own staff see its pages, and no other partner's; the grants officers,
+    commissioners and admins who spend and set up the pots see every partner's, read-only."""
+    if is_partner_staff(user) and user.partner_id == partner.id:
+        return True
+    return can_view_funding(user)

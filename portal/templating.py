@@ -35,7 +35,11 @@ GRANTS_OFFICER_SECTIONS = [
     ("Publish open data", "opendata.manage", ("opendata.review", "opendata.withhold")),
 ]
 FUNDING_SECTIONS = [
-    ("Funding", "funding.index", ("funding.",)),
+    ("Funding", "funding.index", ("funding.", "partners.")),
+]
+# A funding partner's staff see their own partner's pages and nothing of the council's.
+PARTNER_SECTIONS = [
+    ("Your funding", "partners.index", ("partners.",)),
 ]
 CONTRACTS_SECTIONS = [
     ("Contracts", "contracts.programmes", ("contracts.", "monitoring.", "reporting.programme_")),
@@ -45,7 +49,7 @@ ASSESSOR_SECTIONS = [
                                             "scoring.score", "scoring.change")),
 ]
 ADMIN_SECTIONS = [
-    ("Users", "admin.users", ("admin.user", "admin.invite_staff")),
+    ("Users", "admin.users", ("admin.user", "admin.invite_staff", "admin.invite_partner_staff")),
     ("Audit log", "admin.audit_log", ()),
 ]
 
@@ -62,6 +66,8 @@ def navigation_for(user) -> list[dict]:
     sections = [("Home", "pages.home", ())]
     if user.has_role(Role.APPLICANT):
         sections += APPLICANT_SECTIONS
+    if policies.is_partner_staff(user):
+        sections += PARTNER_SECTIONS
     if user.has_role(Role.ASSESSOR):
         sections += ASSESSOR_SECTIONS
     if user.has_role(Role.GRANTS_OFFICER):

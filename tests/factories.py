@@ -58,7 +58,8 @@ def authenticator_code(user: User) -> str:
 
 
 def _is_staff(params) -> bool:
-    return not set(params.roles).isdisjoint(STAFF_ROLES)
+    """Whether the person signs in with an authenticator app (User.uses_authenticator)."""
+    return not set(params.roles).isdisjoint((*STAFF_ROLES, Role.FUNDING_PARTNER))
 
 
 class BaseFactory(SQLAlchemyModelFactory):

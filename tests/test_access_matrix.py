@@ -77,6 +77,10 @@ COMMISSIONERS = frozenset({Role.COMMISSIONER.value})
 PROVIDERS = APPLICANTS
 CONTRACT_READERS = COMMISSIONERS | PROVIDERS
 TAPER_VIEWERS = COMMISSIONERS | GRANTS_OFFICERS
+# A funding partner's staff (the sample partner's) see their own partner's pages, read-only, as
+# do the staff who see the pots.
+PARTNER_STAFF = frozenset({Role.FUNDING_PARTNER.value})
+PARTNER_VIEWERS = PARTNER_STAFF | FUNDING_VIEWERS
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": PUBLIC,
@@ -140,6 +144,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.user": ADMINS,
     "admin.reset_authenticator": ADMINS,
     "admin.invite_staff": ADMINS,
+    "admin.invite_partner_staff": ADMINS,
     "admin.audit_log": ADMINS,
     "admin.reminders": REMINDER_READERS,
     # assessment (officers see applications once sent: samples use a submitted one)
@@ -296,6 +301,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "opendata.open_data": PUBLIC,
     "opendata.latest_file": PUBLIC,
     "opendata.version_file": PUBLIC,
+    # funding partners' pages (the sample partner has a pot of its own)
+    "partners.index": PARTNER_STAFF,
+    "partners.overview": PARTNER_VIEWERS,
+    "partners.paid_for": PARTNER_VIEWERS,
+    "partners.payments": PARTNER_VIEWERS,
+    "partners.kpis": PARTNER_VIEWERS,
+    "partners.statement": PARTNER_VIEWERS,
+    "partners.statement_pdf": PARTNER_VIEWERS,
+    "partners.statement_xlsx": PARTNER_VIEWERS,
 }
 
 NONSENSE_TOKEN = "not-a-real-token"
@@ -304,7 +318,8 @@ UNKNOWN_ID = 987654
 
 @pytest.fixture
 def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
-    """One user per role; the applicant is organisation admin of `people["organisation"]`,
+    """One user per role (the funding partner's works for `people["partner"]`); the applicant
+    is organisation admin of `people["organisation"]`,
     which has a draft application to an open round and one already submitted."""
     users = {role.value: UserFactory.build(roles=(role,)) for role in Role}
     organisation = OrganisationFactory.build()
@@ -325,8 +340,10 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
             organisation=organisation, round=application.round,
             status=ApplicationStatus.UNDER_ASSESSMENT, created_by=users[Role.APPLICANT.value],
             reference="SAMPLE-0002", submitted_at=utcnow()))
-    pot = FundingPotFactory.build()
+    # The sample partner's member of staff, and the partner's own pot.
     partner = FundingPartnerFactory.build()
+    users[Role.FUNDING_PARTNER.value].partner = partner
+    pot = FundingPotFactory.build(partner=partner)
     # An award offered to the organisation from an approval in the same round.
     award = AwardFactory.build(decision=DecisionFactory.build(
         recorded_by=users[Role.GRANTS_OFFICER.value], application=ApplicationFactory.build(
@@ -391,8 +408,8 @@ def people(ctx, monkeypatch, tmp_path) -> dict[str, object]:
     db.session.commit()
     return {**users, "organisation": organisation, "application": application,
             "submitted_application": submitted, "assignment": assignment, "pot": pot,
-            "partner": partner,
-            "award": award, "letter_batch": batch, "export": export, "contract": contract,
+            "award": award, "partner": partner, "letter_batch": batch, "export": export,
+            "contract": contract,
             "kpi": kpi,
             "contract_return": contract_return, "scenario": scenario,
             "contract_document": contract_document, "document": document,

@@ -19,6 +19,9 @@ DOWNLOADS = {
     "assessment.export_download": ("application/vnd.openxmlformats-officedocument"
                                    ".spreadsheetml.sheet"),
     "funding.index_xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "partners.statement_pdf": "application/pdf",
+    "partners.statement_xlsx": ("application/vnd.openxmlformats-officedocument"
+                                ".spreadsheetml.sheet"),
 }
 
 

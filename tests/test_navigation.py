@@ -4,7 +4,7 @@ import pytest
 
 from models.enums import Role
 from tests.conftest import sign_in_as
-from tests.factories import UserFactory
+from tests.factories import FundingPartnerFactory, UserFactory
 from tests.html import soup
 
 
@@ -17,13 +17,16 @@ from tests.html import soup
     ((Role.ADMIN,), ["Home", "Funding", "Users", "Audit log", "Your account"]),
     ((Role.ASSESSOR,), ["Home", "Your assessments", "Your account"]),
     ((Role.COMMISSIONER,), ["Home", "Funding", "Contracts", "Your account"]),
+    ((Role.FUNDING_PARTNER,), ["Home", "Your funding", "Your account"]),
     ((Role.GRANTS_OFFICER, Role.ADMIN),
      ["Home", "Applications", "Schemes and rounds", "Grant returns", "Publish open data",
       "Funding", "Users", "Audit log", "Your account"]),
 ])
 def test_each_role_sees_its_sections(client, roles, sections):
-    sign_in_as(client, UserFactory(roles=roles))
-    links = soup(client.get("/")).select(".govuk-service-navigation__list a")
+    partner = FundingPartnerFactory() if Role.FUNDING_PARTNER in roles else None
+    sign_in_as(client, UserFactory(roles=roles, partner=partner))
+    links = soup(client.get("/", follow_redirects=True)).select(
+        ".govuk-service-navigation__list a")
     assert [link.get_text(strip=True) for link in links] == sections
 
 

@@ -174,7 +174,7 @@ TOO_MANY_CODES = (f"You have entered too many wrong codes. Wait {CODES_REFUSED_M
 
 
 def needs_second_factor(user: User) -> bool:
-    return user.is_staff and current_app.config["STAFF_TWO_FACTOR"]
+    return user.uses_authenticator and current_app.config["STAFF_TWO_FACTOR"]
 
 
 def _await_second_factor(user: User, remember: bool) -> NextStep:
@@ -371,6 +371,8 @@ def accept_staff_invitation(token: str, password: str) -> NextStep:
         raise RuleBroken("Enter the password for your existing account", field="password")
     user.email_verified_at = user.email_verified_at or utcnow()
     invitation.accepted_at = utcnow()
+    # A partner's member of staff works for the partner the invitation names.
+    user.partner_id = invitation.partner_id or user.partner_id
     db.session.flush()
     _grant(user, invitation.role_list, actor=invitation.invited_by)
     audit.record("staff.invitation_accepted", actor=user, subject=invitation)

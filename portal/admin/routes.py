@@ -3,7 +3,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from forms.admin import AuditFilterForm, StaffInvitationForm, StaffRolesForm
+from forms.admin import (
+    AuditFilterForm,
+    PartnerStaffInvitationForm,
+    StaffInvitationForm,
+    StaffRolesForm,
+)
 from forms.base import ConfirmForm, without_control_characters
 from models.enums import STAFF_ROLES, Role
 from portal.admin import services
@@ -53,17 +58,34 @@ def reset_authenticator(user_id: int):
 @bp.route("/invitations/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def invite_staff():
-    form = StaffInvitationForm()
+    return _invitation_page(StaffInvitationForm(), "admin/invite_staff.html", lambda form: (
+        services.invite_staff(current_person(), form.email.data, form.full_name.data,
+                              [Role(value) for value in form.roles.data])))
+
+
+@bp.route("/invitations/new-partner", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def invite_partner_staff():
+    """Invite a funding partner's member of staff to read their partner's pages."""
+    form = PartnerStaffInvitationForm()
+    form.partner.choices = [SelectChoice(partner.id, partner.name)
+                            for partner in services.partner_choices(current_person())]
+    return _invitation_page(form, "admin/invite_partner_staff.html", lambda form: (
+        services.invite_partner_staff(current_person(), form.email.data,
+                                      form.full_name.data, form.partner.data)))
+
+
+def _invitation_page(form, template: str, invite):
+    """Send the invitation (`invite(form)`) once the form is valid; else show the form."""
     if form.validate_on_submit():
         try:
-            services.invite_staff(current_person(), form.email.data, form.full_name.data,
-                                  [Role(value) for value in form.roles.data])
+            invite(form)
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/invite_staff.html", form=form)
+    return render_template(template, form=form)
 
 
 @bp.get("/audit")

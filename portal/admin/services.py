@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from models import AuditEvent, StaffInvitation, User, UserRole
+from models import AuditEvent, FundingPartner, StaffInvitation, User, UserRole
 from models.base import utcnow
 from models.enums import STAFF_ROLES, Role
 from portal import audit, policies
@@ -23,16 +23,39 @@ def invite_staff(admin: User, email: str, full_name: str, roles: list[Role]) -> 
     policies.require(policies.can_manage_staff(admin))
     if not roles or not set(roles) <= set(STAFF_ROLES):
         raise RuleBroken("Select at least one staff role", field="roles")
+    return _invite(admin, email, full_name, roles)
+
+
+def partner_choices(admin: User) -> list[FundingPartner]:
+    """The partners whose staff may be invited, by name."""
+    policies.require(policies.can_manage_staff(admin))
+    return list(db.session.scalars(select(FundingPartner).order_by(FundingPartner.name)))
+
+
+def invite_partner_staff(admin: User, email: str, full_name: str,
+                         partner_id: int) -> StaffInvitation:
+    """Invite a funding partner's member of staff: read-only, to their partner's pages."""
+    policies.require(policies.can_manage_staff(admin))
+    partner = db.session.get(FundingPartner, partner_id)
+    if partner is None:
+        raise RuleBroken("Select the funding partner they work for", field="partner")
+    return _invite(admin, email, full_name, [Role.FUNDING_PARTNER], partner)
+
+
+def _invite(admin: User, email: str, full_name: str, roles: list[Role],
+            partner: FundingPartner | None = None) -> StaffInvitation:
     email = normalise_email(email)
     token, token_hash = new_token()
     days = current_app.config["INVITATION_DAYS"]
     invitation = StaffInvitation(
         email=email, full_name=full_name.strip(), roles=[role.value for role in roles],
-        token_hash=token_hash, invited_by=admin, expires_at=utcnow() + timedelta(days=days))
+        token_hash=token_hash, invited_by=admin, partner=partner,
+        expires_at=utcnow() + timedelta(days=days))
     db.session.add(invitation)
     db.session.flush()
     audit.record("staff.invited", actor=admin, subject=invitation,
-                 details={"email": email, "roles": invitation.roles})
+                 details={"email": email, "roles": invitation.roles,
+                          "partner_id": invitation.partner_id})
     send_email(email, f"You have been invited to {current_app.config['SERVICE_NAME']}",
                "accounts/staff_invitation", invitation=invitation, days=days,
                link=url_for("accounts.accept_invitation", token=token, _external=True))

@@ -13,13 +13,13 @@ from pathlib import Path
 import pyotp
 from sqlalchemy import select
 
-from models import Locality, Membership, Organisation, User, UserRole, Ward
+from models import FundingPartner, Locality, Membership, Organisation, User, UserRole, Ward
 from models.base import utcnow
 from models.enums import OrganisationRole, Role
 from portal.accounts.passwords import hash_password
 from portal.demo.anchors import load_anchors
 from portal.demo.awards import load_awards
-from portal.demo.funding import load_funding
+from portal.demo.funding import load_funding, load_partners
 from portal.demo.grants import load_grants
 from portal.demo.opendata import load_publication
 from portal.extensions import db
@@ -36,7 +36,8 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
         "wards": _load_places(data["localities"], data["ward_codes"],
                               data["ward_populations"]),
         "organisations": _load_organisations(data["organisations"]),
-        "users": _load_users(data["users"], data["password"], data["authenticator_secret"]),
+        "users": _load_users(data["users"], data["password"], data["authenticator_secret"],
+                             load_partners()),
     }
     db.session.flush()
     added.update(load_grants(hash_password(data["password"]), now))
@@ -87,7 +88,8 @@ def demo_code() -> str:
     return pyotp.TOTP(secret).now()
 
 
-def _load_users(users: list[dict], password: str, authenticator_secret: str) -> int:
+def _load_users(users: list[dict], password: str, authenticator_secret: str,
+                partners: dict[str, FundingPartner]) -> int:
     added = 0
     for spec in users:
         if db.session.scalar(select(User.id).where(User.email == spec["email"])) is not None:
@@ -95,7 +97,9 @@ def _load_users(users: list[dict], password: str, authenticator_secret: str) -> 
         user = User(email=spec["email"], full_name=spec["full_name"],
                     password_hash=hash_password(password), email_verified_at=utcnow())
         user.role_grants = [UserRole(role=Role(role)) for role in spec["roles"]]
-        if user.is_staff:
+        if "partner" in spec:
+            user.partner = partners[spec["partner"]]
+        if user.uses_authenticator:
             user.totp_secret, user.totp_confirmed_at = authenticator_secret, utcnow()
         db.session.add(user)
         if "organisation" in spec:

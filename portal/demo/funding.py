@@ -25,7 +25,7 @@ def load_funding(now: datetime) -> int:
     added."""
     officer = db.session.scalar(select(User).where(User.email == OFFICER))
     data = tomllib.loads(DATA_FILE.read_text())
-    by_org_id = _load_partners(data["partners"])
+    by_org_id = load_partners()
     present = FinancialYear.containing(now)
     specs = [*data["pots"], *({**spec, "financial_year": present.label,
                                "spend_by": present.ends_on.isoformat()
@@ -49,10 +49,11 @@ def _exists(spec: dict) -> bool:
         FundingPot.financial_year == spec["financial_year"])) is not None
 
 
-def _load_partners(specs: list[dict]) -> dict[str, FundingPartner]:
-    """The partners, by org-id, adding those missing (the anchors' pots find them too)."""
+def load_partners() -> dict[str, FundingPartner]:
+    """The partners, by org-id, adding those missing (the demo's partner user works for one,
+    and the anchors' pots find theirs by org-id)."""
     found = {partner.org_id: partner for partner in db.session.scalars(select(FundingPartner))}
-    for spec in specs:
+    for spec in tomllib.loads(DATA_FILE.read_text())["partners"]:
         if spec["org_id"] not in found:
             found[spec["org_id"]] = FundingPartner(**spec)
             db.session.add(found[spec["org_id"]])

@@ -29,6 +29,7 @@ from portal.funding import attribution, ledger
 from portal.funding import services as funding
 from portal.opendata import threesixtygiving, transparency
 from portal.opendata.grants import REASON_LIMIT, financial_years, ledger_spends
+from portal.paging import ListPage
 
 PER_PAGE = 50
 
@@ -53,16 +54,6 @@ FILES = (
                   "text/csv"),
 )
 FILES_BY_NAME = {file.name: file for file in FILES}
-
-
-class _ListPage(Pagination):
-    """A page of a list already in memory (the grants of a review, built to be validated)."""
-
-    def _query_items(self) -> list[Any]:
-        return self._query_args["items"][self._query_offset:self._query_offset + self.per_page]
-
-    def _query_count(self) -> int:
-        return len(self._query_args["items"])
 
 
 def _publisher() -> threesixtygiving.Publisher:
@@ -212,7 +203,7 @@ def review(user: User, year_slug: str, page: int = 1) -> Review:
     dataset = _dataset(_year(year_slug), utcnow())
     withheld = _withheld(dataset.year)
     return Review(dataset, withheld, _figures(user, dataset, withheld), _latest(dataset.year),
-                  _ListPage(page=page, per_page=PER_PAGE, error_out=False,
+                  ListPage(page=page, per_page=PER_PAGE, error_out=False,
                             items=list(zip(dataset.awards, dataset.grants, strict=True))))
 
 

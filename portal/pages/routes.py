@@ -1,7 +1,9 @@
 """The home page, the footer's pages and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
+from portal import policies
 from portal.extensions import limiter
 from portal.pages import services
 
@@ -10,7 +12,10 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
-    """The start page, with each signed-in person's sections."""
+    """The start page, with each signed-in person's sections; a funding partner's staff go
+    straight to their partner's pages."""
+    if policies.is_partner_staff(current_user):
+        return redirect(url_for("partners.index"))
     return render_template("pages/home.html")
 
 

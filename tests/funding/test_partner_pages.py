@@ -28,7 +28,9 @@ def test_officer_adds_and_changes_a_partner(client, officer):
     page = soup(client.get("/funding/partners"))
     assert response.status_code == changed.status_code == 302
     assert rows_of(page, "partners") == [
-        ["The ICB", "GB-NHS-QWO", "Funded in part by the West Yorkshire ICB.", "Change The ICB"]]
+        ["The ICB", "GB-NHS-QWO", "Funded in part by the West Yorkshire ICB.",
+         "What their money paid for : The ICB Change The ICB"]]
+    assert page.select_one("#partners a")["href"] == f"/partners/{partner.id}"
     assert [event.details["after"]["name"] for event in audit_events("funding_partner.saved")] \
         == ["West Yorkshire ICB", "The ICB"]
 

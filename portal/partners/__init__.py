@@ -1,0 +1,1 @@
+"""Funding partners' own pages: read-only, what their money paid for."""
