@@ -347,7 +347,7 @@ def test_demo_anchors_programme(world):
 
 
 def test_demo_anchors_delivery_to_date(world):
-    """Each anchor contract has the six standard KPIs with targets, every instalment due by the
+    """Each anchor contract has the nine standard KPIs with targets, every instalment due by the
     day of loading paid on its due date (and none later), and a return for every quarter whose
     return has fallen due: all accepted, but in the latest such quarter one is not sent (and so
     overdue), one was sent late, one is queried and two await review."""
@@ -359,7 +359,7 @@ def test_demo_anchors_delivery_to_date(world):
     from portal.monitoring.quarters import Quarter, contract_quarters, due_on, is_late
 
     contracts = db.session.scalars(select(Contract)).all()
-    assert {len(contract.kpis) for contract in contracts} == {6}
+    assert {len(contract.kpis) for contract in contracts} == {9}
     assert all(kpi.targets for contract in contracts for kpi in contract.kpis)
     payments = db.session.scalars(select(ContractPayment)).all()
     instalments = [instalment for contract in contracts for year in contract.years

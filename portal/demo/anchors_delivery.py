@@ -23,11 +23,12 @@ from portal.monitoring.details import KpiDetails, ReturnAnswers, Review
 from portal.monitoring.quarters import Quarter, contract_quarters, due_on
 
 # Quarterly targets by lot, in the order of monitoring.STANDARD_KPIS: people supported,
-# groups supported, volunteers, volunteer hours, external funding levered in (£), referrals.
+# groups supported, volunteers, volunteer hours, external funding levered in (£), referrals,
+# then the pathways' people helped with money or debt, into work, into social activities.
 TARGETS = {
-    ContractLot.LEAD_LOCALITY_ANCHOR: (300, 20, 40, 1200, 5000, 60),
-    ContractLot.LOCAL_ANCHOR: (80, 6, 12, 300, 1000, 15),
-    ContractLot.VCS_INFRASTRUCTURE: (50, 60, 100, 400, 20000, 10),
+    ContractLot.LEAD_LOCALITY_ANCHOR: (300, 20, 40, 1200, 5000, 60, 60, 15, 80),
+    ContractLot.LOCAL_ANCHOR: (80, 6, 12, 300, 1000, 15, 20, 4, 25),
+    ContractLot.VCS_INFRASTRUCTURE: (50, 60, 100, 400, 20000, 10, 5, 2, 10),
 }
 SENT_AFTER_END = timedelta(days=15)  # when providers send a quarter's return
 REVIEWED_AFTER = timedelta(days=16)
@@ -67,7 +68,7 @@ def _add_kpis(commissioner: User, contract: Contract) -> None:
     quarters = monitoring.target_quarters(contract)
     for kpi, target in zip(kpis, TARGETS[contract.lot], strict=True):
         monitoring.change_kpi(commissioner, contract, kpi, KpiDetails(
-            kpi.name, kpi.unit, {quarter: Decimal(target) for quarter in quarters}))
+            kpi.name, kpi.unit, kpi.pathway, {quarter: Decimal(target) for quarter in quarters}))
 
 
 def _pay(commissioner: User, contract: Contract, today: date) -> None:
