@@ -528,7 +528,7 @@ def _tell_provider(contract_return: ContractReturn, subject: str, template: str)
 # The programme's returns for a quarter (commissioners) --------------------------------------
 
 
-def _programme_years(programme: Programme, now: datetime) -> list[str]:
+def programme_years(programme: Programme, now: datetime) -> list[str]:
     """The financial years the programme's contracts (not drafts) run in, and this one."""
     first, last = db.session.execute(
         select(func.min(Contract.starts_on), func.max(Contract.ends_on))
@@ -569,7 +569,7 @@ def programme_returns(user: User, programme_id: int, quarter: Quarter | None, pa
             ContractReturn.contract_id.in_([contract.id for contract in contracts.items]),
             ContractReturn.financial_year == quarter.financial_year,
             ContractReturn.quarter == quarter.number))}
-    return ProgrammeReturns(programme, quarter, _programme_years(programme, now), contracts,
+    return ProgrammeReturns(programme, quarter, programme_years(programme, now), contracts,
                             [return_row(contract, quarter, returns.get(contract.id), now)
                              for contract in contracts.items])
 
@@ -614,5 +614,5 @@ def benchmark_page(user: User, programme_id: int, lot: ContractLot, quarter: Qua
                Contract.starts_on <= quarter.ends_on, Contract.ends_on >= quarter.starts_on)
         .order_by(Contract.reference, Kpi.id))
     figures = [Figure(*row) for row in db.session.execute(query)]
-    return BenchmarkPage(programme, lot, quarter, _programme_years(programme, now),
+    return BenchmarkPage(programme, lot, quarter, programme_years(programme, now),
                          benchmark(figures))
