@@ -386,6 +386,38 @@ def test_demo_anchors_delivery_to_date(world):
     assert late == ["CA-LA-04"]
 
 
+def test_demo_anchors_have_quarters_of_returns_to_scrutinise(world):
+    """Every anchor has a return for each quarter due, one after another from Q1 2024/25 (so
+    six or more when loaded on any day from December 2025), rated green, amber and red among
+    them; the scrutiny pack of Q3 2024/25 flags the flooded hall's volunteer hours."""
+    from collections import Counter
+
+    from models import Contract, ContractReturn, Programme
+    from models.enums import Rag
+    from portal.demo.anchors import COMMISSIONER
+    from portal.demo.anchors_delivery import NOT_SENT
+    from portal.monitoring import scrutiny
+    from portal.monitoring.quarters import Quarter, contract_quarters, due_on
+
+    quarters = [quarter for quarter in contract_quarters(date(2024, 4, 1), date(2027, 3, 31))
+                if due_on(quarter) < world.today]
+    returns = db.session.scalars(select(ContractReturn)).all()
+    sent = Counter(each.contract.reference for each in returns)
+    for contract in db.session.scalars(select(Contract)):
+        expected = len(quarters) - (contract.reference == NOT_SENT)
+        assert sent[contract.reference] == expected
+    if world.today >= date(2025, 12, 1):
+        assert len(quarters) >= 6
+    assert {each.rag for each in returns} == set(Rag)
+
+    commissioner = db.session.scalar(select(User).where(User.email == COMMISSIONER))
+    programme = db.session.scalar(select(Programme))
+    pack = scrutiny.scrutiny_pack(commissioner, programme.id, Quarter.of("2024/25", 3),
+                                  world.now)
+    assert [(each.reference, each.kpi_name) for each in pack.outliers] == [
+        ("CA-LA-06", "Volunteer hours")]
+
+
 def test_demo_stored_figures_agree_with_the_ledger(world):
     """The demo's money goes through the ledger, so what it stores (each pot's figures and each
     scheme's spends by pot) is the sums of its entries, as `flask funding check` says."""
