@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from forms.base import PortalForm
 from forms.fields import GovTextInputWith, name_field
 from models import Kpi
-from models.enums import Rag, ReturnStatus
+from models.enums import Pathway, Rag, ReturnStatus
 from portal.monitoring.benchmarking import format_figure, format_number
 from portal.monitoring.details import (
     KpiDetails,
@@ -31,6 +31,9 @@ LARGEST = Decimal("999999999999.99")
 RAG_CHOICES = [SelectChoice(Rag.GREEN.value, "Green: on track"),
                SelectChoice(Rag.AMBER.value, "Amber: some risk to delivery"),
                SelectChoice(Rag.RED.value, "Red: not on track")]
+NO_PATHWAY = "none"
+PATHWAY_CHOICES = [*(SelectChoice(pathway.value, pathway.label) for pathway in Pathway),
+                   SelectChoice(NO_PATHWAY, "Not in a pathway")]
 
 
 def _strip(value):
@@ -92,6 +95,10 @@ class KpiForm(PortalForm):
         "Unit (optional)", description="What is counted, like people, hours or £",
         widget=GovTextInputWith(classes="govuk-input--width-10"), filters=[_strip],
         validators=[Length(max=40, message="The unit must be 40 characters or fewer")])
+    pathway = RadioField(
+        "Pathway", description="The district roll-up adds this KPI up across the anchors "
+        "under its pathway", choices=PATHWAY_CHOICES, default=NO_PATHWAY,
+        widget=GovRadioInput(), invalid_choice_message="Select a pathway, or not in a pathway")
     submit = SubmitField("Save KPI", widget=GovSubmitInput())
 
     quarters: ClassVar[tuple[Quarter, ...]] = ()  # set by kpi_form
@@ -104,7 +111,8 @@ class KpiForm(PortalForm):
         return list(dict.fromkeys(quarter.financial_year for quarter in self.quarters))
 
     def details(self) -> KpiDetails:
-        return KpiDetails(name=self.name.data, unit=self.unit.data or "",
+        pathway = None if self.pathway.data == NO_PATHWAY else Pathway(self.pathway.data)
+        return KpiDetails(name=self.name.data, unit=self.unit.data or "", pathway=pathway,
                           targets={quarter: self[target_field(quarter)].data
                                    for quarter in self.quarters})
 
@@ -119,6 +127,7 @@ def kpi_form(quarters: list[Quarter], unit: str = "", **kwargs) -> KpiForm:
 def kpi_form_data(kpi: Kpi) -> dict:
     """A KPI's stored name, unit and targets as the form's starting answers."""
     return {"name": kpi.name, "unit": kpi.unit,
+            "pathway": kpi.pathway.value if kpi.pathway else NO_PATHWAY,
             **{target_field(Quarter.of(target.financial_year, target.quarter)): target.target
                for target in kpi.targets}}
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
 from models.base import db, utcnow
-from models.enums import ContractLot, ContractStatus, Rag, ReturnStatus
+from models.enums import ContractLot, ContractStatus, Pathway, Rag, ReturnStatus
 from models.funding import FundingPot
 from models.organisations import Organisation
 from models.places import Locality, Ward
@@ -233,6 +233,8 @@ class Kpi(db.Model):
                                              index=True)
     name: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(40), default="")
+    # The pathway the KPI counts towards in the district roll-up; None: in no pathway.
+    pathway: Mapped[Pathway | None] = mapped_column(enum_type(Pathway))
 
     contract: Mapped[Contract] = relationship(back_populates="kpis")
     targets: Mapped[list["KpiTarget"]] = relationship(

@@ -462,6 +462,21 @@ class Rag(enum.StrEnum):
         return {"red": "Red", "amber": "Amber", "green": "Green"}[self.value]
 
 
+class Pathway(enum.StrEnum):
+    """An outcome the anchors are held to account for across the district: a KPI may count
+    towards one, and the pathway roll-up adds up its KPIs over every anchor."""
+
+    FINANCIAL_HARDSHIP = "financial_hardship"
+    INTO_WORK = "into_work"
+    SOCIAL_ISOLATION = "social_isolation"
+
+    @property
+    def label(self) -> str:
+        return {"financial_hardship": "Tackling financial hardship",
+                "into_work": "Helping people into work",
+                "social_isolation": "Reducing social isolation"}[self.value]
+
+
 class ReminderKind(enum.StrEnum):
     """What the daily run reminds people of."""
 

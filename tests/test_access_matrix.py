@@ -252,6 +252,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "monitoring.remove_kpi": COMMISSIONERS,
     "monitoring.programme_returns": COMMISSIONERS,
     "monitoring.benchmark": COMMISSIONERS,
+    # accountability across quarters, and the councillors' scrutiny pack
+    "monitoring.contract_trends": COMMISSIONERS,
+    "monitoring.lot_trends": COMMISSIONERS,
+    "monitoring.pathway_rollup": COMMISSIONERS,
+    "monitoring.scrutiny_pack": COMMISSIONERS,
+    "monitoring.scrutiny_pack_download": COMMISSIONERS,
     # reporting: taper dashboards, and funding by place for the same people as a scheme's
     "reporting.programme_taper": COMMISSIONERS,
     "reporting.programme_taper_download": COMMISSIONERS,
@@ -312,6 +318,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "partners.statement_xlsx": PARTNER_VIEWERS,
 }
 
+# Downloads that come in formats other than CSV.
+FORMATS = {"monitoring.scrutiny_pack_download": {"format": "xlsx"}}
 NONSENSE_TOKEN = "not-a-real-token"
 UNKNOWN_ID = 987654
 
@@ -452,6 +460,7 @@ def request_as(client, people, role: str, endpoint: str):
         "format": "csv",
         "name": "grants.json",
         "version": 1,
+        **FORMATS.get(endpoint, {}),
     }
     url = sample_url(client.application, rule, samples)
     method = "GET" if "GET" in rule.methods else "POST"

@@ -344,7 +344,7 @@ def test_demo_anchors_programme(world):
 
 
 def test_demo_anchors_delivery_to_date(world):
-    """Each anchor contract has the six standard KPIs with targets, every instalment due by the
+    """Each anchor contract has the nine standard KPIs with targets, every instalment due by the
     day of loading paid on its due date (and none later), and a return for every quarter whose
     return has fallen due: all accepted, but in the latest such quarter one is not sent (and so
     overdue), one was sent late, one is queried and two await review."""
@@ -356,7 +356,7 @@ def test_demo_anchors_delivery_to_date(world):
     from portal.monitoring.quarters import Quarter, contract_quarters, due_on, is_late
 
     contracts = db.session.scalars(select(Contract)).all()
-    assert {len(contract.kpis) for contract in contracts} == {6}
+    assert {len(contract.kpis) for contract in contracts} == {9}
     assert all(kpi.targets for contract in contracts for kpi in contract.kpis)
     payments = db.session.scalars(select(ContractPayment)).all()
     instalments = [instalment for contract in contracts for year in contract.years
@@ -381,6 +381,38 @@ def test_demo_anchors_delivery_to_date(world):
             if is_late(Quarter.of(each.financial_year, each.quarter), each.submitted_at,
                        world.now)]
     assert late == ["CA-LA-04"]
+
+
+def test_demo_anchors_have_quarters_of_returns_to_scrutinise(world):
+    """Every anchor has a return for each quarter due, one after another from Q1 2024/25 (so
+    six or more when loaded on any day from December 2025), rated green, amber and red among
+    them; the scrutiny pack of Q3 2024/25 flags the flooded hall's volunteer hours."""
+    from collections import Counter
+
+    from models import Contract, ContractReturn, Programme
+    from models.enums import Rag
+    from portal.demo.anchors import COMMISSIONER
+    from portal.demo.anchors_delivery import NOT_SENT
+    from portal.monitoring import scrutiny
+    from portal.monitoring.quarters import Quarter, contract_quarters, due_on
+
+    quarters = [quarter for quarter in contract_quarters(date(2024, 4, 1), date(2027, 3, 31))
+                if due_on(quarter) < world.today]
+    returns = db.session.scalars(select(ContractReturn)).all()
+    sent = Counter(each.contract.reference for each in returns)
+    for contract in db.session.scalars(select(Contract)):
+        expected = len(quarters) - (contract.reference == NOT_SENT)
+        assert sent[contract.reference] == expected
+    if world.today >= date(2025, 12, 1):
+        assert len(quarters) >= 6
+    assert {each.rag for each in returns} == set(Rag)
+
+    commissioner = db.session.scalar(select(User).where(User.email == COMMISSIONER))
+    programme = db.session.scalar(select(Programme))
+    pack = scrutiny.scrutiny_pack(commissioner, programme.id, Quarter.of("2024/25", 3),
+                                  world.now)
+    assert [(each.reference, each.kpi_name) for each in pack.outliers] == [
+        ("CA-LA-06", "Volunteer hours")]
 
 
 def test_demo_stored_figures_agree_with_the_ledger(world):

@@ -47,3 +47,30 @@ def test_organisation_pages_query_count_does_not_grow(client):
         MembershipFactory(user=applicant)
         MembershipFactory(organisation=organisation)
     assert (queries_for(client, "/organisations/"), queries_for(client, page)) == few
+
+
+def test_accountability_pages_query_count_does_not_grow(client, monkeypatch):
+    """The trends, benchmarking over time, pathway roll-up and scrutiny pack run the same
+    queries for 2 contracts with a quarter's returns as for 8 with five quarters' each."""
+    from models.enums import ReturnStatus
+    from tests.monitoring.accountability import LATER
+    from tests.monitoring.anchors import anchor, sent_return
+
+    monkeypatch.setattr("portal.monitoring.routes.utcnow", lambda: LATER)
+    first = anchor("CA-LA-01")
+    programme = first.contract.programme
+    sent_return(first, 1)
+    sent_return(anchor("CA-LA-02", programme=programme), 1)
+    sign_in_as(client, first.commissioner)
+    base = f"/monitoring/programmes/{programme.id}"
+    paths = [f"/monitoring/contracts/{first.contract.id}/trends", f"{base}/trends",
+             f"{base}/pathways", f"{base}/scrutiny", f"{base}/scrutiny.xlsx"]
+    few = [queries_for(client, path) for path in paths]
+    for number in range(3, 9):
+        more = anchor(f"CA-LA-{number:02d}", programme=programme)
+        for quarter in range(1, 5):
+            sent_return(more, quarter, status=ReturnStatus.ACCEPTED)
+        sent_return(more, 1, financial_year="2025/26")
+    for quarter in range(2, 5):
+        sent_return(first, quarter)
+    assert [queries_for(client, path) for path in paths] == few

@@ -1,7 +1,10 @@
 """The demo anchors' delivery up to the day of loading: each contract's standard KPIs with
 quarterly targets by lot, its quarterly instalments paid (in advance, on their due dates) up
 to that day, and its providers' monitoring returns for every quarter whose return has fallen
-due. Every earlier quarter's return was sent on time and accepted; of the latest quarter's,
+due (loaded on any day from December 2025, six quarters or more). Each anchor delivers at its
+own level, a little better each quarter, with some noise, so its RAG moves from red or amber
+towards green; one hall flood makes an outlier. Every earlier quarter's return was sent on
+time and accepted; of the latest quarter's,
 one was sent late, one has not been sent (so it is overdue), one was queried and two await
 review. The quarter ended but not yet due has no returns yet. Made through the payment and
 monitoring services, as people would."""
@@ -23,11 +26,12 @@ from portal.monitoring.details import KpiDetails, ReturnAnswers, Review
 from portal.monitoring.quarters import Quarter, contract_quarters, due_on
 
 # Quarterly targets by lot, in the order of monitoring.STANDARD_KPIS: people supported,
-# groups supported, volunteers, volunteer hours, external funding levered in (£), referrals.
+# groups supported, volunteers, volunteer hours, external funding levered in (£), referrals,
+# then the pathways' people helped with money or debt, into work, into social activities.
 TARGETS = {
-    ContractLot.LEAD_LOCALITY_ANCHOR: (300, 20, 40, 1200, 5000, 60),
-    ContractLot.LOCAL_ANCHOR: (80, 6, 12, 300, 1000, 15),
-    ContractLot.VCS_INFRASTRUCTURE: (50, 60, 100, 400, 20000, 10),
+    ContractLot.LEAD_LOCALITY_ANCHOR: (300, 20, 40, 1200, 5000, 60, 60, 30, 80),
+    ContractLot.LOCAL_ANCHOR: (80, 6, 12, 300, 1000, 15, 20, 10, 25),
+    ContractLot.VCS_INFRASTRUCTURE: (50, 60, 100, 400, 20000, 10, 10, 10, 10),
 }
 SENT_AFTER_END = timedelta(days=15)  # when providers send a quarter's return
 REVIEWED_AFTER = timedelta(days=16)
@@ -37,6 +41,15 @@ NOT_SENT = "CA-LA-10"
 QUERIED = ("CA-LA-02", "The volunteer hours are four times last quarter's: please check the "
                        "figure and tell us how it was counted.")
 AWAITING_REVIEW = ("CA-LLA-03", "CA-LA-07")
+# How far the anchors' values may be from their targets: each anchor's level (a share of its
+# targets), its gain each quarter, and each value's noise, in hundredths.
+LEVELS = (82, 112)
+GAIN = Decimal("0.01")
+NOISE = 7
+# The outliers: a flooded hall cut one anchor's volunteer hours to under a third of target in
+# Q3 2024/25; the anchor that sends its latest return late saw few people that quarter.
+FLOODED = ("CA-LA-06", "Volunteer hours", Quarter.of("2024/25", 3), Decimal("0.3"))
+LATEST_DIP = (SENT_LATE, "People supported", Decimal("0.4"))
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -57,8 +70,9 @@ def load_delivery(commissioner: User, contracts: list[Contract], now: datetime) 
         _pay(commissioner, contract, today)
     for contract in contracts:
         quarters = quarters_due(contract, today)
-        for quarter in quarters:
-            _send_return(contract, quarter, quarter == quarters[-1], rng)
+        level = Decimal(rng.randint(*LEVELS)) / 100
+        for index, quarter in enumerate(quarters):
+            _send_return(contract, quarter, level + GAIN * index, quarter == quarters[-1], rng)
         _review(commissioner, contract, quarters[-1:], now)
 
 
@@ -67,7 +81,7 @@ def _add_kpis(commissioner: User, contract: Contract) -> None:
     quarters = monitoring.target_quarters(contract)
     for kpi, target in zip(kpis, TARGETS[contract.lot], strict=True):
         monitoring.change_kpi(commissioner, contract, kpi, KpiDetails(
-            kpi.name, kpi.unit, {quarter: Decimal(target) for quarter in quarters}))
+            kpi.name, kpi.unit, kpi.pathway, {quarter: Decimal(target) for quarter in quarters}))
 
 
 def _pay(commissioner: User, contract: Contract, today: date) -> None:
@@ -87,7 +101,18 @@ def _provider(contract: Contract) -> User:
     return contract.provider.memberships[0].user
 
 
-def _send_return(contract: Contract, quarter: Quarter, latest: bool,
+def _ratio(contract: Contract, kpi_name: str, quarter: Quarter, latest: bool, level: Decimal,
+           rng: random.Random) -> Decimal:
+    """The share of its target a KPI's value is."""
+    noise = Decimal(rng.randint(-NOISE, NOISE)) / 100
+    if (contract.reference, kpi_name, quarter) == FLOODED[:3]:
+        return FLOODED[3]
+    if latest and (contract.reference, kpi_name) == LATEST_DIP[:2]:
+        return LATEST_DIP[2]
+    return level + noise
+
+
+def _send_return(contract: Contract, quarter: Quarter, level: Decimal, latest: bool,
                  rng: random.Random) -> None:
     if latest and contract.reference == NOT_SENT:
         return
@@ -96,11 +121,11 @@ def _send_return(contract: Contract, quarter: Quarter, latest: bool,
                   else quarter.ends_on + SENT_AFTER_END)
     provider = _provider(contract)
     page = monitoring.return_form(provider, contract.id, quarter, sent_at)
-    ratios = [Decimal(rng.randint(70, 130)) / 100 for _ in contract.kpis]
+    ratios = [_ratio(contract, kpi.name, quarter, latest, level, rng) for kpi in contract.kpis]
     values = {kpi.id: (page.targets[kpi.id] * ratio).quantize(Decimal(1))
               for kpi, ratio in zip(contract.kpis, ratios, strict=True)}
     average = sum(ratios) / len(ratios)
-    rag = Rag.GREEN if average >= 1 else Rag.AMBER if average >= Decimal("0.85") else Rag.RED
+    rag = Rag.GREEN if average >= 1 else Rag.AMBER if average >= Decimal("0.9") else Rag.RED
     monitoring.submit_return(provider, page, ReturnAnswers(
         values, _narrative(contract, quarter, rag), rag), sent_at)
 

@@ -4,7 +4,7 @@ it, and the names of the boxes it comes from (so a service's message goes beside
 from dataclasses import dataclass
 from decimal import Decimal
 
-from models.enums import Rag, ReturnStatus
+from models.enums import Pathway, Rag, ReturnStatus
 from portal.monitoring.quarters import Quarter
 
 
@@ -22,6 +22,7 @@ def value_field(kpi_id: int) -> str:
 class KpiDetails:
     name: str
     unit: str
+    pathway: Pathway | None
     # A target for each quarter; None where the box was left empty (no target yet).
     targets: dict[Quarter, Decimal | None]
 

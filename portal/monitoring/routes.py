@@ -13,13 +13,15 @@ from forms.monitoring import (
 )
 from models.base import utcnow
 from models.enums import ContractLot, Role
+from portal import exports
 from portal.auth import roles_required
 from portal.contracts import documents as contract_documents
 from portal.exceptions import RuleBroken
 from portal.financial_years import FinancialYear
-from portal.monitoring import services
+from portal.monitoring import accountability, scrutiny, services
 from portal.monitoring.benchmarking import format_figure, format_number
 from portal.monitoring.quarters import MONTHS, Quarter
+from portal.pdf import render_pdf
 from portal.views import current_person, page_number, show_rule_broken
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -41,6 +43,14 @@ def _quarter(year: str | None, number: int | None) -> Quarter | None:
 
 def _quarter_asked() -> Quarter | None:
     return _quarter(request.args.get("year"), request.args.get("quarter", type=int))
+
+
+def _lot_asked() -> ContractLot:
+    """The lot named by ?lot=, local anchors by default."""
+    try:
+        return ContractLot(request.args.get("lot", ""))
+    except ValueError:
+        return ContractLot.LOCAL_ANCHOR
 
 
 # The provider's side ------------------------------------------------------------------------
@@ -209,10 +219,61 @@ def programme_returns(programme_id: int):
 @roles_required(Role.COMMISSIONER)
 def benchmark(programme_id: int):
     """The lot's contracts compared on each KPI for a quarter (?lot=&year=&quarter=)."""
-    try:
-        lot = ContractLot(request.args.get("lot", ""))
-    except ValueError:
-        lot = ContractLot.LOCAL_ANCHOR
-    page = services.benchmark_page(current_person(), programme_id, lot, _quarter_asked(), utcnow())
+    page = services.benchmark_page(current_person(), programme_id, _lot_asked(),
+                                   _quarter_asked(), utcnow())
     return render_template("monitoring/benchmark.html", page=page, programme=page.programme,
                            lots=list(ContractLot))
+
+
+# Accountability across quarters (commissioners) ---------------------------------------------
+
+
+@bp.get("/contracts/<int:contract_id>/trends")
+@roles_required(Role.COMMISSIONER)
+def contract_trends(contract_id: int):
+    """A contract's KPIs against their targets and its RAG over its last quarters."""
+    page = accountability.contract_trends(current_person(), contract_id, utcnow())
+    return render_template("monitoring/contract_trends.html", page=page,
+                           contract=page.contract)
+
+
+@bp.get("/programmes/<int:programme_id>/trends")
+@roles_required(Role.COMMISSIONER)
+def lot_trends(programme_id: int):
+    """The lot's contracts compared on each KPI quarter by quarter, up to the quarter asked
+    (?lot=&year=&quarter=)."""
+    page = accountability.lot_trends(current_person(), programme_id, _lot_asked(),
+                                     _quarter_asked(), utcnow())
+    return render_template("monitoring/lot_trends.html", page=page, programme=page.programme,
+                           lots=list(ContractLot))
+
+
+@bp.get("/programmes/<int:programme_id>/pathways")
+@roles_required(Role.COMMISSIONER)
+def pathway_rollup(programme_id: int):
+    """The pathways' KPIs added up across the district and by locality, quarter by
+    quarter (?year=&quarter=)."""
+    page = accountability.pathway_rollup(current_person(), programme_id, _quarter_asked(),
+                                         utcnow())
+    return render_template("monitoring/pathways.html", page=page, programme=page.programme)
+
+
+@bp.get("/programmes/<int:programme_id>/scrutiny")
+@roles_required(Role.COMMISSIONER)
+def scrutiny_pack(programme_id: int):
+    """The councillors' scrutiny pack for a quarter (?year=&quarter=), with its PDF and
+    workbook."""
+    pack = scrutiny.scrutiny_pack(current_person(), programme_id, _quarter_asked(), utcnow())
+    return render_template("monitoring/scrutiny_pack.html", pack=pack)
+
+
+@bp.get("/programmes/<int:programme_id>/scrutiny.<any(pdf, xlsx):format>")
+@roles_required(Role.COMMISSIONER)
+def scrutiny_pack_download(programme_id: int, format: str):
+    pack = scrutiny.scrutiny_pack(current_person(), programme_id, _quarter_asked(), utcnow())
+    name = scrutiny.export_name(pack)
+    if format == "pdf":
+        return exports.download(render_pdf("pdf/scrutiny_pack.html", pack=pack),
+                                "application/pdf", name, "pdf")
+    return exports.download(exports.workbook(scrutiny.export_sheets(pack)), exports.XLSX_TYPE,
+                            name, "xlsx")

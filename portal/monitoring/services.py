@@ -35,7 +35,7 @@ from models import (
     ReturnValue,
     User,
 )
-from models.enums import ContractLot, ContractStatus, OrganisationRole, ReturnStatus
+from models.enums import ContractLot, ContractStatus, OrganisationRole, Pathway, ReturnStatus
 from portal import audit, policies
 from portal.contracts.services import PER_PAGE, get_programme
 from portal.dates import format_date
@@ -61,13 +61,17 @@ from portal.monitoring.quarters import (
     last_ended,
 )
 
+# Name, unit and pathway: the last three are the pathways' measures for the district roll-up.
 STANDARD_KPIS = (
-    ("People supported", "people"),
-    ("Groups supported", "groups"),
-    ("Volunteers", "people"),
-    ("Volunteer hours", "hours"),
-    ("External funding levered in", "£"),
-    ("Referrals received", "referrals"),
+    ("People supported", "people", None),
+    ("Groups supported", "groups", None),
+    ("Volunteers", "people", None),
+    ("Volunteer hours", "hours", None),
+    ("External funding levered in", "£", None),
+    ("Referrals received", "referrals", None),
+    ("People helped with money or debt", "people", Pathway.FINANCIAL_HARDSHIP),
+    ("People helped into work or training", "people", Pathway.INTO_WORK),
+    ("People joining regular social activities", "people", Pathway.SOCIAL_ISOLATION),
 )
 DUPLICATE_KPI = "There is already a KPI called {name} for this contract"
 KPI_HAS_VALUES = "{name} cannot be removed: returns have reported it"
@@ -254,6 +258,13 @@ def _targets_snapshot(kpi: Kpi) -> dict[str, str]:
             for target in kpi.targets}
 
 
+def _snapshot(kpi: Kpi) -> dict:
+    """A KPI as its audit events record it."""
+    return {"name": kpi.name, "unit": kpi.unit,
+            "pathway": kpi.pathway.value if kpi.pathway else None,
+            "targets": _targets_snapshot(kpi)}
+
+
 def _check_name(contract: Contract, name: str, kpi_id: int | None = None) -> None:
     if any(kpi_key(kpi.name) == kpi_key(name) and kpi.id != kpi_id for kpi in contract.kpis):
         raise RuleBroken(DUPLICATE_KPI.format(name=name), field="name")
@@ -263,13 +274,12 @@ def add_kpi(user: User, contract: Contract, details: KpiDetails) -> Kpi:
     policies.require(policies.can_commission(user))
     _check_name(contract, details.name)
     _check_targets(contract, details.targets)
-    kpi = Kpi(name=details.name, unit=details.unit)
+    kpi = Kpi(name=details.name, unit=details.unit, pathway=details.pathway)
     _set_targets(kpi, details.targets)
     contract.kpis.append(kpi)
     db.session.flush()
     audit.record("kpi.added", actor=user, subject=kpi,
-                 details={"contract_id": contract.id, "name": kpi.name, "unit": kpi.unit,
-                          "targets": _targets_snapshot(kpi)})
+                 details={"contract_id": contract.id, **_snapshot(kpi)})
     db.session.commit()
     return kpi
 
@@ -279,14 +289,13 @@ def add_standard_kpis(user: User, contract: Contract) -> list[Kpi]:
     commissioner fills them in."""
     policies.require(policies.can_commission(user))
     have = {kpi_key(kpi.name) for kpi in contract.kpis}
-    added = [Kpi(name=name, unit=unit) for name, unit in STANDARD_KPIS
+    added = [Kpi(name=name, unit=unit, pathway=pathway) for name, unit, pathway in STANDARD_KPIS
              if kpi_key(name) not in have]
     contract.kpis.extend(added)
     db.session.flush()
     for kpi in added:
         audit.record("kpi.added", actor=user, subject=kpi,
-                     details={"contract_id": contract.id, "name": kpi.name, "unit": kpi.unit,
-                              "targets": {}})
+                     details={"contract_id": contract.id, **_snapshot(kpi)})
     db.session.commit()
     return added
 
@@ -302,15 +311,16 @@ def contract_kpi(user: User, contract_id: int, kpi_id: int) -> tuple[Contract, K
 
 
 def change_kpi(user: User, contract: Contract, kpi: Kpi, details: KpiDetails) -> None:
-    """Change a KPI's name, unit and targets; the audit event keeps the before and after."""
+    """Change a KPI's name, unit, pathway and targets; the audit event keeps the before and
+    after."""
     policies.require(policies.can_commission(user))
     _check_name(contract, details.name, kpi.id)
     _check_targets(contract, details.targets)
-    before = {"name": kpi.name, "unit": kpi.unit, "targets": _targets_snapshot(kpi)}
-    kpi.name, kpi.unit = details.name, details.unit
+    before = _snapshot(kpi)
+    kpi.name, kpi.unit, kpi.pathway = details.name, details.unit, details.pathway
     _set_targets(kpi, details.targets)
     db.session.flush()
-    after = {"name": kpi.name, "unit": kpi.unit, "targets": _targets_snapshot(kpi)}
+    after = _snapshot(kpi)
     if after != before:
         audit.record("kpi.changed", actor=user, subject=kpi,
                      details={"contract_id": contract.id, "before": before, "after": after})
@@ -518,7 +528,7 @@ def _tell_provider(contract_return: ContractReturn, subject: str, template: str)
 # The programme's returns for a quarter (commissioners) --------------------------------------
 
 
-def _programme_years(programme: Programme, now: datetime) -> list[str]:
+def programme_years(programme: Programme, now: datetime) -> list[str]:
     """The financial years the programme's contracts (not drafts) run in, and this one."""
     first, last = db.session.execute(
         select(func.min(Contract.starts_on), func.max(Contract.ends_on))
@@ -559,7 +569,7 @@ def programme_returns(user: User, programme_id: int, quarter: Quarter | None, pa
             ContractReturn.contract_id.in_([contract.id for contract in contracts.items]),
             ContractReturn.financial_year == quarter.financial_year,
             ContractReturn.quarter == quarter.number))}
-    return ProgrammeReturns(programme, quarter, _programme_years(programme, now), contracts,
+    return ProgrammeReturns(programme, quarter, programme_years(programme, now), contracts,
                             [return_row(contract, quarter, returns.get(contract.id), now)
                              for contract in contracts.items])
 
@@ -604,5 +614,5 @@ def benchmark_page(user: User, programme_id: int, lot: ContractLot, quarter: Qua
                Contract.starts_on <= quarter.ends_on, Contract.ends_on >= quarter.starts_on)
         .order_by(Contract.reference, Kpi.id))
     figures = [Figure(*row) for row in db.session.execute(query)]
-    return BenchmarkPage(programme, lot, quarter, _programme_years(programme, now),
+    return BenchmarkPage(programme, lot, quarter, programme_years(programme, now),
                          benchmark(figures))

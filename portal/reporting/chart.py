@@ -9,6 +9,8 @@ inline style."""
 
 from dataclasses import dataclass
 
+from portal import charts
+from portal.charts import Tick
 from portal.money import format_pounds
 from portal.reporting.services import Taper, TaperRow
 
@@ -52,12 +54,6 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Tick:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True)
 class Chart:
     title: str
     description: str
@@ -71,12 +67,9 @@ class Chart:
 
 
 def step_for(largest: int) -> int:
-    """A round step (1, 2, 2.5 or 5 times a power of ten pence) that takes the axis past
-    `largest` in about TICKS steps."""
-    rough = max(largest, 100) // TICKS
-    power = 10 ** (len(str(rough)) - 1)
-    return next(step for step in (power, 2 * power, 5 * power // 2, 5 * power, 10 * power)
-                if step >= rough)
+    """A round step of pence that takes the axis past `largest` in about TICKS steps, and
+    past £1 however little there is."""
+    return charts.step_for(largest, TICKS, least=100)
 
 
 def _y(pence: int, top: int) -> float:

@@ -68,7 +68,7 @@ def test_a_commissioner_sets_targets_reviews_and_benchmarks(page, ctx, assert_ac
     assert_accessible(page)
     page.get_by_role("button", name="Add the standard KPIs").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "4 standard KPIs have been added")
+        "7 standard KPIs have been added")
     page.get_by_role("link", name="Change Volunteers and its targets").click()
     page.get_by_label("Q1 2024/25 (April to June)").fill("-5")
     page.get_by_role("button", name="Save KPI").click()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Kpi, KpiTarget
 from models.base import db
-from models.enums import ContractStatus, Role
+from models.enums import ContractStatus, Pathway, Role
 from tests.conftest import sign_in_as
 from tests.contracts.commissioning import audit_events
 from tests.factories import ContractFactory, UserFactory
@@ -37,7 +37,8 @@ def test_a_kpi_is_added_with_a_target_for_each_quarter_of_each_year(client, comm
     contract = ContractFactory()  # a draft: KPIs are set before it starts
     page = client.get(f"/monitoring/contracts/{contract.id}/kpis/new")
     legends = [legend.get_text(strip=True) for legend in soup(page).select("legend")]
-    assert legends == ["Targets for 2024/25", "Targets for 2025/26", "Targets for 2026/27"]
+    assert legends == ["Pathway", "Targets for 2024/25", "Targets for 2025/26",
+                       "Targets for 2026/27"]
     assert len(soup(page).select("input[name^=target_]")) == 12
 
     response = client.post(f"/monitoring/contracts/{contract.id}/kpis/new", data={
@@ -87,10 +88,14 @@ def test_the_standard_kpis_are_added_once(client, commissioner):
     assert response.status_code == 302
     names = [kpi.name for kpi in kpis_of(found.contract)]
     assert names == ["People supported", "External funding levered in", "Groups supported",
-                     "Volunteers", "Volunteer hours", "Referrals received"]
+                     "Volunteers", "Volunteer hours", "Referrals received",
+                     "People helped with money or debt", "People helped into work or training",
+                     "People joining regular social activities"]
+    assert [kpi.pathway for kpi in kpis_of(found.contract)[-4:]] == [
+        None, Pathway.FINANCIAL_HARDSHIP, Pathway.INTO_WORK, Pathway.SOCIAL_ISOLATION]
     client.post(f"/monitoring/contracts/{found.contract.id}/kpis/standard")
-    assert len(kpis_of(found.contract)) == 6
-    assert len(audit_events("kpi.added")) == 4
+    assert len(kpis_of(found.contract)) == 9
+    assert len(audit_events("kpi.added")) == 7
 
 
 def test_targets_are_changed_and_emptied(client, commissioner):
@@ -145,3 +150,27 @@ def test_the_commissioner_sees_a_draft_contracts_monitoring(client, commissioner
     assert page.select_one("#no-kpis") is not None
     assert [tag.get_text(strip=True) for tag in page.select("#returns .govuk-tag")][:1] == [
         "Not due"]
+
+
+def test_a_kpi_is_put_in_a_pathway_and_taken_out(client, commissioner):
+    """The KPI form's pathway (not in one by default) says where the district roll-up counts
+    the KPI; the change is audited."""
+    contract = ContractFactory()
+    page = soup(client.get(f"/monitoring/contracts/{contract.id}/kpis/new"))
+    assert page.select_one("input[name=pathway]:checked")["value"] == "none"
+    response = client.post(f"/monitoring/contracts/{contract.id}/kpis/new", data={
+        "name": "People into work", "unit": "people", "pathway": "into_work"})
+    assert response.status_code == 302
+    (kpi,) = kpis_of(contract)
+    assert kpi.pathway is Pathway.INTO_WORK
+
+    url = f"/monitoring/contracts/{contract.id}/kpis/{kpi.id}"
+    answers = form_data(client.get(url))
+    assert answers["pathway"] == "into_work"
+    assert client.post(url, data={**answers, "pathway": "none"}).status_code == 302
+    assert kpis_of(contract)[0].pathway is None
+    (event,) = audit_events("kpi.changed")
+    assert (event.details["before"]["pathway"], event.details["after"]["pathway"]) == (
+        "into_work", None)
+    refused = client.post(url, data={**answers, "pathway": "sport"})
+    assert error_messages(refused) == {"pathway": "Select a pathway, or not in a pathway"}
