@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
@@ -292,6 +293,12 @@ class ContractReturn(db.Model):
     values: Mapped[list["ReturnValue"]] = relationship(
         back_populates="contract_return", cascade="all, delete-orphan",
         order_by="ReturnValue.kpi_id")
+
+    @hybrid_property
+    def counted(self) -> bool:
+        """Whether its values count in the figures (benchmarks, trends, partners' KPIs): a
+        queried return's do not until it is sent again. Works in queries too."""
+        return self.status != ReturnStatus.QUERIED
 
 
 class ReturnValue(db.Model):

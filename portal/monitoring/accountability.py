@@ -168,7 +168,7 @@ def _returns(contracts: Select, years: list[str]):
                    ContractReturn.quarter, ContractReturn.rag, ContractReturn.status,
                    ReturnValue.kpi_id, ReturnValue.value)
             .outerjoin(ReturnValue, and_(ReturnValue.return_id == ContractReturn.id,
-                                         ContractReturn.status != ReturnStatus.QUERIED))
+                                         ContractReturn.counted))
             .where(ContractReturn.contract_id.in_(contracts),
                    ContractReturn.financial_year.in_(years))):
         quarter = Quarter.of(year, number)

@@ -597,7 +597,7 @@ def benchmark_page(user: User, programme_id: int, lot: ContractLot, quarter: Qua
     in_quarter = and_(ContractReturn.contract_id == Contract.id,
                       ContractReturn.financial_year == quarter.financial_year,
                       ContractReturn.quarter == quarter.number,
-                      ContractReturn.status != ReturnStatus.QUERIED)
+                      ContractReturn.counted)
     query = (
         select(Contract.id, Contract.reference, Organisation.name, Kpi.name, Kpi.unit,
                KpiTarget.target, ReturnValue.value)

@@ -41,7 +41,6 @@ from models import (
 )
 from models.associations import application_themes, application_wards
 from models.contracts import contract_wards
-from models.enums import ReturnStatus
 from portal import exports, policies
 from portal.dates import london_midnight_utc, to_london
 from portal.exceptions import NotFound
@@ -418,7 +417,7 @@ def _kpi_lines(contract_ids: set[int], quarters: list[Quarter]) -> list[KpiLine]
         .join(ContractReturn, ContractReturn.id == ReturnValue.return_id)
         .where(ContractReturn.contract_id.in_(contract_ids),
                ContractReturn.financial_year == year, ContractReturn.quarter.in_(numbers),
-               ContractReturn.status != ReturnStatus.QUERIED))}
+               ContractReturn.counted))}
     return [KpiLine(reference, provider, name, [
         (_figure(targets.get((kpi_id, number)), unit, NO_TARGET),
          _figure(values.get((kpi_id, number)), unit, NO_VALUE)) for number in numbers])
