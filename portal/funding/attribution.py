@@ -12,7 +12,7 @@ statement at a quarter's end.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from models import FundingPartner, FundingPot, LedgerEntry
 from models.enums import LedgerKind
 from portal.extensions import db
-from portal.funding.largest_remainder import largest_remainder
+from portal.funding.largest_remainder import Key, largest_remainder
 from portal.funding.ledger import Spend, budget_sum, committed_sum, paid_sum
 
 
@@ -66,14 +66,14 @@ def shares(pot: FundingPot, pooled: dict[int, list[Contribution]]) -> dict[int, 
     return {pot.partner_id: 1} if pot.partner_id is not None else {}
 
 
-def attribute(spend: Spend, weights: dict[int, int]) -> dict[int, Spend]:
-    """`spend` shared between partners by `weights`: committed and paid each shared by
-    largest remainder, so both add up exactly."""
+def attribute(spend: Spend, weights: Mapping[Key, int]) -> dict[Key, Spend]:
+    """`spend` shared by `weights` (between partners, or an award's themes): committed and
+    paid each shared by largest remainder, so both add up exactly."""
     if not weights:
         return {}
     committed = largest_remainder(spend.committed_pence, weights)
     paid = largest_remainder(spend.paid_pence, weights)
-    return {partner_id: Spend(committed[partner_id], paid[partner_id]) for partner_id in weights}
+    return {key: Spend(committed[key], paid[key]) for key in weights}
 
 
 def _for_items(pot_ids: Iterable[int]) -> list:
